@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test: unit, integration (fake Bitbucket over HTTP), keychain (a real Secret
+# Service) and the window tests (real WebKit under Xvfb). Starts its own Xvfb display, D-Bus
+# session and unlocked gnome-keyring with a throwaway HOME, so it needs no display or keyring
+# and never touches yours. Installs missing system packages first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+
+# One debug build of everything the tests use.
+cargo build --locked --workspace --all-targets
+
+scratch=$(mktemp -d /tmp/bitbucket-setup-test.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+export HOME="$scratch/home" XDG_CONFIG_HOME="$scratch/home/.config" \
+  XDG_DATA_HOME="$scratch/home/.local/share" XDG_CACHE_HOME="$scratch/home/.cache" \
+  XDG_RUNTIME_DIR="$scratch/run"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+export NO_AT_BRIDGE=1
+# Tests talk to a fake Bitbucket on 127.0.0.1; keep any proxy away from it.
+export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
+
+# xvfb-run gives a display; dbus-run-session a private session bus; gnome-keyring the
+# Secret Service on it, unlocked with a throwaway password.
+exec xvfb-run -a -s "-screen 0 1280x900x24" \
+  dbus-run-session -- bash -c '
+    set -euo pipefail
+    printf test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
+    cargo test --locked --workspace --no-fail-fast "$@"
+  ' test-session "$@"

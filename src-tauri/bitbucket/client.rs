@@ -1,0 +1,469 @@
+//! One HTTP client for Bitbucket's REST API: read-only GETs with timeouts, the credential in a
+//! sensitive header, the scope headers and Bitbucket's error bodies parsed, and network
+//! failures told apart (DNS, refused, TLS, proxy, timeout) so the user hears which.
+//!
+//! Redirects are never followed: Bitbucket's API does not redirect, and following one could
+//! hand the credential to another host.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use serde::Serialize;
+use url::Url;
+
+use super::credential::Credential;
+use super::scopes;
+
+/// Bitbucket Cloud's REST API.
+pub const DEFAULT_API_URL: &str = "https://api.bitbucket.org/2.0";
+
+/// Bodies larger than this are not read to the end: no probe answer is anywhere near it.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The API base URL, checked: https anywhere, or plain http only to this machine (tests,
+/// tunnels). A token is never sent in clear text over a network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiBase(Url);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiBaseError {
+    #[error("The API address is empty.")]
+    Empty,
+    #[error("\"{0}\" is not a web address.")]
+    NotAUrl(String),
+    #[error("The API address must start with https:// (plain http is allowed only for this computer, such as http://127.0.0.1).")]
+    NotHttps,
+    #[error("The API address must not contain a user name, password, query or fragment.")]
+    HasExtras,
+}
+
+impl ApiBaseError {
+    pub fn user_message(&self) -> String {
+        format!(
+            "{self} Leave the advanced setting empty to use Bitbucket Cloud ({DEFAULT_API_URL})."
+        )
+    }
+}
+
+impl ApiBase {
+    pub fn parse(raw: &str) -> Result<ApiBase, ApiBaseError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(ApiBaseError::Empty);
+        }
+        let url = Url::parse(raw).map_err(|_| {
+            ApiBaseError::NotAUrl(raw.chars().take(100).collect())
+        })?;
+        if url.host_str().is_none() {
+            return Err(ApiBaseError::NotAUrl(raw.chars().take(100).collect()));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            _ => return Err(ApiBaseError::NotHttps),
+        }
+        if !url.username().is_empty()
+            || url.password().is_some()
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            return Err(ApiBaseError::HasExtras);
+        }
+        let mut url = url;
+        // Path segments are appended, so the base must end without a slash.
+        let trimmed = url.path().trim_end_matches('/').to_string();
+        url.set_path(&trimmed);
+        Ok(ApiBase(url))
+    }
+
+    pub fn cloud() -> ApiBase {
+        ApiBase::parse(DEFAULT_API_URL).expect("the default API URL is valid")
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn host(&self) -> String {
+        self.0.host_str().unwrap_or_default().to_string()
+    }
+
+    /// The URL of a path below the base; each segment is percent-encoded on its own.
+    pub fn join(&self, segments: &[&str]) -> Url {
+        let mut url = self.0.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        url
+    }
+}
+
+impl Default for ApiBase {
+    fn default() -> Self {
+        ApiBase::cloud()
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// How long a request may take. Every request has both limits, so nothing hangs the UI.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(8), request: Duration::from_secs(20) }
+    }
+}
+
+/// A failure below HTTP: the request never got an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NetworkError {
+    #[error("The name {host} could not be found (DNS).")]
+    Dns { host: String },
+    #[error("{host} refused the connection.")]
+    Refused { host: String },
+    #[error("A secure connection to {host} could not be set up (TLS certificate problem).")]
+    Tls { host: String },
+    #[error("The proxy server could not be reached or refused the request.")]
+    Proxy,
+    #[error("{host} did not answer within {seconds} seconds.")]
+    Timeout { host: String, seconds: u64 },
+    #[error("The connection to {host} was cut off.")]
+    Reset { host: String },
+    #[error("The connection to {host} failed.")]
+    Other { host: String },
+}
+
+impl NetworkError {
+    /// What the user can do about it.
+    pub fn next_step(&self) -> &'static str {
+        match self {
+            NetworkError::Dns { .. } => "Check that this computer is online and that the API address is spelled right.",
+            NetworkError::Refused { .. } => "Check the API address (advanced setting) and that nothing blocks the connection.",
+            NetworkError::Tls { .. } => "A firewall or proxy may be intercepting secure connections; ask your IT team, or check the computer's date and time.",
+            NetworkError::Proxy => "Check the proxy settings (HTTPS_PROXY / HTTP_PROXY / NO_PROXY) or ask your IT team.",
+            NetworkError::Timeout { .. } => "The network or Bitbucket is slow right now. Try again in a minute.",
+            NetworkError::Reset { .. } | NetworkError::Other { .. } => "Try again in a minute; if it keeps happening, check the network or proxy.",
+        }
+    }
+}
+
+/// What came back from one GET, with Bitbucket's headers and error body already read.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeResponse {
+    pub status: u16,
+    /// `x-credential-type`, lowercased. `None` when absent: the request was not authenticated.
+    pub credential_type: Option<String>,
+    /// `x-oauth-scopes`, parsed. `None` when the header is absent (not the same as empty).
+    pub oauth_scopes: Option<Vec<String>>,
+    /// `x-accepted-oauth-scopes`, parsed.
+    pub accepted_scopes: Option<Vec<String>>,
+    /// `Retry-After` in seconds, when sent.
+    pub retry_after: Option<u64>,
+    /// `Location` of a redirect, when sent.
+    pub location: Option<String>,
+    /// The JSON body, when the body was JSON and could be read.
+    pub json: Option<serde_json::Value>,
+    /// Why the body could not be used, when it could not.
+    pub body_problem: Option<BodyProblem>,
+    /// `error.message` of Bitbucket's error body.
+    pub error_message: Option<String>,
+    /// `error.detail.required` / `error.detail.granted` of a 403 for missing scopes.
+    pub required: Vec<String>,
+    pub granted: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyProblem {
+    NotJson,
+    MalformedJson,
+    TooLarge,
+    Incomplete,
+}
+
+/// The one HTTP client the validation uses.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: ApiBase,
+    timeouts: Timeouts,
+}
+
+impl Client {
+    /// Honours the system proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`), which reqwest reads by default.
+    pub fn new(base: ApiBase, timeouts: Timeouts) -> Result<Client, NetworkError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("bitbucket-setup-assistant/", env!("CARGO_PKG_VERSION")))
+            .https_only(false)
+            .build()
+            .map_err(|_| NetworkError::Other { host: base.host() })?;
+        Ok(Client { http, base, timeouts })
+    }
+
+    pub fn base(&self) -> &ApiBase {
+        &self.base
+    }
+
+    /// GET `base/segments…` with the credential. Never follows redirects; reads at most
+    /// [`MAX_BODY_BYTES`] of the body.
+    pub async fn get(
+        &self,
+        segments: &[&str],
+        credential: Option<&Credential>,
+    ) -> Result<ProbeResponse, NetworkError> {
+        let url = self.base.join(segments);
+        let mut request = self.http.get(url).header("Accept", "application/json");
+        if let Some(credential) = credential {
+            let value = credential.authorization();
+            let mut header = HeaderValue::from_str(value.as_str())
+                .map_err(|_| NetworkError::Other { host: self.base.host() })?;
+            header.set_sensitive(true);
+            request = request.header(AUTHORIZATION, header);
+        }
+        let response = request.send().await.map_err(|e| self.classify(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut out = read_headers(status, &headers);
+        let is_json = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.to_ascii_lowercase().contains("json"))
+            .unwrap_or(false);
+        let (bytes, problem) = match read_body(response).await {
+            Ok(bytes) => (bytes, None),
+            Err(BodyRead::TooLarge) => (Vec::new(), Some(BodyProblem::TooLarge)),
+            Err(BodyRead::Failed(e)) => {
+                // A body that never ends or trickles past the deadline is a timeout.
+                let err = self.classify(&e);
+                if matches!(err, NetworkError::Timeout { .. }) {
+                    return Err(err);
+                }
+                (Vec::new(), Some(BodyProblem::Incomplete))
+            }
+        };
+        out.body_problem = problem;
+        if problem.is_none() && !bytes.is_empty() {
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(value) => {
+                    read_error_body(&value, &mut out);
+                    out.json = Some(value);
+                    if !is_json {
+                        // Parsed fine; the content type was odd. Keep the JSON.
+                    }
+                }
+                Err(_) if is_json => out.body_problem = Some(BodyProblem::MalformedJson),
+                Err(_) => out.body_problem = Some(BodyProblem::NotJson),
+            }
+        }
+        Ok(out)
+    }
+
+    fn classify(&self, err: &reqwest::Error) -> NetworkError {
+        let host = err
+            .url()
+            .and_then(|u| u.host_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.base.host());
+        if err.is_timeout() {
+            return NetworkError::Timeout { host, seconds: self.timeouts.request.as_secs().max(1) };
+        }
+        let chain = error_chain(err);
+        let lower = chain.to_ascii_lowercase();
+        let io_kind = io_error_kind(err);
+        if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+            NetworkError::Dns { host }
+        } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            NetworkError::Tls { host }
+        } else if proxy_configured() && err.is_connect() {
+            NetworkError::Proxy
+        } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || lower.contains("connection refused") {
+            NetworkError::Refused { host }
+        } else if io_kind == Some(std::io::ErrorKind::TimedOut) {
+            NetworkError::Timeout { host, seconds: self.timeouts.request.as_secs().max(1) }
+        } else if matches!(
+            io_kind,
+            Some(std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof)
+        ) || lower.contains("connection reset")
+            || lower.contains("connection closed")
+            || lower.contains("incomplete message")
+        {
+            NetworkError::Reset { host }
+        } else {
+            NetworkError::Other { host }
+        }
+    }
+}
+
+fn proxy_configured() -> bool {
+    ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+}
+
+/// The messages of an error and its causes. reqwest errors carry the URL, which never
+/// holds a secret (the credential travels in a header only).
+fn error_chain(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn io_error_kind(err: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = cause.source();
+    }
+    None
+}
+
+enum BodyRead {
+    TooLarge,
+    Failed(reqwest::Error),
+}
+
+async fn read_body(response: reqwest::Response) -> Result<Vec<u8>, BodyRead> {
+    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(BodyRead::TooLarge);
+    }
+    let mut stream = response.bytes_stream();
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(BodyRead::Failed)?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyRead::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let values: Vec<String> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .collect();
+    if values.is_empty() {
+        None
+    } else {
+        Some(values.join(","))
+    }
+}
+
+fn read_headers(status: u16, headers: &HeaderMap) -> ProbeResponse {
+    ProbeResponse {
+        status,
+        credential_type: header_text(headers, "x-credential-type")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty()),
+        oauth_scopes: header_text(headers, "x-oauth-scopes").map(|v| scopes::parse_header(&v)),
+        accepted_scopes: header_text(headers, "x-accepted-oauth-scopes")
+            .map(|v| scopes::parse_header(&v)),
+        retry_after: header_text(headers, "retry-after").and_then(|v| v.trim().parse().ok()),
+        location: header_text(headers, "location"),
+        ..ProbeResponse::default()
+    }
+}
+
+/// Reads `{"type":"error","error":{"message":…,"detail":{"required":[…],"granted":[…]}}}`.
+/// `detail` may also be a plain string.
+fn read_error_body(value: &serde_json::Value, out: &mut ProbeResponse) {
+    let Some(error) = value.get("error") else { return };
+    out.error_message = error
+        .get("message")
+        .and_then(|m| m.as_str())
+        .map(|m| m.chars().take(500).collect());
+    if let Some(detail) = error.get("detail") {
+        let list = |key: &str| -> Vec<String> {
+            detail
+                .get(key)
+                .and_then(|v| v.as_array())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|s| s.as_str())
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        out.required = list("required");
+        out.granted = list("granted");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_base_rules() {
+        assert!(ApiBase::parse("https://api.bitbucket.org/2.0").is_ok());
+        assert!(ApiBase::parse("https://tunnel.example.com/bitbucket/2.0/").is_ok());
+        assert!(ApiBase::parse("http://127.0.0.1:8080/2.0").is_ok());
+        assert!(ApiBase::parse("http://localhost:1/2.0").is_ok());
+        assert!(ApiBase::parse("http://[::1]:9/2.0").is_ok());
+        assert_eq!(ApiBase::parse("http://api.bitbucket.org/2.0"), Err(ApiBaseError::NotHttps));
+        assert_eq!(ApiBase::parse("http://10.0.0.1/2.0"), Err(ApiBaseError::NotHttps));
+        assert_eq!(ApiBase::parse("ftp://x/"), Err(ApiBaseError::NotHttps));
+        assert_eq!(ApiBase::parse(""), Err(ApiBaseError::Empty));
+        assert!(matches!(ApiBase::parse("api.bitbucket.org"), Err(ApiBaseError::NotAUrl(_))));
+        assert_eq!(ApiBase::parse("https://u:p@api.bitbucket.org/2.0"), Err(ApiBaseError::HasExtras));
+        assert_eq!(ApiBase::parse("https://api.bitbucket.org/2.0?x=1"), Err(ApiBaseError::HasExtras));
+    }
+
+    #[test]
+    fn join_encodes_each_segment() {
+        let base = ApiBase::parse("https://api.bitbucket.org/2.0/").unwrap();
+        let url = base.join(&["repositories", "{abc-123}", "my.repo"]);
+        assert_eq!(url.as_str(), "https://api.bitbucket.org/2.0/repositories/%7Babc-123%7D/my.repo");
+        let url = base.join(&["repositories", "a/b"]);
+        assert_eq!(url.as_str(), "https://api.bitbucket.org/2.0/repositories/a%2Fb");
+    }
+
+    #[test]
+    fn error_body_is_read() {
+        let body = serde_json::json!({"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"required":["account"],"granted":["team"]}}});
+        let mut out = ProbeResponse::default();
+        read_error_body(&body, &mut out);
+        assert_eq!(out.required, vec!["account"]);
+        assert_eq!(out.granted, vec!["team"]);
+        assert!(out.error_message.unwrap().contains("privilege scopes"));
+        let body = serde_json::json!({"type":"error","error":{"message":"x","detail":"plain text"}});
+        let mut out = ProbeResponse::default();
+        read_error_body(&body, &mut out);
+        assert!(out.required.is_empty());
+    }
+}

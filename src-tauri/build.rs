@@ -1,0 +1,25 @@
+//! Declares the app's own commands to Tauri so that each gets an `allow-…` permission: the
+//! window may call only the commands its capability in tauri.conf.json lists.
+
+const COMMANDS: &[&str] = &[
+    "catalog",
+    "parse_location",
+    "creation_guide",
+    "open_page",
+    "check_credential",
+    "cancel_check",
+    "discard_pending",
+    "save_connection",
+    "list_connections",
+    "retest_connection",
+    "remove_connection",
+    "replace_token",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run the Tauri build script");
+}

@@ -1,0 +1,543 @@
+//! Command-line mode of the same binary, for scripting and tests. It never opens a window.
+//!
+//! The secret comes from standard input or `BITBUCKET_TOKEN`, never from an argument, so it
+//! cannot show up in `ps` or shell history. Exit status: 0 valid and sufficient, 1
+//! authenticates but lacks scopes or access, 2 rejected credential, 3 network / rate limit /
+//! server trouble, 64 bad usage or input.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::bitbucket::client::{ApiBase, Timeouts, DEFAULT_API_URL};
+use crate::bitbucket::credential::{self, Credential, CredentialKind, Pasted};
+use crate::bitbucket::location;
+use crate::bitbucket::validate::{self, CheckRequest, Report};
+use crate::manage;
+use crate::presets;
+use crate::store::Store;
+
+/// Exit status for bad usage or input (BSD `EX_USAGE`).
+pub const EXIT_USAGE: i32 = 64;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bitbucket-setup",
+    version,
+    about = "Bitbucket Setup Assistant: check and store Bitbucket Cloud credentials.",
+    long_about = "Run without arguments to open the guided window. The subcommands below are for scripts; they read the token from standard input or BITBUCKET_TOKEN, never from an argument."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a credential against Bitbucket (read-only) and report what it can do.
+    Check(CheckArgs),
+    /// Check a credential and, when it passes, save it: the token to the OS keychain, the
+    /// settings to the app's config file.
+    Save(SaveArgs),
+    /// List saved connections with their status.
+    List(ListArgs),
+    /// Check saved connections again with the token in the keychain.
+    Test(TestArgs),
+    /// Remove a saved connection and its keychain entry.
+    Remove(RemoveArgs),
+    /// Print a saved connection's token (for scripts: BITBUCKET_TOKEN=$(bitbucket-setup token NAME)).
+    Token(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+struct SaveArgs {
+    #[command(flatten)]
+    check: CheckArgs,
+    /// Name of the connection (1-50 characters, unique).
+    #[arg(long)]
+    name: String,
+    /// What the connection is for (up to 255 characters).
+    #[arg(long)]
+    description: Option<String>,
+    /// The expiry date chosen when the token was created (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    expires: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct TestArgs {
+    /// The connection's name (or id).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    name: Option<String>,
+    /// Test every saved connection.
+    #[arg(long)]
+    all: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct RemoveArgs {
+    /// The connection's name (or id).
+    name: String,
+}
+
+#[derive(Args, Debug)]
+struct TokenArgs {
+    /// The connection's name (or id).
+    name: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// repository-token, project-token, workspace-token, api-token or app-password.
+    #[arg(long, value_name = "KIND")]
+    credential: String,
+    /// Workspace id, or any Bitbucket URL (then --repo is optional).
+    #[arg(long, value_name = "WORKSPACE|URL")]
+    workspace: String,
+    /// Repository slug (or URL).
+    #[arg(long, value_name = "REPO")]
+    repo: Option<String>,
+    /// Atlassian account email (API tokens).
+    #[arg(long, conflicts_with = "username")]
+    email: Option<String>,
+    /// Bitbucket username (app passwords, which are retired).
+    #[arg(long)]
+    username: Option<String>,
+    /// What the credential is for: sqai, autoheal, katalon, cubyts, nirvai, n8n, git or custom.
+    #[arg(long, default_value = "custom")]
+    preset: String,
+    /// A scope the credential needs (repeatable; either vocabulary).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// API base URL (default: Bitbucket Cloud; also BITBUCKET_API_URL).
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+    /// Seconds each request may take (default 20).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return 70;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => runtime.block_on(check(args)),
+        Command::Save(args) => runtime.block_on(save(args)),
+        Command::List(args) => list(args),
+        Command::Test(args) => runtime.block_on(test(args)),
+        Command::Remove(args) => remove(args),
+        Command::Token(args) => token(args),
+    }
+}
+
+/// A usage or input problem, printed plainly; exit 64.
+#[derive(Debug, Serialize)]
+struct InputProblem {
+    ok: bool,
+    problem: &'static str,
+    message: String,
+}
+
+fn input_error(json: bool, problem: &'static str, message: String) -> i32 {
+    if json {
+        let body = InputProblem { ok: false, problem, message };
+        println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+    } else {
+        eprintln!("error: {message}");
+    }
+    EXIT_USAGE
+}
+
+/// Reads the secret from `BITBUCKET_TOKEN`, a terminal prompt, or standard input.
+pub fn read_secret(prompt: &str) -> Result<Pasted, String> {
+    let raw = match std::env::var("BITBUCKET_TOKEN") {
+        Ok(v) if !v.is_empty() => zeroize::Zeroizing::new(v),
+        _ if std::io::stdin().is_terminal() => {
+            let _ = std::io::stderr().flush();
+            zeroize::Zeroizing::new(
+                rpassword::prompt_password(prompt).map_err(|_| "Could not read the token from the terminal.".to_string())?,
+            )
+        }
+        _ => {
+            let mut bytes = zeroize::Zeroizing::new(Vec::new());
+            std::io::stdin()
+                .take((credential::MAX_SECRET_LEN * 4) as u64)
+                .read_to_end(&mut bytes)
+                .map_err(|_| "Could not read the token from standard input.".to_string())?;
+            zeroize::Zeroizing::new(
+                String::from_utf8(bytes.to_vec()).map_err(|_| "The token on standard input is not text.".to_string())?,
+            )
+        }
+    };
+    credential::classify(&raw).map_err(|e| e.user_message())
+}
+
+/// Everything `check` and `save` share: parse the arguments, read the secret, build the request.
+pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'static str, String)> {
+    let kind = CredentialKind::from_cli_name(&args.credential).ok_or_else(|| {
+        let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.cli_name()).collect();
+        ("bad_input", format!("Unknown credential kind \"{}\". Use one of: {}.", args.credential, names.join(", ")))
+    })?;
+    let preset = presets::from_cli_name(&args.preset).ok_or_else(|| {
+        let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
+        ("bad_input", format!("Unknown preset \"{}\". Use one of: {}.", args.preset, names.join(", ")))
+    })?;
+    let location = location::parse_parts(&args.workspace, args.repo.as_deref()).map_err(|e| {
+        (if e.is_not_cloud() { "not_cloud" } else { "bad_input" }, e.user_message())
+    })?;
+    let api_url = args
+        .api_url
+        .clone()
+        .or_else(|| std::env::var("BITBUCKET_API_URL").ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let api_base = ApiBase::parse(&api_url).map_err(|e| ("bad_input", e.user_message()))?;
+    let mut timeouts = Timeouts::default();
+    if let Some(seconds) = args.timeout {
+        if seconds == 0 || seconds > 300 {
+            return Err(("bad_input", "--timeout must be between 1 and 300 seconds.".into()));
+        }
+        timeouts.request = std::time::Duration::from_secs(seconds);
+        timeouts.connect = timeouts.connect.min(timeouts.request);
+    }
+    let pasted = read_secret(&format!("Paste the {} (input is hidden): ", kind.label())).map_err(|m| ("bad_input", m))?;
+    let credential = Credential {
+        kind,
+        secret: pasted.secret.clone(),
+        email: args.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string),
+        username: args.username.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string),
+    };
+    let request = CheckRequest {
+        credential,
+        location,
+        preset,
+        custom_scopes: args.scopes.clone(),
+        api_base,
+        timeouts,
+    };
+    Ok((request, pasted))
+}
+
+async fn check(args: CheckArgs) -> i32 {
+    let (request, pasted) = match build_request(&args) {
+        Ok(r) => r,
+        Err((problem, message)) => return input_error(args.json, problem, message),
+    };
+    let report = match validate::validate(request, pasted.kind).await {
+        Ok(report) => report,
+        Err(e) => return input_error(args.json, "bad_input", e.to_string()),
+    };
+    print_report(&report, args.json);
+    report.exit_code()
+}
+
+/// Prints a report as text (for people) or JSON (for scripts).
+pub fn print_report(report: &Report, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report).unwrap_or_default());
+        return;
+    }
+    let mut out = String::new();
+    if report.ok {
+        out.push_str(&format!("OK: {}\n", report.message));
+    } else {
+        let name = report.problem.map(|p| p.name()).unwrap_or("missing_scopes");
+        out.push_str(&format!("NOT READY ({name}): {}\n", report.message));
+    }
+    if let Some(t) = &report.credential_type {
+        out.push_str(&format!("  Credential type: {t}\n"));
+    }
+    if let Some(a) = &report.account {
+        out.push_str(&format!("  Account: {a}\n"));
+    }
+    if let Some(w) = &report.workspace_name {
+        out.push_str(&format!("  Workspace: {} ({w})\n", report.workspace));
+    }
+    if let Some(b) = &report.default_branch {
+        out.push_str(&format!("  Default branch: {b}\n"));
+    }
+    if !report.granted_raw.is_empty() {
+        let labels: Vec<String> = report.granted_raw.iter().map(|s| crate::bitbucket::scopes::label(s)).collect();
+        out.push_str(&format!("  Scopes: {}\n", labels.join(", ")));
+    }
+    if !report.missing_labels.is_empty() {
+        out.push_str("  Missing:\n");
+        for l in &report.missing_labels {
+            out.push_str(&format!("    - {} ({})\n", l.label, l.scope));
+        }
+    }
+    for w in &report.warnings {
+        out.push_str(&format!("  Warning: {w}\n"));
+    }
+    if !report.next_step.is_empty() {
+        out.push_str(&format!("  Next step: {}\n", report.next_step));
+    }
+    print!("{out}");
+}
+
+fn open_store() -> Result<Store, i32> {
+    Store::open_default().map_err(|e| {
+        eprintln!("error: {}", e.user_message());
+        74
+    })
+}
+
+fn report_set_aside(store: &Store) {
+    if let Ok(loaded) = store.list() {
+        if let Some(aside) = loaded.set_aside {
+            eprintln!("warning: {}", aside.message());
+        }
+    }
+}
+
+async fn save(args: SaveArgs) -> i32 {
+    let json = args.check.json;
+    let today = chrono::Local::now().date_naive();
+    let expires = match args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose() {
+        Ok(e) => e,
+        Err(m) => return input_error(json, "bad_input", m),
+    };
+    if let Err(e) = crate::store::connections::validate_name(&args.name) {
+        return input_error(json, "bad_input", e.user_message());
+    }
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report_set_aside(&store);
+    if let Ok(Some(_)) = store.find(&args.name) {
+        return input_error(json, "bad_input", format!("A connection called \"{}\" already exists. Choose another name, or remove the old one first.", args.name.trim()));
+    }
+    let (request, pasted) = match build_request(&args.check) {
+        Ok(r) => r,
+        Err((problem, message)) => return input_error(json, problem, message),
+    };
+    let report = match validate::validate(request.clone(), pasted.kind).await {
+        Ok(report) => report,
+        Err(e) => return input_error(json, "bad_input", e.to_string()),
+    };
+    if !report.ok {
+        print_report(&report, json);
+        if !json {
+            eprintln!("Nothing was saved: the check did not pass.");
+        }
+        return report.exit_code();
+    }
+    let options = manage::SaveOptions { name: args.name, description: args.description, expires };
+    match manage::save_validated(&store, &request, &report, &options) {
+        Ok(saved) => {
+            if json {
+                let body = serde_json::json!({"ok": true, "saved": saved, "report": report});
+                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            } else {
+                print_report(&report, false);
+                println!("Saved \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            e.exit_code()
+        }
+    }
+}
+
+/// A saved connection and how it stands today, for `list`.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    connection: crate::store::connections::Connection,
+    status: String,
+    expiry: String,
+}
+
+fn status_of(store: &Store, c: &crate::store::connections::Connection) -> (String, String) {
+    use crate::store::connections::{expiry_status, ExpiryStatus};
+    let today = chrono::Local::now().date_naive();
+    let expiry = expiry_status(c.expires, today);
+    let expiry_text = match expiry {
+        ExpiryStatus::NoDate => "no expiry date".to_string(),
+        ExpiryStatus::Valid { days_left } => format!("expires in {days_left} days"),
+        ExpiryStatus::ExpiringSoon { days_left } => format!("expires in {days_left} days"),
+        ExpiryStatus::Expired { days_ago } => format!("expired {days_ago} days ago"),
+    };
+    let status = if matches!(expiry, ExpiryStatus::Expired { .. }) {
+        "expired"
+    } else if matches!(store.keychain_status(&c.id), crate::store::KeychainStatus::Missing) {
+        "keychain_entry_missing"
+    } else if c.last_check.as_ref().is_some_and(|l| !l.ok) {
+        "needs_attention"
+    } else if matches!(expiry, ExpiryStatus::ExpiringSoon { .. }) {
+        "expiring_soon"
+    } else {
+        "valid"
+    };
+    (status.to_string(), expiry_text)
+}
+
+fn list(args: ListArgs) -> i32 {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report_set_aside(&store);
+    let loaded = match store.list() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            return 74;
+        }
+    };
+    let listed: Vec<Listed> = loaded
+        .connections
+        .into_iter()
+        .map(|c| {
+            let (status, expiry) = status_of(&store, &c);
+            Listed { connection: c, status, expiry }
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&listed).unwrap_or_default());
+        return 0;
+    }
+    if listed.is_empty() {
+        println!("No saved connections. `bitbucket-setup save` or the window adds one.");
+        return 0;
+    }
+    for l in &listed {
+        let c = &l.connection;
+        let place = c.repository.as_ref().map(|r| format!("{}/{r}", c.workspace)).unwrap_or_else(|| c.workspace.clone());
+        println!("{}  [{}]  {}  {}  {}  {}", c.name, l.status, place, c.kind.label(), crate::presets::get(c.preset).name, l.expiry);
+    }
+    0
+}
+
+async fn test(args: TestArgs) -> i32 {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report_set_aside(&store);
+    let targets = if args.all {
+        match store.list() {
+            Ok(l) => l.connections,
+            Err(e) => {
+                eprintln!("error: {}", e.user_message());
+                return 74;
+            }
+        }
+    } else {
+        match manage::find(&store, args.name.as_deref().unwrap_or_default()) {
+            Ok(c) => vec![c],
+            Err(e) => {
+                eprintln!("error: {}", e.user_message());
+                return e.exit_code();
+            }
+        }
+    };
+    let mut worst = 0;
+    let mut results = Vec::new();
+    for c in targets {
+        match manage::retest(&store, &c, Timeouts::default()).await {
+            Ok(report) => {
+                worst = worst.max(report.exit_code());
+                if !args.json {
+                    println!("{}:", c.name);
+                    print_report(&report, false);
+                }
+                results.push(serde_json::json!({"name": c.name, "ok": report.ok, "report": report}));
+            }
+            Err(e) => {
+                worst = worst.max(e.exit_code());
+                if !args.json {
+                    println!("{}:\n  ERROR: {}", c.name, e.user_message());
+                }
+                results.push(serde_json::json!({"name": c.name, "ok": false, "error": e.user_message()}));
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    }
+    worst
+}
+
+fn remove(args: RemoveArgs) -> i32 {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let c = match manage::find(&store, &args.name) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            return e.exit_code();
+        }
+    };
+    match store.remove(&c.id) {
+        Ok(removed) => {
+            if removed.keychain_entry_was_missing {
+                println!("Removed \"{}\" (its keychain entry was already gone).", c.name);
+            } else {
+                println!("Removed \"{}\" and its keychain entry.", c.name);
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {} The connection was kept.", e.user_message());
+            74
+        }
+    }
+}
+
+fn token(args: TokenArgs) -> i32 {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let c = match manage::find(&store, &args.name) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            return e.exit_code();
+        }
+    };
+    match store.secret(&c.id) {
+        Ok(secret) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(secret.expose().as_bytes());
+            let _ = out.write_all(b"\n");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            74
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Thin Tauri commands: parse input, call the domain, map errors to plain messages.
+//!
+//! The token crosses IPC once, in [`check_credential`] (or [`replace_token`]); after a passing
+//! check it waits here, in Rust memory, until [`save_connection`] moves it to the keychain.
+//! The window never gets it back.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::bitbucket::client::{ApiBase, Timeouts, DEFAULT_API_URL};
+use crate::bitbucket::credential::{self, Credential, CredentialKind};
+use crate::bitbucket::location::{self, Location};
+use crate::bitbucket::validate::{self, CheckRequest, Report};
+use crate::guide::{self, Guide};
+use crate::links;
+use crate::manage::{self, SaveOptions};
+use crate::presets::{self, PresetId};
+use crate::store::connections::{self, Connection};
+use crate::store::Store;
+
+/// An error the window shows next to the field it is about.
+#[derive(Debug, Serialize)]
+pub struct UiError {
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl UiError {
+    fn new(message: impl Into<String>) -> UiError {
+        UiError { message: message.into(), field: None }
+    }
+
+    fn on(field: &'static str, message: impl Into<String>) -> UiError {
+        UiError { message: message.into(), field: Some(field) }
+    }
+}
+
+impl From<manage::ManageError> for UiError {
+    fn from(e: manage::ManageError) -> Self {
+        UiError::new(e.user_message())
+    }
+}
+
+/// A checked credential waiting to be saved.
+struct Pending {
+    request: CheckRequest,
+    report: Report,
+}
+
+/// What the commands share.
+#[derive(Default)]
+pub struct AppState {
+    pending: Mutex<HashMap<String, Pending>>,
+    running: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn open_store() -> Result<Store, UiError> {
+    Store::open_default().map_err(|e| UiError::new(e.user_message()))
+}
+
+#[derive(Serialize)]
+pub struct PresetView {
+    id: PresetId,
+    name: &'static str,
+    summary: &'static str,
+    kinds: Vec<CredentialKind>,
+    recommended: CredentialKind,
+    needs_repository: bool,
+    notes: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+pub struct KindView {
+    id: CredentialKind,
+    label: &'static str,
+    needs_email: bool,
+    retired: bool,
+}
+
+#[derive(Serialize)]
+pub struct Catalog {
+    version: &'static str,
+    presets: Vec<PresetView>,
+    kinds: Vec<KindView>,
+    default_api_url: &'static str,
+    /// `BITBUCKET_API_URL`, for tests and tunnels.
+    api_url: String,
+}
+
+#[tauri::command]
+pub fn catalog() -> Catalog {
+    let presets = presets::all()
+        .iter()
+        .map(|p| PresetView {
+            id: p.id,
+            name: p.name,
+            summary: p.summary,
+            kinds: p.kinds.to_vec(),
+            recommended: p.recommended,
+            needs_repository: p.needs_repository,
+            notes: p.notes,
+        })
+        .collect();
+    let kinds = CredentialKind::ALL
+        .iter()
+        .map(|&k| KindView {
+            id: k,
+            label: k.label(),
+            needs_email: k.needs_email(),
+            retired: k == CredentialKind::AppPassword,
+        })
+        .collect();
+    let api_url = std::env::var("BITBUCKET_API_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url }
+}
+
+#[derive(Serialize)]
+pub struct LocationView {
+    location: Location,
+    display: String,
+    web_url: String,
+}
+
+#[tauri::command]
+pub fn parse_location(input: String) -> Result<LocationView, UiError> {
+    let location = location::parse(&input).map_err(|e| UiError::on("location", e.user_message()))?;
+    Ok(LocationView { display: location.display(), web_url: location.web_url(), location })
+}
+
+#[tauri::command]
+pub fn creation_guide(
+    preset: PresetId,
+    kind: CredentialKind,
+    location: Location,
+    scopes: Vec<String>,
+) -> Result<Guide, UiError> {
+    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.user_message()))
+}
+
+/// Opens a page in the default browser, only when it is https on bitbucket.org or
+/// id.atlassian.com.
+#[tauri::command]
+pub fn open_page(url: String) -> Result<(), UiError> {
+    let url = links::check_external(&url).map_err(|e| UiError::new(e.to_string()))?;
+    tauri_plugin_opener::open_url(url.as_str(), None::<&str>)
+        .map_err(|_| UiError::new(format!("The browser could not be opened. Open this address yourself: {url}")))
+}
+
+#[derive(Deserialize)]
+pub struct CheckInput {
+    kind: CredentialKind,
+    token: Zeroizing<String>,
+    email: Option<String>,
+    location: String,
+    preset: PresetId,
+    #[serde(default)]
+    scopes: Vec<String>,
+    api_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CheckOutcome {
+    report: Report,
+    /// Present when the check passed: what `save_connection` takes.
+    pending_id: Option<String>,
+    /// A plain note when the pasted value looks like another kind than the one chosen.
+    paste_warning: Option<String>,
+}
+
+fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(|| catalog().api_url);
+    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.user_message()))
+}
+
+/// Validates a pasted credential. The previous check still running is cancelled first.
+#[tauri::command]
+pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> Result<CheckOutcome, UiError> {
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    drop(input.token);
+    let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;
+    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+    let request = CheckRequest {
+        credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },
+        location,
+        preset: input.preset,
+        custom_scopes: input.scopes,
+        api_base: api_base(input.api_url.as_deref())?,
+        timeouts: Timeouts::default(),
+    };
+    let plan = validate::plan(request.clone(), pasted.kind).map_err(|e| UiError::on("location", e.to_string()))?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let handle = tauri::async_runtime::spawn(async move {
+        let _ = tx.send(validate::run(plan).await);
+    });
+    if let Some(previous) = lock(&state.running).replace(handle) {
+        previous.abort();
+    }
+    let report = rx.await.map_err(|_| UiError::new("The check was cancelled."))?;
+    let paste_warning = credential::mismatch_warning(pasted.kind, input.kind);
+    let pending_id = if report.ok {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut pending = lock(&state.pending);
+        pending.clear();
+        pending.insert(id.clone(), Pending { request, report: report.clone() });
+        Some(id)
+    } else {
+        None
+    };
+    Ok(CheckOutcome { report, pending_id, paste_warning })
+}
+
+#[tauri::command]
+pub fn cancel_check(state: State<'_, AppState>) {
+    if let Some(handle) = lock(&state.running).take() {
+        handle.abort();
+    }
+}
+
+/// Forgets a checked token that will not be saved.
+#[tauri::command]
+pub fn discard_pending(state: State<'_, AppState>) {
+    lock(&state.pending).clear();
+}
+
+#[derive(Deserialize)]
+pub struct SaveInput {
+    pending_id: String,
+    name: String,
+    description: Option<String>,
+    expires: Option<String>,
+}
+
+#[tauri::command]
+pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<Connection, UiError> {
+    let today = chrono::Local::now().date_naive();
+    let expires = match input.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),
+        None => None,
+    };
+    connections::validate_name(&input.name).map_err(|e| UiError::on("name", e.user_message()))?;
+    let store = open_store()?;
+    let mut pending = lock(&state.pending);
+    let Some(p) = pending.get(&input.pending_id) else {
+        return Err(UiError::new("The checked token is no longer here (the check was redone or the app restarted). Go back to step 3 and paste it again."));
+    };
+    let options = SaveOptions { name: input.name, description: input.description, expires };
+    let saved = manage::save_validated(&store, &p.request, &p.report, &options).map_err(|e| match e {
+        manage::ManageError::Connections(c) => UiError::on("name", c.user_message()),
+        other => UiError::from(other),
+    })?;
+    pending.remove(&input.pending_id);
+    Ok(saved)
+}
+
+#[derive(Serialize)]
+pub struct ConnectionView {
+    #[serde(flatten)]
+    connection: Connection,
+    status: &'static str,
+    status_text: String,
+    days_left: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ConnectionsView {
+    connections: Vec<ConnectionView>,
+    /// A saved-connections file that could not be read and was kept aside.
+    set_aside: Option<String>,
+    path: String,
+}
+
+fn view_of(store: &Store, c: Connection) -> ConnectionView {
+    use connections::{expiry_status, ExpiryStatus};
+    let today = chrono::Local::now().date_naive();
+    let expiry = expiry_status(c.expires, today);
+    let keychain_missing = matches!(store.keychain_status(&c.id), crate::store::KeychainStatus::Missing);
+    let (status, status_text, days_left) = match expiry {
+        ExpiryStatus::Expired { days_ago } => ("expired", format!("Expired {days_ago} days ago"), Some(-days_ago)),
+        _ if keychain_missing => ("missing", "Keychain entry missing: replace the token".to_string(), None),
+        _ if c.last_check.as_ref().is_some_and(|l| !l.ok) => (
+            "attention",
+            c.last_check.as_ref().map(|l| l.message.clone()).unwrap_or_default(),
+            None,
+        ),
+        ExpiryStatus::ExpiringSoon { days_left } => ("expiring", format!("Expires in {days_left} days"), Some(days_left)),
+        ExpiryStatus::Valid { days_left } => ("valid", format!("Valid, expires in {days_left} days"), Some(days_left)),
+        ExpiryStatus::NoDate => ("valid", "Valid".to_string(), None),
+    };
+    ConnectionView { connection: c, status, status_text, days_left }
+}
+
+#[tauri::command]
+pub fn list_connections() -> Result<ConnectionsView, UiError> {
+    let store = open_store()?;
+    let loaded = store.list().map_err(|e| UiError::new(e.user_message()))?;
+    let set_aside = loaded.set_aside.map(|a| a.message());
+    let connections = loaded.connections.into_iter().map(|c| view_of(&store, c)).collect();
+    Ok(ConnectionsView { connections, set_aside, path: store.file().path().display().to_string() })
+}
+
+#[tauri::command]
+pub async fn retest_connection(id: String) -> Result<Report, UiError> {
+    let store = open_store()?;
+    let c = manage::find(&store, &id)?;
+    Ok(manage::retest(&store, &c, Timeouts::default()).await?)
+}
+
+#[tauri::command]
+pub fn remove_connection(id: String) -> Result<(), UiError> {
+    let store = open_store()?;
+    let c = manage::find(&store, &id)?;
+    store.remove(&c.id).map(|_| ()).map_err(|e| UiError::new(e.user_message()))
+}
+
+#[derive(Deserialize)]
+pub struct ReplaceInput {
+    id: String,
+    token: Zeroizing<String>,
+    email: Option<String>,
+    expires: Option<String>,
+}
+
+/// Checks a new token for a saved connection and swaps it in only when it passes.
+#[tauri::command]
+pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let today = chrono::Local::now().date_naive();
+    let expires = match input.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),
+        None => None,
+    };
+    let store = open_store()?;
+    let c = manage::find(&store, &input.id)?;
+    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+    Ok(manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?)
+}

@@ -1,0 +1,186 @@
+//! Step 2 of the wizard as data: which Bitbucket (or id.atlassian.com) page creates the
+//! credential, which boxes to tick there in Bitbucket's own words, what to call the token
+//! and which expiry to pick. The window renders it; the tests read it.
+
+use serde::Serialize;
+
+use crate::bitbucket::credential::CredentialKind;
+use crate::bitbucket::location::Location;
+use crate::bitbucket::scopes;
+use crate::presets::{self, PresetId};
+
+/// One box to tick on the creation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckItem {
+    pub scope: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Guide {
+    /// The page that creates this kind of credential (https, bitbucket.org or id.atlassian.com).
+    pub url: String,
+    /// Where that page is, in Bitbucket's menus.
+    pub where_: String,
+    /// The steps on that page, in order.
+    pub steps: Vec<String>,
+    /// The boxes to tick, in Bitbucket's labels.
+    pub checklist: Vec<CheckItem>,
+    pub token_name: String,
+    pub expiry_advice: String,
+    pub notes: Vec<String>,
+}
+
+/// A token name that says what it is for when someone finds it in Bitbucket a year later.
+pub fn suggested_name(preset: PresetId, location: &Location) -> String {
+    let place = location.full_name().unwrap_or_else(|| location.workspace.clone());
+    let name = format!("{} ({place})", presets::get(preset).name);
+    name.chars().take(50).collect()
+}
+
+/// The page that creates a credential of `kind` for `location`.
+pub fn creation_url(kind: CredentialKind, location: &Location) -> String {
+    match (kind, &location.repository) {
+        (CredentialKind::RepositoryToken, Some(repo)) => {
+            format!("https://bitbucket.org/{}/{}/admin/access-tokens", location.workspace, repo)
+        }
+        (CredentialKind::RepositoryToken, None) => format!("https://bitbucket.org/{}/", location.workspace),
+        // UNCONFIRMED: the direct URL of a project's access-token page needs the project key,
+        // which the user may not know; the projects list is one click away from it.
+        (CredentialKind::ProjectToken, _) => format!("https://bitbucket.org/{}/workspace/projects/", location.workspace),
+        (CredentialKind::WorkspaceToken, _) => {
+            format!("https://bitbucket.org/{}/workspace/settings/access-tokens", location.workspace)
+        }
+        (CredentialKind::ApiToken | CredentialKind::AppPassword, _) => {
+            "https://id.atlassian.com/manage-profile/security/api-tokens".to_string()
+        }
+    }
+}
+
+/// The required scopes without those another required scope already implies: Bitbucket ticks
+/// "Read" by itself when "Write" is ticked, so the list shows only what the user must click.
+fn boxes_to_tick(required: &[String]) -> Vec<String> {
+    required
+        .iter()
+        .filter(|s| {
+            !required
+                .iter()
+                .any(|other| other != *s && scopes::expand([other.as_str()]).contains(s.as_str()))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Builds the guide. An app password (retired) gets the API-token guide.
+pub fn guide(
+    preset: PresetId,
+    kind: CredentialKind,
+    location: &Location,
+    custom: &[String],
+) -> Result<Guide, presets::PresetError> {
+    let kind = if kind == CredentialKind::AppPassword { CredentialKind::ApiToken } else { kind };
+    let required = presets::required_scopes(preset, kind, custom)?;
+    let tick = if kind.is_access_token() { boxes_to_tick(&required) } else { required.clone() };
+    let checklist = tick
+        .iter()
+        .map(|s| CheckItem { scope: s.clone(), label: scopes::label(s) })
+        .collect();
+    let token_name = suggested_name(preset, location);
+    let url = creation_url(kind, location);
+    let (where_, steps) = match kind {
+        CredentialKind::RepositoryToken => (
+            "Repository settings > Security > Access tokens".to_string(),
+            vec![
+                "Select \"Create Repository Access Token\".".to_string(),
+                format!("Name: {token_name}"),
+                "Expiry: pick a date (see below) and write it down.".to_string(),
+                "Scopes: tick the boxes listed below, and no others.".to_string(),
+                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
+            ],
+        ),
+        CredentialKind::ProjectToken => (
+            "Project settings > Security > Access tokens (open the project from this list)".to_string(),
+            vec![
+                "Open the project, then Project settings > Access tokens.".to_string(),
+                "Select \"Create Project Access Token\".".to_string(),
+                format!("Name: {token_name}"),
+                "Scopes: tick the boxes listed below, and no others.".to_string(),
+                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
+            ],
+        ),
+        CredentialKind::WorkspaceToken => (
+            "Workspace settings > Security > Access tokens".to_string(),
+            vec![
+                "Select \"Create Workspace Access Token\".".to_string(),
+                format!("Name: {token_name}"),
+                "Expiry: pick a date (see below) and write it down.".to_string(),
+                "Scopes: tick the boxes listed below, and no others.".to_string(),
+                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
+            ],
+        ),
+        _ => (
+            "id.atlassian.com > Security > API tokens".to_string(),
+            vec![
+                "Select \"Create API token with scopes\" (not \"Create API token\").".to_string(),
+                format!("Name: {token_name}"),
+                "Expires on: pick a date within 365 days and write it down.".to_string(),
+                "App: select \"Bitbucket\".".to_string(),
+                "Scopes: tick the scopes listed below (filter by \"read\" or \"write\" to find them).".to_string(),
+                "Select \"Create\", then copy the token. It is shown only once.".to_string(),
+            ],
+        ),
+    };
+    let expiry_advice = if kind == CredentialKind::ApiToken {
+        "API tokens must expire within 365 days. Bitbucket never tells apps the date, so enter it in step 3 and the assistant will remind you before it runs out.".to_string()
+    } else {
+        "Pick the longest expiry your workspace allows (often up to 365 days) or the one your policy asks for. Bitbucket never tells apps the date, so enter it in step 3 and the assistant will remind you before it runs out.".to_string()
+    };
+    let mut notes: Vec<String> = presets::get(preset).notes.iter().map(|n| n.to_string()).collect();
+    if matches!(kind, CredentialKind::ProjectToken | CredentialKind::WorkspaceToken) {
+        notes.push("Project and workspace access tokens need a Bitbucket Premium plan and admin rights on the project or workspace.".into());
+    }
+    if kind.is_access_token() {
+        notes.push("Scopes cannot be changed after the token is created: if one is missing, create a new token.".into());
+    }
+    Ok(Guide { url, where_, steps, checklist, token_name, expiry_advice, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bitbucket::location;
+    use crate::links;
+
+    #[test]
+    fn every_guide_url_is_openable() {
+        let loc = location::parse("https://bitbucket.org/acme/website").unwrap();
+        for preset in presets::all() {
+            for &kind in preset.kinds {
+                let g = guide(preset.id, kind, &loc, &["repository".to_string()]).unwrap();
+                assert!(links::check_external(&g.url).is_ok(), "{}", g.url);
+                assert!(!g.checklist.is_empty() || preset.id == PresetId::Custom, "{:?} {:?}", preset.id, kind);
+                assert!(g.token_name.chars().count() <= 50);
+            }
+        }
+    }
+
+    #[test]
+    fn sqai_repository_token_boxes() {
+        let loc = location::parse("acme/website").unwrap();
+        let g = guide(PresetId::Sqai, CredentialKind::RepositoryToken, &loc, &[]).unwrap();
+        assert_eq!(g.url, "https://bitbucket.org/acme/website/admin/access-tokens");
+        let scopes: Vec<&str> = g.checklist.iter().map(|c| c.scope.as_str()).collect();
+        // Pull requests: Write implies Repositories: Write and both Reads.
+        assert!(scopes.contains(&"pullrequest:write"), "{scopes:?}");
+        assert!(!scopes.contains(&"repository"), "{scopes:?}");
+    }
+
+    #[test]
+    fn api_token_guide_points_to_atlassian() {
+        let loc = location::parse("acme").unwrap();
+        let g = guide(PresetId::Autoheal, CredentialKind::ApiToken, &loc, &[]).unwrap();
+        assert_eq!(g.url, "https://id.atlassian.com/manage-profile/security/api-tokens");
+        assert!(g.steps[0].contains("with scopes"));
+        assert!(g.checklist.iter().any(|c| c.scope == "read:pipeline:bitbucket"));
+    }
+}

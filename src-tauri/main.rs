@@ -1,0 +1,14 @@
+// No console window on Windows in release builds; the command-line mode attaches to the
+// parent console through its own output.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+//! No arguments: the wizard window. A subcommand (`check`, ...): command-line mode, which
+//! never opens a window and needs no display.
+
+fn main() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() > 1 {
+        std::process::exit(bitbucket_setup::cli::main(args));
+    }
+    bitbucket_setup::run();
+}

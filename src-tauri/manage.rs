@@ -1,0 +1,217 @@
+//! What a user does with connections — save after a passing check, re-test, replace the
+//! token, remove — in one place, so the window and the command line follow the same rules:
+//! nothing is saved before it validates, and a new token replaces the old one only after it
+//! validates.
+
+use chrono::{NaiveDate, Utc};
+
+use crate::bitbucket::client::{ApiBase, Timeouts};
+use crate::bitbucket::credential::{self, Credential, Secret};
+use crate::bitbucket::location;
+use crate::bitbucket::validate::{self, CheckRequest, Report};
+use crate::store::connections::{self, Connection, LastCheck};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("{0}")]
+    Connections(#[from] connections::ConnectionsError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("No saved connection is called \"{0}\".")]
+    NoSuchConnection(String),
+    #[error("The check did not pass, so nothing was saved: {0}")]
+    NotValid(String),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl ManageError {
+    pub fn user_message(&self) -> String {
+        match self {
+            ManageError::Connections(e) => e.user_message(),
+            ManageError::Store(e) => e.user_message(),
+            ManageError::NoSuchConnection(name) => format!(
+                "No saved connection is called \"{name}\". `bitbucket-setup list` shows the saved ones."
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    /// Exit status on the command line.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ManageError::NotValid(_) => 1,
+            ManageError::Store(_) | ManageError::Connections(_) => 74,
+            _ => crate::cli::EXIT_USAGE,
+        }
+    }
+}
+
+/// Non-secret settings the user gives when saving.
+#[derive(Debug, Clone, Default)]
+pub struct SaveOptions {
+    pub name: String,
+    pub description: Option<String>,
+    pub expires: Option<NaiveDate>,
+}
+
+/// Parses a `YYYY-MM-DD` expiry date; it may not be in the past.
+pub fn parse_expiry(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{}\" is not a date. Write the expiry date as YYYY-MM-DD, for example 2027-06-30.", raw.trim().chars().take(40).collect::<String>()))?;
+    if date < today {
+        return Err(format!("The expiry date {date} is in the past. Enter the date you chose when you created the token."));
+    }
+    Ok(date)
+}
+
+/// Builds the record of a connection from a passing report.
+pub fn record_from_report(
+    request: &CheckRequest,
+    report: &Report,
+    options: &SaveOptions,
+) -> Result<Connection, ManageError> {
+    let name = connections::validate_name(&options.name)?;
+    let description = match options.description.as_deref().map(str::trim) {
+        Some(d) if d.chars().count() > 255 => {
+            return Err(ManageError::Input("The description is longer than 255 characters.".into()))
+        }
+        Some("") | None => None,
+        Some(d) => Some(d.to_string()),
+    };
+    let now = Utc::now();
+    Ok(Connection {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        description,
+        preset: request.preset,
+        kind: report.credential_kind,
+        workspace: request.location.workspace.clone(),
+        repository: request.location.repository.clone(),
+        email: request.credential.email.clone(),
+        username: request.credential.username.clone(),
+        api_url: request.api_base.as_str().to_string(),
+        base_branch: report.default_branch.clone(),
+        granted_scopes: report.granted_raw.clone(),
+        credential_type: report.credential_type.clone(),
+        last_check: Some(last_check(report)),
+        expires: options.expires,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+fn last_check(report: &Report) -> LastCheck {
+    LastCheck {
+        at: report.checked_at,
+        ok: report.ok,
+        problem: report.problem.map(|p| p.name().to_string()),
+        message: report.message.clone(),
+    }
+}
+
+/// Saves a connection whose check passed: secret to the keychain, settings to the file.
+pub fn save_validated(
+    store: &Store,
+    request: &CheckRequest,
+    report: &Report,
+    options: &SaveOptions,
+) -> Result<Connection, ManageError> {
+    if !report.ok {
+        return Err(ManageError::NotValid(report.message.clone()));
+    }
+    let record = record_from_report(request, report, options)?;
+    Ok(store.save_new(record, &request.credential.secret)?)
+}
+
+/// Rebuilds the check request of a saved connection with the given secret.
+pub fn request_for(c: &Connection, secret: Secret, timeouts: Timeouts) -> Result<CheckRequest, ManageError> {
+    let location = location::parse_parts(&c.workspace, c.repository.as_deref())
+        .map_err(|e| ManageError::Input(e.user_message()))?;
+    let api_base = ApiBase::parse(&c.api_url).map_err(|e| ManageError::Input(e.user_message()))?;
+    Ok(CheckRequest {
+        credential: Credential { kind: c.kind, secret, email: c.email.clone(), username: c.username.clone() },
+        location,
+        preset: c.preset,
+        custom_scopes: custom_scopes_of(c),
+        api_base,
+        timeouts,
+    })
+}
+
+/// Custom connections keep the scopes they were checked against in `granted_scopes`;
+/// their required list is what they hold at save time.
+fn custom_scopes_of(c: &Connection) -> Vec<String> {
+    if c.preset == crate::presets::PresetId::Custom {
+        c.granted_scopes.clone()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Finds a connection by name or id.
+pub fn find(store: &Store, name_or_id: &str) -> Result<Connection, ManageError> {
+    store
+        .find(name_or_id)?
+        .ok_or_else(|| ManageError::NoSuchConnection(name_or_id.trim().to_string()))
+}
+
+/// Validates a saved connection again with the secret in the keychain, and records the result.
+pub async fn retest(store: &Store, c: &Connection, timeouts: Timeouts) -> Result<Report, ManageError> {
+    let secret = store.secret(&c.id)?;
+    let pasted = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
+    let request = request_for(c, secret, timeouts)?;
+    let report = validate::validate(request, pasted)
+        .await
+        .map_err(|e| ManageError::Input(e.to_string()))?;
+    let mut updated = c.clone();
+    updated.last_check = Some(last_check(&report));
+    if report.problem.is_none() {
+        updated.granted_scopes = report.granted_raw.clone();
+        updated.credential_type = report.credential_type.clone();
+        if report.default_branch.is_some() {
+            updated.base_branch = report.default_branch.clone();
+        }
+    }
+    updated.updated_at = Utc::now();
+    store.update(updated)?;
+    Ok(report)
+}
+
+/// Swaps the token of a saved connection, but only after the new one validates; the old
+/// token stays in the keychain when it does not.
+pub async fn replace_token(
+    store: &Store,
+    c: &Connection,
+    new_secret: Secret,
+    pasted: credential::PastedKind,
+    email: Option<String>,
+    expires: Option<NaiveDate>,
+    timeouts: Timeouts,
+) -> Result<Report, ManageError> {
+    let mut probe = c.clone();
+    if email.is_some() {
+        probe.email = email;
+    }
+    let request = request_for(&probe, new_secret, timeouts)?;
+    let secret = request.credential.secret.clone();
+    let report = validate::validate(request, pasted)
+        .await
+        .map_err(|e| ManageError::Input(e.to_string()))?;
+    if !report.ok {
+        return Ok(report);
+    }
+    let mut updated = probe;
+    updated.last_check = Some(last_check(&report));
+    updated.granted_scopes = report.granted_raw.clone();
+    updated.credential_type = report.credential_type.clone();
+    updated.kind = report.credential_kind;
+    if expires.is_some() {
+        updated.expires = expires;
+    }
+    updated.updated_at = Utc::now();
+    store.replace_secret(&updated.id, &secret)?;
+    store.update(updated)?;
+    Ok(report)
+}

@@ -1,0 +1,1164 @@
+//! The list of saved connections: a small versioned JSON file that never holds a secret.
+//!
+//! ```json
+//! {"version": 1, "connections": [ { "id": "…", "name": "…", … } ]}
+//! ```
+//!
+//! Writes are atomic (temporary file in the same folder, fsync, rename, fsync of the folder),
+//! the file is private to the user (0600, folder 0700 on Unix). A file that cannot be read —
+//! broken JSON, or written by a newer version of the app — is moved aside to
+//! `connections.json.corrupt-<UTC time>` / `connections.json.newer-version-<UTC time>` and
+//! reported through [`Loaded::set_aside`], never overwritten.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::bitbucket::credential::CredentialKind;
+use crate::presets::PresetId;
+
+/// The file format version this build reads and writes.
+pub const FILE_VERSION: u64 = 1;
+/// The file name inside the config folder.
+pub const FILE_NAME: &str = "connections.json";
+/// The folder name inside the OS config folder.
+pub const APP_DIR: &str = "bitbucket-setup-assistant";
+/// Environment variable that overrides the config folder (tests, portable setups).
+pub const CONFIG_DIR_ENV: &str = "BITBUCKET_SETUP_CONFIG_DIR";
+/// Longest connection name, in characters.
+pub const NAME_MAX_CHARS: usize = 50;
+/// Longest description, in characters.
+pub const DESCRIPTION_MAX_CHARS: usize = 255;
+/// A token expiring within this many days is "expiring soon".
+pub const EXPIRING_SOON_DAYS: i64 = 14;
+
+/// One saved connection: everything about a credential except the secret, which is in the
+/// keychain under `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    /// UUID v4, stable for the connection's life; the keychain account.
+    pub id: String,
+    /// Trimmed, 1–50 characters, unique (case-insensitive).
+    pub name: String,
+    /// At most 255 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    pub preset: PresetId,
+    pub kind: CredentialKind,
+    pub workspace: String,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    pub api_url: String,
+    #[serde(default)]
+    pub base_branch: Option<String>,
+    #[serde(default)]
+    pub granted_scopes: Vec<String>,
+    /// `x-credential-type` as Bitbucket reported it.
+    #[serde(default)]
+    pub credential_type: Option<String>,
+    #[serde(default)]
+    pub last_check: Option<LastCheck>,
+    #[serde(default)]
+    pub expires: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Connection {
+    /// A fresh stable id (UUID v4).
+    pub fn new_id() -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+
+    /// "acme/website", or "acme" for a workspace-wide credential.
+    pub fn target(&self) -> String {
+        match self
+            .repository
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(repo) => format!("{}/{}", self.workspace, repo),
+            None => self.workspace.clone(),
+        }
+    }
+
+    /// The expiry status today (local date).
+    pub fn expiry_status_today(&self) -> ExpiryStatus {
+        expiry_status(self.expires, chrono::Local::now().date_naive())
+    }
+
+    /// Checks the fields a person typed and returns the connection with its name and
+    /// description trimmed (an empty description becomes `None`).
+    pub fn normalized(mut self) -> Result<Connection, ConnectionsError> {
+        if uuid::Uuid::parse_str(self.id.trim()).is_err() {
+            return Err(ConnectionsError::InvalidId);
+        }
+        self.id = self.id.trim().to_string();
+        self.name = validate_name(&self.name)?;
+        self.description = match self.description.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => {
+                let len = d.chars().count();
+                if len > DESCRIPTION_MAX_CHARS {
+                    return Err(ConnectionsError::DescriptionTooLong { len });
+                }
+                Some(d.to_string())
+            }
+        };
+        if self.workspace.trim().is_empty() {
+            return Err(ConnectionsError::MissingWorkspace);
+        }
+        Ok(self)
+    }
+}
+
+/// The result of the last check against Bitbucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastCheck {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// A short problem code (e.g. "expired", "missing_scope"), when not ok.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// The plain-language summary shown to the user.
+    pub message: String,
+}
+
+/// How close a token is to its expiry date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ExpiryStatus {
+    /// No expiry date known.
+    NoDate,
+    /// More than [`EXPIRING_SOON_DAYS`] days left.
+    Valid { days_left: i64 },
+    /// 0–14 days left (0: the expiry date is today).
+    ExpiringSoon { days_left: i64 },
+    /// The expiry date is in the past.
+    Expired { days_ago: i64 },
+}
+
+/// The expiry status of a token that expires on `expires`, seen on `today`. A token is counted
+/// as usable through its expiry date ("expires today" = 0 days left, expiring soon) and as
+/// expired from the day after.
+pub fn expiry_status(expires: Option<NaiveDate>, today: NaiveDate) -> ExpiryStatus {
+    let Some(expires) = expires else {
+        return ExpiryStatus::NoDate;
+    };
+    let days = expires.signed_duration_since(today).num_days();
+    if days < 0 {
+        ExpiryStatus::Expired { days_ago: -days }
+    } else if days <= EXPIRING_SOON_DAYS {
+        ExpiryStatus::ExpiringSoon { days_left: days }
+    } else {
+        ExpiryStatus::Valid { days_left: days }
+    }
+}
+
+/// Checks a connection name and returns it trimmed: 1–50 characters (any Unicode, counted as
+/// characters), no line breaks or control characters.
+pub fn validate_name(raw: &str) -> Result<String, ConnectionsError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ConnectionsError::NameEmpty);
+    }
+    let len = name.chars().count();
+    if len > NAME_MAX_CHARS {
+        return Err(ConnectionsError::NameTooLong { len });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ConnectionsError::NameHasControlCharacters);
+    }
+    Ok(name.to_string())
+}
+
+/// Names compare case-insensitively (Unicode lowercase) after trimming.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Why a file was moved aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SetAsideReason {
+    /// Not valid JSON, or not the shape we expect. `detail` says where, never what.
+    Corrupt { detail: String },
+    /// Written by a newer version of the app.
+    NewerVersion { version: u64 },
+}
+
+/// A connections file that could not be read and was moved aside, unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetAside {
+    /// Where the original bytes are now.
+    pub path: PathBuf,
+    pub reason: SetAsideReason,
+}
+
+impl SetAside {
+    /// A plain message for the UI or CLI.
+    pub fn message(&self) -> String {
+        let why = match &self.reason {
+            SetAsideReason::Corrupt { detail } => {
+                format!("Your saved connections file could not be read ({detail}).")
+            }
+            SetAsideReason::NewerVersion { version } => format!(
+                "Your saved connections file was written by a newer version of Bitbucket Setup Assistant (file version {version}; this version reads {FILE_VERSION})."
+            ),
+        };
+        format!(
+            "{why} It was moved to {} so nothing is lost, and the app starts with an empty list. Your tokens are still in the keychain. To get the list back, update the app or send that file to support.",
+            self.path.display()
+        )
+    }
+}
+
+/// The connections read from the file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Loaded {
+    pub connections: Vec<Connection>,
+    /// Set when the file could not be read and was moved aside (the list is then empty).
+    pub set_aside: Option<SetAside>,
+}
+
+/// Problems with the connections list. Messages never contain a secret (the file has none)
+/// nor file contents.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionsError {
+    #[error("Give the connection a name.")]
+    NameEmpty,
+    #[error("The name is {len} characters long; use at most 50.")]
+    NameTooLong { len: usize },
+    #[error("The name cannot contain line breaks or tabs.")]
+    NameHasControlCharacters,
+    #[error("A connection named \"{name}\" already exists. Choose another name.")]
+    DuplicateName { name: String },
+    #[error("The description is {len} characters long; use at most 255.")]
+    DescriptionTooLong { len: usize },
+    #[error("The connection needs a Bitbucket workspace.")]
+    MissingWorkspace,
+    #[error("The connection's id is not valid.")]
+    InvalidId,
+    #[error("A connection with this id already exists.")]
+    DuplicateId,
+    #[error("No saved connection matches \"{what}\".")]
+    NotFound { what: String },
+    #[error(
+        "Your config folder could not be found. Set BITBUCKET_SETUP_CONFIG_DIR to a folder to use."
+    )]
+    NoConfigDir,
+    /// The file was unreadable and was just moved aside; the change was not made.
+    #[error("{}", .0.message())]
+    SetAside(SetAside),
+    #[error("Could not {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("Could not write the connections list: {0}")]
+    Serialize(#[source] serde_json::Error),
+}
+
+impl ConnectionsError {
+    /// A plain message, with what to do where there is something to do.
+    pub fn user_message(&self) -> String {
+        match self {
+            ConnectionsError::SetAside(s) => format!("{} Nothing else was changed.", s.message()),
+            ConnectionsError::Io { source, .. } => {
+                let advice = match source.kind() {
+                    io::ErrorKind::PermissionDenied => {
+                        " Check that you own this folder and may write to it."
+                    }
+                    io::ErrorKind::StorageFull => " Free some disk space and try again.",
+                    _ => " Try again; if it keeps failing, check the disk and the folder's permissions.",
+                };
+                format!("{self}.{advice}")
+            }
+            ConnectionsError::NotFound { .. } => {
+                format!("{self} List the saved connections to see their names.")
+            }
+            _ => self.to_string(),
+        }
+    }
+
+    fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
+        ConnectionsError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    version: u64,
+    connections: &'a [Connection],
+}
+
+#[derive(Deserialize)]
+struct FileIn {
+    #[allow(dead_code)]
+    version: u64,
+    connections: Vec<Connection>,
+}
+
+/// The connections file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionsFile {
+    path: PathBuf,
+}
+
+impl ConnectionsFile {
+    /// `$BITBUCKET_SETUP_CONFIG_DIR/connections.json` when that is set (tests), otherwise
+    /// `<OS config dir>/bitbucket-setup-assistant/connections.json`.
+    pub fn default_path() -> Result<PathBuf, ConnectionsError> {
+        default_path_from(std::env::var_os(CONFIG_DIR_ENV), dirs::config_dir())
+    }
+
+    /// The file at [`ConnectionsFile::default_path`].
+    pub fn open_default() -> Result<Self, ConnectionsError> {
+        Ok(ConnectionsFile::at(ConnectionsFile::default_path()?))
+    }
+
+    pub fn at(path: PathBuf) -> Self {
+        ConnectionsFile { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// Reads the list. A missing file is an empty list. A file that cannot be read as ours is
+    /// moved aside (see [`Loaded::set_aside`]); if moving it fails, this fails and the file
+    /// stays where it is.
+    pub fn load(&self) -> Result<Loaded, ConnectionsError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(Loaded {
+                    connections: Vec::new(),
+                    set_aside: None,
+                })
+            }
+            Err(e) => return Err(ConnectionsError::io("read", &self.path, e)),
+        };
+        match parse(&bytes) {
+            Ok(connections) => Ok(Loaded {
+                connections,
+                set_aside: None,
+            }),
+            Err(reason) => {
+                let path = self.move_aside(&reason)?;
+                Ok(Loaded {
+                    connections: Vec::new(),
+                    set_aside: Some(SetAside { path, reason }),
+                })
+            }
+        }
+    }
+
+    /// Like [`load`](Self::load), but a file that had to be moved aside is an error
+    /// ([`ConnectionsError::SetAside`]), so the report reaches the user: used by every operation
+    /// that does not hand a [`Loaded`] back (changes, look-ups).
+    pub fn load_strict(&self) -> Result<Vec<Connection>, ConnectionsError> {
+        let loaded = self.load()?;
+        match loaded.set_aside {
+            Some(s) => Err(ConnectionsError::SetAside(s)),
+            None => Ok(loaded.connections),
+        }
+    }
+
+    fn move_aside(&self, reason: &SetAsideReason) -> Result<PathBuf, ConnectionsError> {
+        let tag = match reason {
+            SetAsideReason::Corrupt { .. } => "corrupt",
+            SetAsideReason::NewerVersion { .. } => "newer-version",
+        };
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+        let file_name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| FILE_NAME.to_string());
+        let dir = self.dir();
+        for n in 0..1000u32 {
+            let name = if n == 0 {
+                format!("{file_name}.{tag}-{stamp}")
+            } else {
+                format!("{file_name}.{tag}-{stamp}-{n}")
+            };
+            let target = dir.join(name);
+            // Never replace an earlier set-aside file.
+            if fs::symlink_metadata(&target).is_ok() {
+                continue;
+            }
+            fs::rename(&self.path, &target)
+                .map_err(|e| ConnectionsError::io("move aside", &self.path, e))?;
+            sync_dir(&dir);
+            return Ok(target);
+        }
+        Err(ConnectionsError::io(
+            "move aside",
+            &self.path,
+            io::Error::new(io::ErrorKind::AlreadyExists, "too many set-aside files"),
+        ))
+    }
+
+    /// Writes the whole list atomically.
+    pub fn save(&self, list: &[Connection]) -> Result<(), ConnectionsError> {
+        self.save_with_hook(list, || {})
+    }
+
+    /// [`save`](Self::save), calling `before_rename` after the new content is written and
+    /// synced to the temporary file and before it replaces the real one (crash tests).
+    fn save_with_hook(
+        &self,
+        list: &[Connection],
+        before_rename: impl FnOnce(),
+    ) -> Result<(), ConnectionsError> {
+        let dir = self.dir();
+        create_private_dir(&dir)?;
+        let mut json = serde_json::to_vec_pretty(&FileOut {
+            version: FILE_VERSION,
+            connections: list,
+        })
+        .map_err(ConnectionsError::Serialize)?;
+        json.push(b'\n');
+
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".connections.json.")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| ConnectionsError::io("create a temporary file in", &dir, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(0o600))
+                .map_err(|e| ConnectionsError::io("set permissions on", tmp.path(), e))?;
+        }
+        tmp.write_all(&json)
+            .and_then(|_| tmp.flush())
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| ConnectionsError::io("write", tmp.path(), e))?;
+        before_rename();
+        tmp.persist(&self.path)
+            .map_err(|e| ConnectionsError::io("replace", &self.path, e.error))?;
+        sync_dir(&dir);
+        Ok(())
+    }
+
+    /// Adds a connection (name and description checked and trimmed). Refuses a name that is
+    /// already used (case-insensitive) and an id that is already used.
+    pub fn add(&self, c: Connection) -> Result<(), ConnectionsError> {
+        let c = c.normalized()?;
+        let mut list = self.load_strict()?;
+        check_unique(&list, &c)?;
+        list.push(c);
+        self.save(&list)
+    }
+
+    /// Replaces the connection with the same id.
+    pub fn update(&self, c: Connection) -> Result<(), ConnectionsError> {
+        let c = c.normalized()?;
+        let mut list = self.load_strict()?;
+        let Some(pos) = list.iter().position(|x| x.id == c.id) else {
+            return Err(ConnectionsError::NotFound {
+                what: c.name.clone(),
+            });
+        };
+        if let Some(other) = list
+            .iter()
+            .find(|x| x.id != c.id && same_name(&x.name, &c.name))
+        {
+            return Err(ConnectionsError::DuplicateName {
+                name: other.name.clone(),
+            });
+        }
+        list[pos] = c;
+        self.save(&list)
+    }
+
+    /// Removes the connection with this id.
+    pub fn remove(&self, id: &str) -> Result<(), ConnectionsError> {
+        let mut list = self.load_strict()?;
+        let before = list.len();
+        list.retain(|x| x.id != id);
+        if list.len() == before {
+            return Err(ConnectionsError::NotFound {
+                what: id.to_string(),
+            });
+        }
+        self.save(&list)
+    }
+
+    /// The connection with this id, or else with this name (trimmed, case-insensitive).
+    pub fn find(&self, name_or_id: &str) -> Result<Option<Connection>, ConnectionsError> {
+        let list = self.load_strict()?;
+        Ok(find_in(&list, name_or_id).cloned())
+    }
+}
+
+fn default_path_from(
+    override_dir: Option<std::ffi::OsString>,
+    config_dir: Option<PathBuf>,
+) -> Result<PathBuf, ConnectionsError> {
+    if let Some(dir) = override_dir.filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join(FILE_NAME));
+    }
+    config_dir
+        .map(|d| d.join(APP_DIR).join(FILE_NAME))
+        .ok_or(ConnectionsError::NoConfigDir)
+}
+
+/// The connection with this id, or else with this name (trimmed, case-insensitive).
+pub fn find_in<'a>(list: &'a [Connection], name_or_id: &str) -> Option<&'a Connection> {
+    let key = name_or_id.trim();
+    list.iter()
+        .find(|c| c.id.eq_ignore_ascii_case(key))
+        .or_else(|| list.iter().find(|c| same_name(&c.name, key)))
+}
+
+pub(crate) fn check_unique(list: &[Connection], c: &Connection) -> Result<(), ConnectionsError> {
+    if list.iter().any(|x| x.id == c.id) {
+        return Err(ConnectionsError::DuplicateId);
+    }
+    if let Some(other) = list.iter().find(|x| same_name(&x.name, &c.name)) {
+        return Err(ConnectionsError::DuplicateName {
+            name: other.name.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Parses the file, or says why it cannot be used. The reason names a position, never content.
+fn parse(bytes: &[u8]) -> Result<Vec<Connection>, SetAsideReason> {
+    let corrupt = |e: serde_json::Error| {
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "not valid JSON"
+            }
+            serde_json::error::Category::Data => "unexpected content",
+            serde_json::error::Category::Io => "unreadable",
+        };
+        SetAsideReason::Corrupt {
+            detail: format!("{what} at line {}, column {}", e.line(), e.column()),
+        }
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
+    let version = match value.get("version") {
+        Some(v) => v.as_u64().ok_or_else(|| SetAsideReason::Corrupt {
+            detail: "the version is not a number".to_string(),
+        })?,
+        None => {
+            return Err(SetAsideReason::Corrupt {
+                detail: "it has no version".to_string(),
+            })
+        }
+    };
+    if version > FILE_VERSION {
+        return Err(SetAsideReason::NewerVersion { version });
+    }
+    if version < 1 {
+        return Err(SetAsideReason::Corrupt {
+            detail: format!("unknown version {version}"),
+        });
+    }
+    let file: FileIn = serde_json::from_slice(bytes).map_err(corrupt)?;
+    Ok(file.connections)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), ConnectionsError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| ConnectionsError::io("create the folder", dir, e))
+}
+
+/// Makes a rename in `dir` durable. Best effort: not every platform or file system can.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn sample(name: &str) -> Connection {
+        let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        Connection {
+            id: Connection::new_id(),
+            name: name.to_string(),
+            description: Some("Pipelines for the website".into()),
+            preset: PresetId::Git,
+            kind: CredentialKind::RepositoryToken,
+            workspace: "acme".into(),
+            repository: Some("website".into()),
+            email: None,
+            username: None,
+            api_url: "https://api.bitbucket.org/2.0".into(),
+            base_branch: Some("main".into()),
+            granted_scopes: vec!["repository".into(), "pullrequest:write".into()],
+            credential_type: Some("repo_access_token".into()),
+            last_check: Some(LastCheck {
+                at: t,
+                ok: true,
+                problem: None,
+                message: "All good.".into(),
+            }),
+            expires: NaiveDate::from_ymd_opt(2026, 12, 31),
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    fn temp_file() -> (tempfile::TempDir, ConnectionsFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConnectionsFile::at(dir.path().join("cfg").join(FILE_NAME));
+        (dir, file)
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn names_are_trimmed_and_limited() {
+        assert_eq!(validate_name("  Website CI \n").unwrap(), "Website CI");
+        assert!(matches!(
+            validate_name(""),
+            Err(ConnectionsError::NameEmpty)
+        ));
+        assert!(matches!(
+            validate_name("  \t "),
+            Err(ConnectionsError::NameEmpty)
+        ));
+        assert_eq!(validate_name("x").unwrap(), "x");
+        let fifty = "a".repeat(50);
+        assert_eq!(validate_name(&fifty).unwrap(), fifty);
+        assert!(matches!(
+            validate_name(&"a".repeat(51)),
+            Err(ConnectionsError::NameTooLong { len: 51 })
+        ));
+        // Whitespace around does not count.
+        assert!(validate_name(&format!("  {fifty}  ")).is_ok());
+        assert!(matches!(
+            validate_name("a\nb"),
+            Err(ConnectionsError::NameHasControlCharacters)
+        ));
+        let e = validate_name(&"a".repeat(51)).unwrap_err();
+        assert!(
+            e.user_message().contains("at most 50"),
+            "{}",
+            e.user_message()
+        );
+    }
+
+    #[test]
+    fn emoji_count_as_characters() {
+        // 50 emoji are 200 bytes but 50 characters.
+        let fifty = "🚀".repeat(50);
+        assert_eq!(fifty.len(), 200);
+        assert_eq!(validate_name(&fifty).unwrap(), fifty);
+        assert!(matches!(
+            validate_name(&"🚀".repeat(51)),
+            Err(ConnectionsError::NameTooLong { len: 51 })
+        ));
+        assert_eq!(validate_name("Déploiement ✓").unwrap(), "Déploiement ✓");
+    }
+
+    #[test]
+    fn duplicate_names_are_refused_case_insensitively() {
+        let (_d, file) = temp_file();
+        file.add(sample("Website CI")).unwrap();
+        for dup in ["website ci", "  WEBSITE CI  ", "Website CI"] {
+            let e = file.add(sample(dup)).unwrap_err();
+            assert!(
+                matches!(e, ConnectionsError::DuplicateName { .. }),
+                "{dup}: {e:?}"
+            );
+            assert!(e.user_message().contains("already exists"));
+        }
+        // Unicode case folding too.
+        file.add(sample("Ärger")).unwrap();
+        assert!(matches!(
+            file.add(sample("ärger")),
+            Err(ConnectionsError::DuplicateName { .. })
+        ));
+        assert_eq!(file.load().unwrap().connections.len(), 2);
+    }
+
+    #[test]
+    fn add_trims_and_checks_fields() {
+        let (_d, file) = temp_file();
+        let mut c = sample("  Spaced  ");
+        c.description = Some("   ".into());
+        file.add(c.clone()).unwrap();
+        let got = file.find("spaced").unwrap().unwrap();
+        assert_eq!(got.name, "Spaced");
+        assert_eq!(got.description, None);
+
+        let mut long = sample("Long");
+        long.description = Some("d".repeat(256));
+        assert!(matches!(
+            file.add(long),
+            Err(ConnectionsError::DescriptionTooLong { len: 256 })
+        ));
+        let mut ok = sample("Long");
+        ok.description = Some("é".repeat(255));
+        file.add(ok).unwrap();
+
+        let mut bad_id = sample("Bad id");
+        bad_id.id = "not-a-uuid".into();
+        assert!(matches!(file.add(bad_id), Err(ConnectionsError::InvalidId)));
+
+        let dup_id = sample("Other");
+        let mut dup_id2 = sample("Other 2");
+        dup_id2.id = dup_id.id.clone();
+        file.add(dup_id).unwrap();
+        assert!(matches!(
+            file.add(dup_id2),
+            Err(ConnectionsError::DuplicateId)
+        ));
+    }
+
+    #[test]
+    fn update_find_remove() {
+        let (_d, file) = temp_file();
+        let a = sample("Alpha");
+        let b = sample("Beta");
+        file.add(a.clone()).unwrap();
+        file.add(b.clone()).unwrap();
+
+        assert_eq!(file.find(&a.id).unwrap().unwrap().name, "Alpha");
+        assert_eq!(file.find(" ALPHA ").unwrap().unwrap().id, a.id);
+        assert!(file.find("gamma").unwrap().is_none());
+
+        let mut a2 = a.clone();
+        a2.name = "Alpha renamed".into();
+        a2.granted_scopes.push("webhook".into());
+        file.update(a2.clone()).unwrap();
+        assert_eq!(file.find(&a.id).unwrap().unwrap(), a2);
+
+        // Renaming onto another connection's name is refused; keeping one's own name is fine.
+        let mut clash = a2.clone();
+        clash.name = "beta".into();
+        assert!(matches!(
+            file.update(clash),
+            Err(ConnectionsError::DuplicateName { .. })
+        ));
+        let mut same = a2.clone();
+        same.name = "ALPHA RENAMED".into();
+        file.update(same).unwrap();
+
+        let ghost = sample("Ghost");
+        assert!(matches!(
+            file.update(ghost.clone()),
+            Err(ConnectionsError::NotFound { .. })
+        ));
+        assert!(matches!(
+            file.remove(&ghost.id),
+            Err(ConnectionsError::NotFound { .. })
+        ));
+
+        file.remove(&a.id).unwrap();
+        let left = file.load().unwrap().connections;
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].id, b.id);
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let (_d, file) = temp_file();
+        let mut c = sample("Everything");
+        c.kind = CredentialKind::ApiToken;
+        c.email = Some("jane@example.com".into());
+        c.preset = PresetId::N8n;
+        c.last_check = Some(LastCheck {
+            at: Utc::now(),
+            ok: false,
+            problem: Some("missing_scope".into()),
+            message: "Needs pullrequest:write.".into(),
+        });
+        file.save(&[c.clone()]).unwrap();
+        let text = fs::read_to_string(file.path()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["connections"][0]["preset"], "n8n");
+        assert_eq!(v["connections"][0]["kind"], "api_token");
+        assert_eq!(v["connections"][0]["expires"], "2026-12-31");
+        assert_eq!(file.load().unwrap().connections, vec![c]);
+    }
+
+    #[test]
+    fn expiry_boundaries() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let d = |n: i64| Some(today + chrono::Duration::days(n));
+        assert_eq!(expiry_status(None, today), ExpiryStatus::NoDate);
+        assert_eq!(
+            expiry_status(d(15), today),
+            ExpiryStatus::Valid { days_left: 15 }
+        );
+        assert_eq!(
+            expiry_status(d(14), today),
+            ExpiryStatus::ExpiringSoon { days_left: 14 }
+        );
+        assert_eq!(
+            expiry_status(d(1), today),
+            ExpiryStatus::ExpiringSoon { days_left: 1 }
+        );
+        assert_eq!(
+            expiry_status(d(0), today),
+            ExpiryStatus::ExpiringSoon { days_left: 0 }
+        );
+        assert_eq!(
+            expiry_status(d(-1), today),
+            ExpiryStatus::Expired { days_ago: 1 }
+        );
+        assert_eq!(
+            expiry_status(d(-400), today),
+            ExpiryStatus::Expired { days_ago: 400 }
+        );
+        assert_eq!(
+            expiry_status(d(365), today),
+            ExpiryStatus::Valid { days_left: 365 }
+        );
+        // Across a month and leap day.
+        let feb = NaiveDate::from_ymd_opt(2028, 2, 15).unwrap();
+        assert_eq!(
+            expiry_status(NaiveDate::from_ymd_opt(2028, 2, 29), feb),
+            ExpiryStatus::ExpiringSoon { days_left: 14 }
+        );
+        assert_eq!(
+            expiry_status(NaiveDate::from_ymd_opt(2028, 3, 1), feb),
+            ExpiryStatus::Valid { days_left: 15 }
+        );
+        assert_eq!(
+            serde_json::to_value(ExpiryStatus::ExpiringSoon { days_left: 3 }).unwrap(),
+            serde_json::json!({"status": "expiring_soon", "days_left": 3})
+        );
+    }
+
+    #[test]
+    fn missing_file_is_an_empty_list() {
+        let (d, file) = temp_file();
+        let loaded = file.load().unwrap();
+        assert!(loaded.connections.is_empty());
+        assert!(loaded.set_aside.is_none());
+        // Loading creates nothing.
+        assert!(entries(d.path()).is_empty());
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_and_reported() {
+        let (_d, file) = temp_file();
+        file.add(sample("One")).unwrap();
+        let dir = file.path().parent().unwrap().to_path_buf();
+        let original = b"{\"version\": 1, \"connections\": [ {\"id\": \"truncated".to_vec();
+        fs::write(file.path(), &original).unwrap();
+
+        let loaded = file.load().unwrap();
+        assert!(loaded.connections.is_empty());
+        let aside = loaded.set_aside.expect("reported");
+        assert!(matches!(aside.reason, SetAsideReason::Corrupt { .. }));
+        let name = aside
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with("connections.json.corrupt-"), "{name}");
+        let stamp = name.trim_start_matches("connections.json.corrupt-");
+        assert_eq!(stamp.len(), "20260101T120000Z".len(), "{stamp}");
+        assert!(
+            stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T',
+            "{stamp}"
+        );
+        // The original bytes, untouched.
+        assert_eq!(fs::read(&aside.path).unwrap(), original);
+        assert!(!file.path().exists());
+        let msg = aside.message();
+        assert!(msg.contains("could not be read"), "{msg}");
+        assert!(msg.contains(&name), "{msg}");
+        assert!(
+            !msg.contains("truncated"),
+            "the message names a position, not content: {msg}"
+        );
+
+        // A second corrupt file gets its own name, the first is not replaced.
+        fs::write(file.path(), b"garbage").unwrap();
+        let second = file.load().unwrap().set_aside.unwrap();
+        assert_ne!(second.path, aside.path);
+        assert_eq!(fs::read(&aside.path).unwrap(), original);
+        assert_eq!(fs::read(&second.path).unwrap(), b"garbage");
+
+        // Then the app goes on with a fresh file.
+        file.add(sample("Fresh")).unwrap();
+        assert_eq!(file.load().unwrap().connections.len(), 1);
+        assert_eq!(entries(&dir).len(), 3, "{:?}", entries(&dir));
+    }
+
+    #[test]
+    fn wrong_shape_is_corrupt_too() {
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"{\"connections\": []}",
+            b"{\"version\": \"one\", \"connections\": []}",
+            b"{\"version\": 0, \"connections\": []}",
+            b"{\"version\": 1, \"connections\": [{\"id\": \"secret-looking-value\"}]}",
+            b"{\"version\": 1}",
+        ] {
+            let (_d, file) = temp_file();
+            fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+            fs::write(file.path(), bad).unwrap();
+            let aside = file.load().unwrap().set_aside.expect("set aside");
+            assert!(
+                matches!(aside.reason, SetAsideReason::Corrupt { .. }),
+                "{aside:?}"
+            );
+            assert_eq!(fs::read(&aside.path).unwrap(), bad);
+            assert!(!aside.message().contains("secret-looking-value"));
+        }
+    }
+
+    #[test]
+    fn newer_version_is_kept_aside() {
+        let (_d, file) = temp_file();
+        fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+        let original = br#"{"version": 2, "connections": [], "profiles": {"x": 1}}"#;
+        fs::write(file.path(), original).unwrap();
+        let loaded = file.load().unwrap();
+        let aside = loaded.set_aside.expect("reported");
+        assert_eq!(aside.reason, SetAsideReason::NewerVersion { version: 2 });
+        assert!(aside
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("connections.json.newer-version-"));
+        assert_eq!(fs::read(&aside.path).unwrap(), original);
+        assert!(aside.message().contains("newer version"));
+    }
+
+    #[test]
+    fn a_change_on_a_corrupt_file_reports_first_and_writes_nothing() {
+        let (_d, file) = temp_file();
+        fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+        fs::write(file.path(), b"{oops").unwrap();
+        let e = file.add(sample("New")).unwrap_err();
+        let ConnectionsError::SetAside(aside) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(fs::read(&aside.path).unwrap(), b"{oops");
+        assert!(!file.path().exists());
+        assert!(e.user_message().contains("Nothing else was changed"));
+        // The next try starts a new list.
+        file.add(sample("New")).unwrap();
+        assert_eq!(file.load().unwrap().connections.len(), 1);
+    }
+
+    #[test]
+    fn a_look_up_on_a_corrupt_file_reports_it() {
+        let (_d, file) = temp_file();
+        fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+        fs::write(file.path(), b"[1,2").unwrap();
+        let e = file.find("anything").unwrap_err();
+        let ConnectionsError::SetAside(aside) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(fs::read(&aside.path).unwrap(), b"[1,2");
+        assert!(file.find("anything").unwrap().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_and_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, file) = temp_file();
+        file.save(&[sample("One")]).unwrap();
+        let mode = fs::metadata(file.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let dmode = fs::metadata(file.path().parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(dmode, 0o700);
+        // Saving again over an existing file keeps it private and leaves no temp file.
+        file.save(&[sample("One"), sample("Two")]).unwrap();
+        let mode = fs::metadata(file.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(
+            entries(file.path().parent().unwrap()),
+            vec![FILE_NAME.to_string()]
+        );
+    }
+
+    #[test]
+    fn hook_runs_between_write_and_rename() {
+        let (_d, file) = temp_file();
+        file.save(&[sample("Old")]).unwrap();
+        let before = fs::read(file.path()).unwrap();
+        let dir = file.path().parent().unwrap().to_path_buf();
+        let mut seen = None;
+        file.save_with_hook(&[sample("New")], || {
+            // The real file is still the old one; the new content sits in a temp file.
+            seen = Some((fs::read(file.path()).unwrap(), entries(&dir)));
+        })
+        .unwrap();
+        let (during, names) = seen.unwrap();
+        assert_eq!(during, before);
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names
+            .iter()
+            .any(|n| n.starts_with(".connections.json.") && n.ends_with(".tmp")));
+        assert_eq!(file.load().unwrap().connections[0].name, "New");
+    }
+
+    const CRASH_ENV: &str = "BITBUCKET_SETUP_TEST_CRASH_FILE";
+    const CRASH_MARKER: &str = "CRASH-CHILD: about to abort before rename";
+
+    /// Run by `crash_between_write_and_rename_keeps_the_old_file` in a child process: writes a
+    /// new list and aborts the process just before the rename.
+    #[test]
+    #[ignore = "run only as the child of crash_between_write_and_rename_keeps_the_old_file"]
+    fn crash_child_aborts_before_rename() {
+        let Some(path) = std::env::var_os(CRASH_ENV) else {
+            return;
+        };
+        let file = ConnectionsFile::at(PathBuf::from(path));
+        let list: Vec<Connection> = (0..20).map(|i| sample(&format!("New {i}"))).collect();
+        let _ = file.save_with_hook(&list, || {
+            println!("{CRASH_MARKER}");
+            let _ = io::stdout().flush();
+            std::process::abort();
+        });
+        unreachable!("the hook aborts");
+    }
+
+    #[test]
+    fn crash_between_write_and_rename_keeps_the_old_file() {
+        let (_d, file) = temp_file();
+        let old = vec![sample("Old one"), sample("Old two")];
+        file.save(&old).unwrap();
+        let before = fs::read(file.path()).unwrap();
+
+        // This test's name without the crate: "store::connections::tests".
+        let module = module_path!().split_once("::").map(|(_, m)| m).unwrap();
+        let child = format!("{module}::crash_child_aborts_before_rename");
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                child.as_str(),
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CRASH_ENV, file.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(CRASH_MARKER),
+            "the child never reached the hook: {stdout}"
+        );
+        assert!(!out.status.success(), "the child should have aborted");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(
+                out.status.signal(),
+                Some(6),
+                "SIGABRT expected: {:?}",
+                out.status
+            );
+        }
+
+        // The old file is intact, byte for byte, and still loads.
+        assert_eq!(fs::read(file.path()).unwrap(), before);
+        let loaded = file.load().unwrap();
+        assert!(loaded.set_aside.is_none());
+        assert_eq!(loaded.connections, old);
+        // The new content only ever reached the temporary file left behind.
+        let dir = file.path().parent().unwrap();
+        let tmp: Vec<String> = entries(dir)
+            .into_iter()
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert_eq!(tmp.len(), 1, "{:?}", entries(dir));
+        let partial = fs::read_to_string(dir.join(&tmp[0])).unwrap();
+        assert!(partial.contains("New 19"));
+        // And the next save still works.
+        file.save(&[sample("After")]).unwrap();
+        assert_eq!(file.load().unwrap().connections[0].name, "After");
+    }
+
+    #[test]
+    fn default_path_honours_the_env_override() {
+        // Through the helper: tests must not change the process environment.
+        let cfg = PathBuf::from("/home/jane/.config");
+        assert_eq!(
+            default_path_from(Some("/tmp/x".into()), Some(cfg.clone())).unwrap(),
+            PathBuf::from("/tmp/x").join(FILE_NAME)
+        );
+        assert_eq!(
+            default_path_from(Some("".into()), Some(cfg.clone())).unwrap(),
+            cfg.join(APP_DIR).join(FILE_NAME)
+        );
+        assert_eq!(
+            default_path_from(None, Some(cfg.clone())).unwrap(),
+            cfg.join("bitbucket-setup-assistant")
+                .join("connections.json")
+        );
+        assert!(matches!(
+            default_path_from(None, None),
+            Err(ConnectionsError::NoConfigDir)
+        ));
+        if std::env::var_os(CONFIG_DIR_ENV).is_none() {
+            if let Some(cfg) = dirs::config_dir() {
+                assert_eq!(
+                    ConnectionsFile::default_path().unwrap(),
+                    cfg.join(APP_DIR).join(FILE_NAME)
+                );
+            }
+        }
+    }
+}

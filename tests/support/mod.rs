@@ -1,0 +1,82 @@
+//! Shared test helpers: a throwaway config directory, the app binary, and prerequisites that
+//! must fail loudly under CI instead of skipping.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::io::Write;
+
+pub mod webdriver;
+
+/// The app binary cargo built for these tests.
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_bitbucket-setup"))
+}
+
+/// True under CI (`CI=true`), where a missing prerequisite is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+}
+
+/// Panics under CI, otherwise prints a loud SKIPPED line; returns whether to skip.
+pub fn require(what: &str, available: bool) -> bool {
+    if available {
+        return false;
+    }
+    if in_ci() {
+        panic!("prerequisite missing under CI=true: {what}");
+    }
+    eprintln!("SKIPPED (not under CI): prerequisite missing: {what}");
+    true
+}
+
+/// Runs the CLI with the token on standard input (never as an argument).
+pub fn run_cli(args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Path) -> Output {
+    let mut cmd = Command::new(app_binary());
+    cmd.args(args)
+        .env("BITBUCKET_SETUP_CONFIG_DIR", config_dir)
+        .env_remove("BITBUCKET_TOKEN")
+        .env_remove("BITBUCKET_API_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start the app binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write the token to stdin");
+    child.wait_with_output().expect("wait for the app binary")
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Files under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            std::fs::read(p)
+                .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+                .unwrap_or(false)
+        })
+        .collect()
+}

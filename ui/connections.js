@@ -1,0 +1,168 @@
+// Saved connections: status (valid / needs attention / expired / expiring / keychain entry
+// missing), last check, and actions: Re-test, Replace token, Remove.
+
+import { h, field } from "./dom.js";
+import { judgePaste } from "./paste-shape.js";
+
+const BADGES = {
+  valid: ["ok", "Valid"],
+  expiring: ["warn", "Expiring soon"],
+  expired: ["bad", "Expired"],
+  attention: ["bad", "Needs attention"],
+  missing: ["bad", "Keychain entry missing"],
+};
+
+function when(iso) {
+  if (!iso) return "never";
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** Flags connections that expire within 14 days (or already did) at the top of the window. */
+export async function refreshAlerts(ctx) {
+  const alerts = document.getElementById("alerts");
+  const count = document.getElementById("count");
+  let view;
+  try {
+    view = await ctx.call("list_connections");
+  } catch (err) {
+    alerts.replaceChildren(h("p", { class: "banner bad", role: "alert" }, err.message));
+    return null;
+  }
+  count.textContent = view.connections.length ? `(${view.connections.length})` : "";
+  const flagged = view.connections.filter((c) => c.status === "expired" || c.status === "expiring");
+  const items = [];
+  if (view.set_aside) items.push(h("p", { class: "banner warn", role: "alert" }, view.set_aside));
+  if (flagged.length) {
+    items.push(h("div", { class: "banner warn", role: "alert", id: "expiry-banner" },
+      h("strong", {}, flagged.length === 1 ? "A token needs replacing soon: " : `${flagged.length} tokens need replacing soon: `),
+      flagged.map((c) => `${c.name} (${c.status_text.toLowerCase()})`).join(", "), ". ",
+      h("button", { type: "button", class: "link", onclick: () => ctx.showConnections() }, "Open saved connections")));
+  }
+  alerts.replaceChildren(...items);
+  return view;
+}
+
+function replaceForm(ctx, c, onDone) {
+  const form = h("form", { class: "replace", novalidate: true, autocomplete: "off" });
+  const tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: false });
+  const token = field({ label: `New ${c.kind.replaceAll("_", " ").replace("token", "access token").replace("api access token", "API token")}`, input: tokenInput, name: "replace-token", hint: "The old token stays until the new one passes the check." });
+  const emailInput = h("input", { type: "email", name: "email", value: c.email || "" });
+  const email = field({ label: "Atlassian account email", input: emailInput, name: "replace-email" });
+  email.wrap.hidden = c.kind !== "api_token";
+  const expiresInput = h("input", { type: "date", name: "expires", value: c.expires || "" });
+  const expires = field({ label: "New expiry date", input: expiresInput, name: "replace-expires" });
+  const result = h("div", { role: "status", "aria-live": "polite" });
+  const pageButton = h("button", { type: "button", class: "secondary" }, "Open the Bitbucket page");
+  pageButton.addEventListener("click", async () => {
+    try {
+      const g = await ctx.call("creation_guide", { preset: c.preset, kind: c.kind, location: { workspace: c.workspace, repository: c.repository, git_ref: null, path: null }, scopes: c.preset === "custom" ? c.granted_scopes : [] });
+      await ctx.call("open_page", { url: g.url });
+    } catch (err) {
+      result.textContent = err.message;
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const verdict = judgePaste(tokenInput.value, c.kind);
+    if (!tokenInput.value.trim() || !verdict.ok) {
+      token.setError(verdict.message || "Paste the new token.");
+      tokenInput.focus();
+      return;
+    }
+    token.setError("");
+    const value = tokenInput.value;
+    tokenInput.value = "";
+    result.textContent = "Checking the new token…";
+    try {
+      const report = await ctx.call("replace_token", { input: { id: c.id, token: value, email: emailInput.value || null, expires: expiresInput.value || null } });
+      if (report.ok) {
+        onDone(`Token replaced: ${report.message}`);
+      } else {
+        result.replaceChildren(h("p", { class: "error" }, `The new token did not pass, so the old one was kept. ${report.message} ${report.next_step}`));
+      }
+    } catch (err) {
+      if (err.field === "expires") expires.setError(err.message);
+      else result.replaceChildren(h("p", { class: "error" }, err.message));
+    }
+  });
+  form.append(token.wrap, email.wrap, expires.wrap, result,
+    h("div", { class: "inline-actions" }, pageButton, h("button", { type: "submit", class: "primary" }, "Check and replace")));
+  return form;
+}
+
+function confirmRemove(c) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" },
+      h("h2", { id: "confirm-title" }, `Remove “${c.name}”?`),
+      h("p", {}, "This deletes the token from your system keychain and the connection from this app. The token itself keeps working in Bitbucket until you revoke it there."),
+      h("form", { method: "dialog", class: "inline-actions" },
+        h("button", { value: "cancel", class: "secondary", autofocus: true }, "Keep it"),
+        h("button", { value: "remove", class: "danger", id: "confirm-remove" }, "Remove")));
+    document.body.append(dialog);
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "remove");
+      dialog.remove();
+    });
+    dialog.showModal();
+  });
+}
+
+function card(ctx, c, refresh, announce) {
+  const [tone, text] = BADGES[c.status] || ["muted", c.status];
+  const place = c.repository ? `${c.workspace}/${c.repository}` : `${c.workspace} (workspace)`;
+  const preset = ctx.catalog.presets.find((p) => p.id === c.preset);
+  const slot = h("div", { class: "slot" });
+  const el = h("article", { class: "connection", "aria-labelledby": `conn-${c.id}`, dataset: { name: c.name, status: c.status } },
+    h("header", {}, h("h2", { id: `conn-${c.id}` }, c.name), h("span", { class: `badge ${tone}` }, text)),
+    h("p", { class: "meta" }, `${place} · ${c.kind.replaceAll("_", " ")} · for ${preset ? preset.name : c.preset}`),
+    c.description ? h("p", {}, c.description) : null,
+    h("p", { class: "meta" }, `${c.status_text}. Last checked: ${when(c.last_check && c.last_check.at)}.`),
+    h("div", { class: "inline-actions" },
+      h("button", { type: "button", class: "secondary", "data-action": "retest", onclick: retest }, "Re-test"),
+      h("button", { type: "button", class: "secondary", "data-action": "replace", onclick: replace }, "Replace token"),
+      h("button", { type: "button", class: "danger", "data-action": "remove", onclick: remove }, "Remove")),
+    slot);
+
+  async function retest() {
+    slot.replaceChildren(h("p", { role: "status" }, "Checking with Bitbucket…"));
+    try {
+      const report = await ctx.call("retest_connection", { id: c.id });
+      await refresh(`${c.name}: ${report.ok ? "passed" : "did not pass"}. ${report.message}`);
+    } catch (err) {
+      slot.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
+    }
+  }
+  function replace() {
+    slot.replaceChildren(replaceForm(ctx, c, (msg) => refresh(msg)));
+    slot.querySelector("input").focus();
+  }
+  async function remove() {
+    if (!(await confirmRemove(c))) return;
+    try {
+      await ctx.call("remove_connection", { id: c.id });
+      await refresh(`Removed ${c.name}.`);
+    } catch (err) {
+      slot.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
+    }
+  }
+  return el;
+}
+
+export async function renderConnections(ctx, main, message = "") {
+  const announce = h("p", { class: "status", role: "status", "aria-live": "polite", id: "connections-status" }, message);
+  const list = h("div", { class: "connection-list" });
+  const section = h("section", { class: "card" }, h("h1", { tabindex: "-1" }, "Saved connections"), announce, list);
+  main.replaceChildren(section);
+  const view = await refreshAlerts(ctx);
+  if (!view) {
+    list.append(h("p", { class: "error" }, "The saved connections could not be read."));
+    return;
+  }
+  const refresh = (msg) => renderConnections(ctx, main, msg);
+  if (!view.connections.length) {
+    list.append(h("p", {}, "No saved connections yet."), h("button", { type: "button", class: "primary", onclick: () => ctx.showWizard() }, "Set one up"));
+  }
+  for (const c of view.connections) list.append(card(ctx, c, refresh, announce));
+  section.querySelector("h1").focus();
+}

@@ -1,0 +1,123 @@
+// Step 4: check the token against Bitbucket (read-only) and say plainly what was found, or
+// exactly what is missing and how to fix it.
+
+import { h } from "../dom.js";
+
+export const title = "Check";
+
+function scopeList(state) {
+  return state.scopes.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+function facts(report) {
+  const rows = [];
+  const add = (label, value) => { if (value) rows.push(h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value))); };
+  add("Credential", report.credential_type ? `${report.credential_kind.replaceAll("_", " ")} (${report.credential_type})` : null);
+  add("Account", report.account);
+  add("Workspace", report.workspace_name ? `${report.workspace_name} (${report.workspace})` : report.workspace);
+  add("Repository", report.repository);
+  add("Default branch", report.default_branch);
+  return h("dl", { class: "facts" }, rows);
+}
+
+function verdict(ctx, report, status) {
+  const { state } = ctx;
+  const good = report.ok;
+  const box = h("section", { class: `verdict ${good ? "good" : "bad"}`, "aria-labelledby": "verdict-title", tabindex: "-1", id: "verdict" });
+  box.append(
+    h("h2", { id: "verdict-title" }, good ? "Ready to use" : "Not ready yet"),
+    h("p", { class: "message", id: "verdict-message" }, report.message),
+  );
+  if (report.missing_labels.length) {
+    box.append(h("p", {}, "Missing:"), h("ul", { class: "missing", id: "missing" },
+      report.missing_labels.map((m) => h("li", {}, h("strong", {}, m.label), " ", h("code", {}, m.scope)))));
+  }
+  if (report.next_step) box.append(h("p", { class: "next" }, h("strong", {}, "What to do: "), report.next_step));
+  box.append(facts(report));
+  if (report.granted_raw.length) {
+    box.append(h("details", { class: "granted" }, h("summary", {}, `Scopes this token holds (${report.granted_raw.length})`),
+      h("ul", {}, report.granted_raw.map((s) => h("li", {}, h("code", {}, s))))));
+  }
+  for (const w of report.warnings) box.append(h("p", { class: "callout warn", role: "note" }, w));
+  const buttons = h("div", { class: "inline-actions" });
+  if (!good && ["missing_scopes", "unauthorized", "unscoped_api_token", "wrong_token_for_location", "app_password_retired"].includes(report.problem) && state.guide) {
+    const reopen = h("button", { type: "button", class: "secondary", id: "reopen-page" }, "Open the Bitbucket page again");
+    reopen.addEventListener("click", () => ctx.call("open_page", { url: state.guide.url }).then(
+      () => { status.textContent = "Opened in your browser."; },
+      (err) => { status.textContent = err.message; }));
+    buttons.append(reopen);
+  }
+  if (!good) buttons.append(h("button", { type: "button", class: "secondary", onclick: () => ctx.go(2) }, "Paste another token"));
+  box.append(buttons);
+  return box;
+}
+
+export function render(ctx) {
+  const { state } = ctx;
+  const card = h("form", { class: "card step", novalidate: true });
+  const area = h("div", { class: "check-area", "aria-live": "polite" });
+  const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+  const nextButton = h("button", { type: "submit", class: "primary", disabled: true }, "Continue");
+
+  function show(report) {
+    state.report = report;
+    area.replaceChildren(verdict(ctx, report, status));
+    nextButton.disabled = !(report.ok && state.pendingId);
+    area.querySelector("#verdict").focus();
+    ctx.onEscape = null;
+  }
+
+  async function run(token) {
+    const cancel = h("button", { type: "button", class: "secondary", id: "cancel-check" }, "Cancel");
+    area.replaceChildren(h("div", { class: "progress", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Checking with Bitbucket…"), cancel));
+    let cancelled = false;
+    const stop = () => {
+      cancelled = true;
+      ctx.call("cancel_check").catch(() => {});
+      area.replaceChildren(h("p", { class: "callout", role: "status" }, "Check cancelled. Nothing was saved."), h("button", { type: "button", class: "secondary", onclick: () => ctx.go(2) }, "Back to the token"));
+      ctx.onEscape = null;
+    };
+    cancel.addEventListener("click", stop);
+    ctx.onEscape = stop;
+    cancel.focus();
+    state.pendingId = null;
+    try {
+      const outcome = await ctx.call("check_credential", {
+        input: {
+          kind: state.kind, token, email: state.email || null, location: state.locationInput,
+          preset: state.preset, scopes: scopeList(state), api_url: state.apiUrl || null,
+        },
+      });
+      token = null;
+      if (cancelled) return;
+      state.pendingId = outcome.pending_id;
+      state.tokenChecked = Boolean(outcome.pending_id);
+      show(outcome.report);
+    } catch (err) {
+      token = null;
+      if (cancelled) return;
+      area.replaceChildren(h("div", { class: "verdict bad", role: "alert" }, h("h2", {}, "Could not check yet"), h("p", {}, err.message),
+        h("button", { type: "button", class: "secondary", onclick: () => ctx.go(err.field === "location" ? 0 : 2) }, "Go back and fix it")));
+    }
+  }
+
+  card.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!nextButton.disabled) ctx.next();
+  });
+  card.append(
+    h("h1", {}, "Check the token"),
+    h("p", { class: "lead" }, "The assistant asks Bitbucket, read-only, what this token is and what it can do."),
+    area,
+    status,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "secondary", onclick: () => ctx.back() }, "Back"),
+      nextButton),
+  );
+  const take = ctx.takeToken;
+  ctx.takeToken = null;
+  if (take) run(take());
+  else if (state.report) queueMicrotask(() => show(state.report));
+  else queueMicrotask(() => ctx.go(2));
+  return card;
+}
