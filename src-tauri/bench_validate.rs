@@ -38,8 +38,8 @@ async fn main() {
     fake.seed_demo();
     let base = ApiBase::parse(&fake.base_url()).expect("fake URL");
     let cases = [
-        Case { name: "repository token, SQAI Suite", kind: CredentialKind::RepositoryToken, secret: demo::REPO_SQAI_READY, email: None, preset: PresetId::Sqai },
-        Case { name: "API token, Autoheal", kind: CredentialKind::ApiToken, secret: demo::API_AUTOHEAL, email: Some(demo::API_EMAIL), preset: PresetId::Autoheal },
+        Case { name: "repository token, SQAI Suite", kind: CredentialKind::RepositoryToken, secret: demo::SQAI_READY, email: None, preset: PresetId::Sqai },
+        Case { name: "API token, Autoheal", kind: CredentialKind::ApiToken, secret: demo::API_TOKEN_AUTOHEAL, email: Some(demo::ADMIN_EMAIL), preset: PresetId::Autoheal },
     ];
     let mut table = String::from("| latency added | case | one request (median) | validation (median) | ratio | requests |\n|---|---|---|---|---|---|\n");
     for latency_ms in [100u64, 200, 300] {
