@@ -113,9 +113,10 @@ pub struct CheckArgs {
     /// Bitbucket username (app passwords, which are retired).
     #[arg(long)]
     username: Option<String>,
-    /// What the credential is for: sqai, autoheal, katalon, cubyts, nirvai, n8n, git or custom.
-    #[arg(long, default_value = "custom")]
-    preset: String,
+    /// What the credential is for: sqai, autoheal, katalon, cubyts, nirvai, n8n, git or custom
+    /// (default: custom with --scope, or else just "can read the repository").
+    #[arg(long)]
+    preset: Option<String>,
     /// A scope the credential needs (repeatable; either vocabulary).
     #[arg(long = "scope", value_name = "SCOPE")]
     scopes: Vec<String>,
@@ -205,10 +206,17 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
         let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.cli_name()).collect();
         ("bad_input", format!("Unknown credential kind \"{}\". Use one of: {}.", args.credential, names.join(", ")))
     })?;
-    let preset = presets::from_cli_name(&args.preset).ok_or_else(|| {
+    let preset_name = args.preset.as_deref().unwrap_or("custom");
+    let preset = presets::from_cli_name(preset_name).ok_or_else(|| {
         let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
-        ("bad_input", format!("Unknown preset \"{}\". Use one of: {}.", args.preset, names.join(", ")))
+        ("bad_input", format!("Unknown preset \"{preset_name}\". Use one of: {}.", names.join(", ")))
     })?;
+    // With neither a preset nor scopes, check that the credential works and reads the place.
+    let custom_scopes = if args.preset.is_none() && args.scopes.is_empty() {
+        vec!["repository".to_string()]
+    } else {
+        args.scopes.clone()
+    };
     let location = location::parse_parts(&args.workspace, args.repo.as_deref()).map_err(|e| {
         (if e.is_not_cloud() { "not_cloud" } else { "bad_input" }, e.user_message())
     })?;
@@ -237,7 +245,7 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
         credential,
         location,
         preset,
-        custom_scopes: args.scopes.clone(),
+        custom_scopes,
         api_base,
         timeouts,
     };

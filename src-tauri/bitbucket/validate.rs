@@ -299,7 +299,15 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
     if let Some(repo) = &repo {
         probes.push(Probe { kind: ProbeKind::Repository, segments: vec!["repositories".into(), ws.clone(), repo.clone()] });
     }
-    probes.push(Probe { kind: ProbeKind::Workspace, segments: vec!["workspaces".into(), ws.clone()] });
+    // Access tokens read a workspace they belong to with no scope at all; API tokens need
+    // read:workspace, so asking without it would only earn a 403. With no repository the
+    // workspace is the only place to look.
+    let wants_workspace = kind.is_access_token()
+        || repo.is_none()
+        || required.iter().any(|s| s == "read:workspace:bitbucket");
+    if wants_workspace {
+        probes.push(Probe { kind: ProbeKind::Workspace, segments: vec!["workspaces".into(), ws.clone()] });
+    }
     // Access tokens have no user behind them: /user answers 403 by design. Only API tokens
     // (and the retired app passwords, which never get here) have an account to read.
     if kind == CredentialKind::ApiToken {
@@ -574,8 +582,7 @@ fn primary_problem(
             format!("Check the API address (advanced setting); for Bitbucket Cloud it is {}. Then try again.", super::client::DEFAULT_API_URL),
         );
     }
-    if let Some(r) = responses.iter().find(|r| r.status == 410) {
-        let _ = r;
+    if responses.iter().any(|r| r.status == 410) {
         return (
             Some(Problem::UnexpectedResponse),
             "Bitbucket says this part of its API has been removed (HTTP 410).".into(),
