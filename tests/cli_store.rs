@@ -1,0 +1,177 @@
+//! save / list / test / token / remove through the command line, with the real Secret Service
+//! (gnome-keyring started by scripts/test.sh) and the fake Bitbucket. The keychain is checked
+//! with `secret-tool`, a client this project did not write.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
+use fake_bitbucket::{demo, FakeBitbucket, TokenState};
+use support::{files_containing, require, run_cli};
+
+fn keychain_ready() -> bool {
+    let probe = KeyringStore::new().get(&uuid::Uuid::new_v4().to_string());
+    let ok = matches!(probe, Ok(_) | Err(SecretStoreError::NotFound));
+    let tool = Command::new("secret-tool").arg("--version").output().is_ok()
+        || Command::new("sh").args(["-c", "command -v secret-tool"]).output().map(|o| o.status.success()).unwrap_or(false);
+    !require("a Secret Service (gnome-keyring) and secret-tool", ok && tool)
+}
+
+struct Env {
+    fake: FakeBitbucket,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let fake = FakeBitbucket::start_in_background().expect("fake");
+        fake.seed_demo();
+        Env { fake, dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn cli(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
+        let base = self.fake.base_url();
+        let out = run_cli(args, stdin, &[("BITBUCKET_API_URL", &base)], self.dir.path());
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn list(&self) -> serde_json::Value {
+        let (code, out, err) = self.cli(&["list", "--json"], "");
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str(&out).unwrap()
+    }
+}
+
+/// The secrets `secret-tool` finds for our service and this connection id.
+fn keychain_secret(id: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "bitbucket-setup-assistant", "username", id])
+        .output()
+        .expect("secret-tool");
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn keychain_label(id: &str) -> String {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "service", "bitbucket-setup-assistant", "username", id])
+        .output()
+        .expect("secret-tool");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+fn no_file_contains(dir: &Path, secret: &str) {
+    let hits = files_containing(dir, secret);
+    assert!(hits.is_empty(), "the token is in plain files: {hits:?}");
+}
+
+#[test]
+fn save_list_test_token_remove() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new();
+    let name = format!("Website SQAI {}", uuid::Uuid::new_v4().simple());
+    let (code, out, err) = env.cli(
+        &["save", "--credential", "repository-token", "--workspace", "https://bitbucket.org/acme/website", "--preset", "sqai",
+          "--name", &name, "--description", "SQAI pushes test code here", "--expires", "2099-01-31"],
+        demo::SQAI_READY,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Saved"), "{out}");
+
+    let list = env.list();
+    let entry = list.as_array().unwrap().iter().find(|c| c["name"] == name.as_str()).expect("listed").clone();
+    assert_eq!(entry["status"], "valid", "{entry}");
+    assert_eq!(entry["kind"], "repository_token");
+    assert_eq!(entry["base_branch"], "main");
+    assert_eq!(entry["expires"], "2099-01-31");
+    let id = entry["id"].as_str().unwrap().to_string();
+
+    // The keychain has it, under our service, with a label a person understands.
+    assert_eq!(keychain_secret(&id).as_deref(), Some(demo::SQAI_READY));
+    let label = keychain_label(&id);
+    assert!(label.contains("Bitbucket Setup Assistant: acme/website (repository access token)"), "{label}");
+    no_file_contains(env.dir.path(), demo::SQAI_READY);
+
+    // Scripts read it back with `token`.
+    let (code, out, _) = env.cli(&["token", &name], "");
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), demo::SQAI_READY);
+
+    // Re-test passes, then fails once Bitbucket revokes the token.
+    let (code, out, err) = env.cli(&["test", &name, "--json"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(env.fake.set_token_state(demo::SQAI_READY, TokenState::Revoked));
+    let (code, out, _) = env.cli(&["test", &name], "");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("unauthorized"), "{out}");
+    let entry = env.list().as_array().unwrap().iter().find(|c| c["name"] == name.as_str()).unwrap().clone();
+    assert_eq!(entry["status"], "needs_attention", "{entry}");
+    let (code, _, _) = env.cli(&["test", "--all"], "");
+    assert_ne!(code, 0, "test --all fails when one connection fails");
+
+    // Remove deletes the keychain entry and the record.
+    let (code, out, err) = env.cli(&["remove", &name], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(keychain_secret(&id), None);
+    assert!(env.list().as_array().unwrap().iter().all(|c| c["name"] != name.as_str()));
+    let (code, _, err) = env.cli(&["remove", &name], "");
+    assert_eq!(code, 64);
+    assert!(err.contains("No saved connection"), "{err}");
+}
+
+#[test]
+fn nothing_is_saved_when_the_check_fails() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new();
+    let name = format!("read only {}", uuid::Uuid::new_v4().simple());
+    let (code, out, err) = env.cli(
+        &["save", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--name", &name],
+        demo::READ_ONLY,
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Nothing was saved"), "{err}");
+    assert!(env.list().as_array().unwrap().is_empty());
+    no_file_contains(env.dir.path(), demo::READ_ONLY);
+    let search = Command::new("secret-tool").args(["search", "--all", "service", "bitbucket-setup-assistant"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&search.stdout).contains(demo::READ_ONLY));
+}
+
+#[test]
+fn names_dates_and_duplicates_are_checked_plainly() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new();
+    let name = format!("dup {}", uuid::Uuid::new_v4().simple());
+    let save = |name: &str, extra: &[&str]| {
+        let mut args = vec!["save", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--name", name];
+        args.extend_from_slice(extra);
+        env.cli(&args, demo::SQAI_READY)
+    };
+    assert_eq!(save(&name, &[]).0, 0);
+    let (code, _, err) = save(&format!("  {}  ", name.to_uppercase()), &[]);
+    assert_eq!(code, 64, "a duplicate name is refused: {err}");
+    assert!(err.contains("already exists"), "{err}");
+    let (code, _, err) = save(&"x".repeat(51), &[]);
+    assert_eq!(code, 64);
+    assert!(err.contains("50"), "{err}");
+    let (code, _, err) = save("   ", &[]);
+    assert_eq!(code, 64, "{err}");
+    let (code, _, err) = save("dated", &["--expires", "31/01/2099"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    let (code, _, err) = save("dated", &["--expires", "2001-01-01"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("in the past"), "{err}");
+    // Clean up the keychain entry of the first save.
+    assert_eq!(env.cli(&["remove", &name], "").0, 0);
+}
