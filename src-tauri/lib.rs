@@ -17,6 +17,7 @@ use tauri::{Builder, Runtime};
 /// Plugins and commands, shared by [`run`] and by the tests that use a mock runtime.
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
+        .plugin(navigation_guard())
         .manage(commands::AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::catalog,
@@ -34,10 +35,19 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         ])
 }
 
+/// Keeps the window on the app's own pages: a navigation to anything else is refused (links to
+/// Bitbucket go through the `open_page` command, which opens the default browser).
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_webview, url| links::is_app_page(url))
+        .build()
+}
+
 /// Opens the wizard window.
 pub fn run() {
+    // No opener plugin: the window gets no opener permission at all; `open_page` calls
+    // tauri_plugin_opener::open_url itself after checking the address.
     let result = builder(tauri::Builder::default())
-        .plugin(tauri_plugin_opener::init())
         .run(tauri::generate_context!());
     if let Err(err) = result {
         eprintln!("Bitbucket Setup Assistant could not start its window: {err}");

@@ -37,9 +37,32 @@ pub fn check_external(raw: &str) -> Result<Url, LinkError> {
     }
 }
 
+/// Whether the app's own window may show `url`: only the app's bundled pages (served as
+/// `tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost` on Windows). Any remote
+/// page is refused, so a link can never turn the window into a browser.
+pub fn is_app_page(url: &Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost") && url.port().is_none(),
+        "about" => url.path() == "blank",
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_shows_only_app_pages() {
+        for ok in ["tauri://localhost/", "tauri://localhost/index.html", "http://tauri.localhost/index.html", "about:blank"] {
+            assert!(is_app_page(&Url::parse(ok).unwrap()), "{ok}");
+        }
+        for bad in ["https://example.com/", "https://bitbucket.org/", "http://localhost:8080/", "tauri://evil.example/",
+                    "file:///etc/passwd", "http://tauri.localhost:8080/", "data:text/html,hi", "javascript:alert(1)"] {
+            assert!(!is_app_page(&Url::parse(bad).unwrap()), "{bad}");
+        }
+    }
 
     #[test]
     fn allows_only_the_two_hosts_over_https() {
