@@ -549,7 +549,8 @@ pub(crate) fn check_unique(list: &[Connection], c: &Connection) -> Result<(), Co
 }
 
 /// Parses the file, or says why it cannot be used. The reason names a position, never content.
-fn parse(bytes: &[u8]) -> Result<Vec<Connection>, SetAsideReason> {
+/// Public for the fuzz and property tests.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Connection>, SetAsideReason> {
     let corrupt = |e: serde_json::Error| {
         let what = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
