@@ -415,3 +415,16 @@ async fn a_canary_token_never_appears_in_any_report() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_self_signed_certificate_is_a_tls_failure() {
+    let tls = FakeBitbucket::start_tls_self_signed().await.expect("TLS fake");
+    tls.seed_demo();
+    let mut c = Check::new(CredentialKind::RepositoryToken, demo::SQAI_READY, "acme/website", PresetId::Sqai);
+    c.api_url = Some(tls.base_url());
+    let r = c.run(&tls).await;
+    assert_problem(&r, Problem::Network);
+    assert!(r.message.contains("TLS"), "{}", r.message);
+    assert!(r.next_step.contains("proxy") || r.next_step.contains("date"), "{}", r.next_step);
+    assert_eq!(tls.request_count(), 0, "nothing was sent over the untrusted connection");
+}

@@ -310,7 +310,8 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
     }
     // Access tokens have no user behind them: /user answers 403 by design. Only API tokens
     // (and the retired app passwords, which never get here) have an account to read.
-    if kind == CredentialKind::ApiToken {
+    // /user needs read:user, so it is asked only when the target needs that scope anyway.
+    if kind == CredentialKind::ApiToken && required.iter().any(|s| s == "read:user:bitbucket") {
         probes.push(Probe { kind: ProbeKind::User, segments: vec!["user".into()] });
     }
     let needs = |word: &str| required.iter().any(|s| s.split(':').any(|part| part == word));
@@ -639,6 +640,14 @@ fn primary_problem(
         );
     }
 
+    if let Some((p, _)) = outcomes.iter().find(|(_, r)| matches!(r, Ok(r) if r.status == 404)) {
+        return (
+            Some(Problem::UnexpectedResponse),
+            format!("Bitbucket found the repository but not its {} (HTTP 404).", p.kind.name().replace('_', " ")),
+            "Check that this feature is switched on for the repository in Bitbucket, then try again.".into(),
+        );
+    }
+
     // 5. Scopes.
     let mut missing: Vec<String> = plan
         .required
@@ -646,19 +655,21 @@ fn primary_problem(
         .filter(|s| scopes_listed && !scopes::satisfies(granted, s))
         .cloned()
         .collect();
+    // Every probe reads only what the target needs, so a scope a 403 names is missing even
+    // when the header listed it (Bitbucket's answer wins over our reading of the header).
     for r in &responses {
         if r.status == 403 {
             for s in &r.required {
-                if !missing.contains(s) && !scopes::satisfies(granted, s) && plan.required.contains(s) {
+                if !missing.contains(s) && !scopes::satisfies(&scopes::expand(&r.granted), s) {
                     missing.push(s.clone());
                 }
             }
         }
     }
-    // A 403 on a probe we needed, with no scope named: the token lacks what that probe reads.
+    // A 403 with no scope named: the token lacks what that probe reads.
     let forbidden: Vec<&Probe> = outcomes
         .iter()
-        .filter(|(p, r)| p.kind != ProbeKind::User && matches!(r, Ok(r) if r.status == 403 && r.required.is_empty()))
+        .filter(|(_, r)| matches!(r, Ok(r) if r.status == 403 && r.required.is_empty()))
         .map(|(p, _)| p)
         .collect();
     if !scopes_listed {

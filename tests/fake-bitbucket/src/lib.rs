@@ -288,6 +288,8 @@ pub(crate) struct Shared {
     pub addr: SocketAddr,
     pub count: AtomicUsize,
     pub verbose: AtomicBool,
+    /// Serving TLS (base URL https).
+    pub tls: AtomicBool,
     /// Changes (errors) when the server stops: hanging answers and connections end then.
     pub stop: watch::Receiver<()>,
 }
@@ -299,7 +301,8 @@ impl Shared {
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://{}/2.0", self.addr)
+        let scheme = if self.tls.load(Ordering::SeqCst) { "https" } else { "http" };
+        format!("{scheme}://{}/2.0", self.addr)
     }
 
     pub fn record(&self, r: RecordedRequest) {
@@ -347,6 +350,7 @@ impl FakeBitbucket {
             addr,
             count: AtomicUsize::new(0),
             verbose: AtomicBool::new(false),
+            tls: AtomicBool::new(false),
             stop: rx.clone(),
         });
         (FakeBitbucket { shared, _guard: Arc::new(Guard { _stop: tx }) }, rx)
@@ -357,7 +361,20 @@ impl FakeBitbucket {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let (fake, stop) = Self::make(addr);
-        tokio::spawn(server::serve(listener, fake.shared.clone(), stop));
+        tokio::spawn(server::serve(listener, fake.shared.clone(), stop, None));
+        Ok(fake)
+    }
+
+    /// Like [`start`](Self::start), but speaking TLS with a self-signed certificate, which
+    /// no client that checks certificates accepts: for "TLS failure" tests. Its base URL is
+    /// `https://127.0.0.1:PORT/2.0`.
+    pub async fn start_tls_self_signed() -> std::io::Result<FakeBitbucket> {
+        let acceptor = server::self_signed_acceptor()?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (fake, stop) = Self::make(addr);
+        fake.shared.tls.store(true, Ordering::SeqCst);
+        tokio::spawn(server::serve(listener, fake.shared.clone(), stop, Some(acceptor)));
         Ok(fake)
     }
 
@@ -384,7 +401,7 @@ impl FakeBitbucket {
             .spawn(move || {
                 runtime.block_on(async move {
                     match tokio::net::TcpListener::from_std(std_listener) {
-                        Ok(listener) => server::serve(listener, shared, stop).await,
+                        Ok(listener) => server::serve(listener, shared, stop, None).await,
                         Err(e) => eprintln!("fake-bitbucket: cannot listen: {e}"),
                     }
                 });

@@ -1,0 +1,175 @@
+//! The fault matrix: every answer Bitbucket (or the network) can give, on every probe, through
+//! the validation engine. Each must yield the intended problem with a plain message, with no
+//! panic, no hang and no token in the output. The table is written to docs/fault-matrix.md.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use bitbucket_setup::bitbucket::client::{ApiBase, Timeouts};
+use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKind};
+use bitbucket_setup::bitbucket::location;
+use bitbucket_setup::bitbucket::validate::{self, CheckRequest, Problem, Report};
+use bitbucket_setup::presets::PresetId;
+use fake_bitbucket::{demo, FakeBitbucket, FakeToken, Fault};
+
+const CANARY: &str = "ATATT3xFfGF0CANARY-fault-matrix-CANARY";
+
+async fn run(base: &str, secret: &str, timeout: Duration) -> Report {
+    let pasted = classify(secret).unwrap();
+    let request = CheckRequest {
+        credential: Credential { kind: CredentialKind::ApiToken, secret: pasted.secret, email: Some(demo::ADMIN_EMAIL.into()), username: None },
+        location: location::parse("acme/website").unwrap(),
+        preset: PresetId::Autoheal,
+        custom_scopes: vec![],
+        api_base: ApiBase::parse(base).unwrap(),
+        timeouts: Timeouts { connect: Duration::from_secs(2), request: timeout },
+    };
+    validate::validate(request, pasted.kind).await.unwrap()
+}
+
+fn name(p: Option<Problem>) -> &'static str {
+    p.map(|p| p.name()).unwrap_or("(none: valid)")
+}
+
+/// What each fault must produce when it hits every probe.
+fn expected_everywhere(fault: &Fault) -> Option<Problem> {
+    use Problem::*;
+    Some(match fault {
+        Fault::Latency(_) | Fault::OddHeaderSpacing | Fault::SlowBody { .. } => return None,
+        Fault::MissingHeaders => PublicRepoWithoutValidCredential,
+        Fault::Redirect { .. } | Fault::MalformedJson | Fault::WrongContentType | Fault::HugeBody { .. } => UnexpectedResponse,
+        Fault::RateLimited { .. } => RateLimited,
+        Fault::ConnectionReset | Fault::HangBeforeHeaders | Fault::BodyNeverEnds => Network,
+        Fault::Status(s) => match s {
+            400 | 410 => UnexpectedResponse,
+            401 => Unauthorized,
+            403 => MissingScopes,
+            404 => NotFound,
+            _ => ServerError,
+        },
+    })
+}
+
+/// What a fault on one secondary probe (pull requests, pipelines, user, projects) produces.
+fn expected_on_one(fault: &Fault) -> Option<Problem> {
+    match fault {
+        // The other probes still carry the credential headers, so the credential is proven.
+        Fault::MissingHeaders => None,
+        Fault::Status(404) => Some(Problem::UnexpectedResponse),
+        other => expected_everywhere(other),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_matrix() {
+    let fake = FakeBitbucket::start().await.unwrap();
+    fake.seed_demo();
+    fake.add_token(FakeToken::api(CANARY, demo::ADMIN_EMAIL, "acme", &demo::AUTOHEAL_SCOPES));
+    let faults = vec![
+        ("200 without credential headers", Fault::MissingHeaders),
+        ("301 redirect", Fault::Redirect { status: 301, location: "https://elsewhere.example/".into() }),
+        ("302 redirect", Fault::Redirect { status: 302, location: "https://id.example/login".into() }),
+        ("400", Fault::Status(400)),
+        ("401", Fault::Status(401)),
+        ("403 without detail", Fault::Status(403)),
+        ("404", Fault::Status(404)),
+        ("410", Fault::Status(410)),
+        ("429 without Retry-After", Fault::RateLimited { retry_after: None }),
+        ("429 with Retry-After", Fault::RateLimited { retry_after: Some(20) }),
+        ("500", Fault::Status(500)),
+        ("502", Fault::Status(502)),
+        ("503", Fault::Status(503)),
+        ("connection reset", Fault::ConnectionReset),
+        ("timeout before headers", Fault::HangBeforeHeaders),
+        ("a body that never ends", Fault::BodyNeverEnds),
+        ("a 50 MB body", Fault::HugeBody { bytes: 50 * 1024 * 1024 }),
+        ("malformed JSON", Fault::MalformedJson),
+        ("wrong content type (HTML)", Fault::WrongContentType),
+        ("headers with odd spacing and case", Fault::OddHeaderSpacing),
+        ("slow body within the time limit", Fault::SlowBody { chunk_every: Duration::from_millis(20) }),
+        ("300 ms latency", Fault::Latency(Duration::from_millis(300))),
+    ];
+    let targets: [(&str, Option<&str>); 5] = [
+        ("every probe", None),
+        ("pull requests probe", Some("/pullrequests")),
+        ("pipelines probe", Some("/pipelines")),
+        ("user probe", Some("/2.0/user")),
+        ("projects probe", Some("/projects")),
+    ];
+    let mut table = String::from("| answer | where | problem | message (start) | time |\n|---|---|---|---|---|\n");
+    let mut failures = Vec::new();
+    let timeout = Duration::from_millis(1500);
+    for (label, fault) in &faults {
+        for (target, path) in &targets {
+            fake.clear_faults();
+            match path {
+                None => fake.set_fault(fault.clone()),
+                Some(p) => fake.set_fault_for(p, fault.clone()),
+            }
+            let want = if path.is_none() { expected_everywhere(fault) } else { expected_on_one(fault) };
+            let started = Instant::now();
+            let report = run(&fake.base_url(), CANARY, timeout).await;
+            let took = started.elapsed();
+            check(&report, want, took, &format!("{label} on {target}"), &mut failures);
+            row(&mut table, label, target, &report, took);
+        }
+    }
+    // Missing scopes with Bitbucket's detail, and network failures below HTTP.
+    fake.clear_faults();
+    let report = run(&fake.base_url(), demo::API_TOKEN_REPO_READ, timeout).await;
+    // (That token belongs to another email: Bitbucket rejects the pair.)
+    check(&report, Some(Problem::Unauthorized), Duration::ZERO, "API token with another account's email", &mut failures);
+    row(&mut table, "401 (email and token do not match)", "every probe", &report, Duration::ZERO);
+    fake.add_token(FakeToken::api("ATATT3xFfGF0-scope-poor-token", demo::ADMIN_EMAIL, "acme", &["read:repository:bitbucket", "read:workspace:bitbucket"]));
+    let report = run(&fake.base_url(), "ATATT3xFfGF0-scope-poor-token", timeout).await;
+    check(&report, Some(Problem::MissingScopes), Duration::ZERO, "403 with detail", &mut failures);
+    row(&mut table, "403 with detail (scopes missing)", "capability probes", &report, Duration::ZERO);
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let tls = FakeBitbucket::start_tls_self_signed().await.unwrap();
+    for (label, base) in [
+        ("connection refused", format!("http://127.0.0.1:{port}/2.0")),
+        ("DNS failure", "https://no-such-host.invalid/2.0".to_string()),
+        ("TLS failure (self-signed certificate)", tls.base_url()),
+    ] {
+        let started = Instant::now();
+        let report = run(&base, CANARY, timeout).await;
+        let took = started.elapsed();
+        check(&report, Some(Problem::Network), took, label, &mut failures);
+        row(&mut table, label, "every probe", &report, took);
+    }
+
+    let doc = format!(
+        "# Fault matrix\n\nGenerated by `cargo test --test fault_matrix` (part of `scripts/test.sh`): the validation engine \
+         against the fake Bitbucket, an API token checked for Autoheal (six probes: repository, workspace, user, pull \
+         requests, pipelines, projects), each answer injected on every probe or on one. Request time limit {} ms. Every \
+         row is asserted: the problem shown, a plain message, no hang, no token in the report.\n\n{table}",
+        timeout.as_millis()
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/fault-matrix.md");
+    std::fs::write(&path, doc).expect("write docs/fault-matrix.md");
+    assert!(failures.is_empty(), "{} rows failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn check(report: &Report, want: Option<Problem>, took: Duration, what: &str, failures: &mut Vec<String>) {
+    let json = serde_json::to_string(report).unwrap();
+    if report.problem != want {
+        failures.push(format!("{what}: wanted {}, got {} ({})", name(want), name(report.problem), report.message));
+    }
+    if want.is_some() && (report.message.len() < 20 || report.next_step.is_empty()) {
+        failures.push(format!("{what}: message not plain: {:?} / {:?}", report.message, report.next_step));
+    }
+    if json.contains("CANARY") || json.contains("scope-poor") {
+        failures.push(format!("{what}: the token is in the report"));
+    }
+    if took > Duration::from_secs(6) {
+        failures.push(format!("{what}: took {took:?}"));
+    }
+}
+
+fn row(table: &mut String, label: &str, target: &str, report: &Report, took: Duration) {
+    let msg: String = report.message.chars().take(90).collect::<String>().replace('|', "/");
+    let _ = writeln!(table, "| {label} | {target} | `{}` | {msg}… | {} ms |", name(report.problem), took.as_millis());
+}
