@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "retest_connection",
     "remove_connection",
     "replace_token",
+    "ui_ready",
 ];
 
 fn main() {

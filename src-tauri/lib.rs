@@ -32,6 +32,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::retest_connection,
             commands::remove_connection,
             commands::replace_token,
+            commands::ui_ready,
         ])
 }
 

@@ -1,0 +1,23 @@
+#![no_main]
+//! Any text pasted as a Bitbucket address: never panics; what it accepts follows the slug rules.
+use bitbucket_setup::bitbucket::location;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    match location::parse(text) {
+        Ok(loc) => {
+            assert!(!loc.workspace.is_empty());
+            let again = location::parse(&loc.web_url()).expect("what was understood parses again");
+            assert_eq!(again.workspace, loc.workspace);
+            assert_eq!(again.repository, loc.repository);
+        }
+        Err(e) => {
+            let _ = e.user_message();
+        }
+    }
+    let (a, b) = text.split_at(text.len() / 2);
+    if text.is_char_boundary(text.len() / 2) {
+        let _ = location::parse_parts(a, Some(b));
+    }
+});
