@@ -57,8 +57,9 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
         }
         AuthScheme::Bearer => {
             out.push_str(&comment_lines(&format!(
-                "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\"\n(curl --oauth2-bearer \"$(bitbucket-setup token NAME)\"), which .netrc cannot express.",
-                c.kind.label()
+                "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\"\n(curl --oauth2-bearer \"$({})\"), which .netrc cannot express.",
+                c.kind.label(),
+                super::token_command(c)
             )));
             out.push('\n');
         }
