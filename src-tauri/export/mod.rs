@@ -172,6 +172,7 @@ impl FormatInfo {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn form(
     format: Format,
     id: &'static str,
