@@ -15,6 +15,7 @@ use crate::bitbucket::client::{ApiBase, Timeouts, DEFAULT_API_URL};
 use crate::bitbucket::credential::{self, Credential, CredentialKind, Pasted};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
+use crate::export;
 use crate::manage;
 use crate::presets;
 use crate::store::Store;
@@ -49,6 +50,12 @@ enum Command {
     Remove(RemoveArgs),
     /// Print a saved connection's token (for scripts: BITBUCKET_TOKEN=$(bitbucket-setup token NAME)).
     Token(TokenArgs),
+    /// Write a saved connection's configuration for a product or tool. The token goes in only
+    /// with --include-secret; otherwise the file holds a keychain reference.
+    Export(ExportArgs),
+    /// Read an export (JSON or YAML) or an n8n Bitbucket credential back into a new
+    /// connection; it is checked with Bitbucket before it is saved.
+    Import(ImportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -92,8 +99,80 @@ struct RemoveArgs {
 
 #[derive(Args, Debug)]
 struct TokenArgs {
-    /// The connection's name (or id).
+    /// The connection's name (or id), or a reference from an export
+    /// (keychain:bitbucket-setup:NAME).
     name: String,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// The connection's name (or id).
+    #[arg(required_unless_present = "list_formats")]
+    name: Option<String>,
+    /// The format: sqai, sqai-sheet, sqai-html, autoheal…, katalon…, cubyts…, nirvai…, n8n,
+    /// env, json, yaml, git-credentials, netrc (--list-formats shows them all).
+    #[arg(long, short = 'f', value_name = "FORMAT", required_unless_present = "list_formats")]
+    format: Option<String>,
+    /// Put the token itself in the file, which is then created readable only by you (0600).
+    /// Without it the file holds a reference that `bitbucket-setup token` resolves.
+    #[arg(long)]
+    include_secret: bool,
+    /// Where to write (default: a file named after the connection in the current folder;
+    /// "-" for standard output).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output: Option<std::path::PathBuf>,
+    /// Replace the file if it already exists.
+    #[arg(long)]
+    force: bool,
+    /// Do not contact Bitbucket; a configuration whose last check is old or failed is then
+    /// exported marked as unvalidated.
+    #[arg(long)]
+    no_check: bool,
+    /// Export even when the configuration cannot be validated now; the file says it is
+    /// unvalidated.
+    #[arg(long)]
+    allow_unvalidated: bool,
+    /// Branch for the base branch and Katalon's project URL (default: the repository's
+    /// default branch).
+    #[arg(long)]
+    branch: Option<String>,
+    /// Folder in the repository for Katalon's project URL, for example "Test Cases".
+    #[arg(long)]
+    folder: Option<String>,
+    /// List the formats and exit.
+    #[arg(long)]
+    list_formats: bool,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The file: a JSON or YAML export of this app, or an n8n Bitbucket credential (JSON).
+    file: std::path::PathBuf,
+    /// Name of the new connection (default: the name in the file).
+    #[arg(long)]
+    name: Option<String>,
+    /// Workspace id or Bitbucket URL (needed for an n8n credential, which names none).
+    #[arg(long, value_name = "WORKSPACE|URL")]
+    workspace: Option<String>,
+    /// Repository slug (or URL).
+    #[arg(long, value_name = "REPO")]
+    repo: Option<String>,
+    /// What the credential is for (default: the preset in the file).
+    #[arg(long)]
+    preset: Option<String>,
+    /// The token's expiry date (YYYY-MM-DD; default: the date in the file).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    expires: Option<String>,
+    /// What the connection is for (up to 255 characters; default: the file's).
+    #[arg(long)]
+    description: Option<String>,
+    /// API base URL (default: Bitbucket Cloud; also BITBUCKET_API_URL). The file's own API
+    /// address is never used on its own.
+    #[arg(long, value_name = "URL")]
+    api_url: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -155,6 +234,8 @@ pub fn main(args: Vec<OsString>) -> i32 {
         Command::Test(args) => runtime.block_on(test(args)),
         Command::Remove(args) => remove(args),
         Command::Token(args) => token(args),
+        Command::Export(args) => runtime.block_on(export_cmd(args)),
+        Command::Import(args) => runtime.block_on(import_cmd(args)),
     }
 }
 
@@ -529,7 +610,9 @@ fn token(args: TokenArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let c = match manage::find(&store, &args.name) {
+    // An export's reference (keychain:bitbucket-setup:NAME) names the connection too.
+    let key = export::parse_reference(&args.name).unwrap_or(&args.name);
+    let c = match manage::find(&store, key) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {}", e.user_message());
@@ -546,6 +629,255 @@ fn token(args: TokenArgs) -> i32 {
         Err(e) => {
             eprintln!("error: {}", e.user_message());
             74
+        }
+    }
+}
+
+fn list_formats() -> i32 {
+    println!("Formats for `bitbucket-setup export NAME --format FORMAT`:\n");
+    for f in export::formats() {
+        println!("  {:<16} {} (.{})\n  {:<16} {}", f.id, f.label, f.extension, "", f.description);
+    }
+    println!("\nEvery format holds a keychain reference instead of the token unless you add --include-secret.");
+    0
+}
+
+/// `export`: render a saved connection, re-validating first when its last check failed or is
+/// older than 24 hours, and write it (0600 when it holds the token).
+async fn export_cmd(args: ExportArgs) -> i32 {
+    if args.list_formats {
+        return list_formats();
+    }
+    let (Some(name), Some(format_raw)) = (args.name.as_deref(), args.format.as_deref()) else {
+        return input_error(false, "bad_input", "Give the connection's name and --format.".into());
+    };
+    let Some(format) = export::from_cli_name(format_raw) else {
+        let e = export::ExportError::UnknownFormat { given: format_raw.chars().take(40).collect() };
+        return input_error(false, "bad_input", e.user_message());
+    };
+    let info = export::info(format);
+    if args.include_secret && !info.can_carry_secret {
+        return input_error(false, "bad_input", export::ExportError::CannotCarrySecret { format: info.label }.user_message());
+    }
+    let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if to_stdout && args.include_secret && std::io::stdout().is_terminal() {
+        return input_error(false, "bad_input", "Not printing the token to the terminal. Give --output FILE, or send standard output to a file or a pipe.".into());
+    }
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report_set_aside(&store);
+    let mut c = match manage::find(&store, name) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            return e.exit_code();
+        }
+    };
+    let mut meta = export::ExportMeta::now(&c);
+    meta.options = export::ExportOptions { branch: args.branch.clone(), folder: args.folder.clone() };
+    // Everything that does not need Bitbucket is checked first (kind fits the product, ...).
+    if let Err(e) = export::render(&c, format, None, &meta) {
+        eprintln!("error: {}", e.user_message());
+        return e.exit_code();
+    }
+    if !meta.validation.is_validated() && !args.no_check {
+        eprintln!("\"{}\" has no passing check from the last 24 hours: checking it again with Bitbucket…", c.name);
+        match manage::retest(&store, &c, Timeouts::default()).await {
+            Ok(report) if report.ok => eprintln!("OK: {}", report.message),
+            Ok(report) => eprintln!("The check did not pass: {}", report.message),
+            Err(e) => eprintln!("Could not check it again: {}", e.user_message()),
+        }
+        if let Ok(fresh) = manage::find(&store, &c.id) {
+            c = fresh;
+        }
+        meta.validation = export::validation_of(&c, chrono::Utc::now());
+    }
+    if let export::Validation::Unvalidated { reason, .. } = &meta.validation {
+        if !(args.allow_unvalidated || args.no_check) {
+            eprintln!(
+                "error: Not exported: this configuration is unvalidated. {reason} Fix the connection (`bitbucket-setup test \"{}\"` shows what is wrong), or add --allow-unvalidated to export it anyway; the file will then say it is unvalidated.",
+                c.name
+            );
+            return 1;
+        }
+        eprintln!("WARNING: exporting an UNVALIDATED configuration. {reason} The file says so.");
+    }
+    let secret = if args.include_secret {
+        match store.secret(&c.id) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {}", e.user_message());
+                return 74;
+            }
+        }
+    } else {
+        None
+    };
+    let rendered = match export::render(&c, format, secret.as_ref(), &meta) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            return e.exit_code();
+        }
+    };
+    drop(secret);
+    for w in rendered.warnings.iter().filter(|w| !w.contains("exported unvalidated")) {
+        eprintln!("warning: {w}");
+    }
+    let reference = export::secret_reference(&c);
+    let command = export::token_command(&c);
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        if out.write_all(rendered.contents.as_bytes()).and_then(|_| out.flush()).is_err() {
+            eprintln!("error: Could not write to standard output.");
+            return 74;
+        }
+        if rendered.contains_secret {
+            eprintln!("The output above contains the token in plain text: treat wherever you sent it as a secret.");
+        } else {
+            eprintln!("The token is not in the output; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+        }
+        return 0;
+    }
+    let path = args.output.clone().unwrap_or_else(|| std::path::PathBuf::from(&rendered.file_name));
+    match export::write::write_file(&path, &rendered, args.force) {
+        Ok(path) => {
+            println!("Wrote {} ({}) for \"{}\".", path.display(), info.label, c.name);
+            if rendered.contains_secret {
+                let private = if cfg!(unix) { " It was created readable only by you (mode 0600)." } else { "" };
+                println!(
+                    "{} now contains the token in plain text: this file is a secret.{private} Keep it out of version control and shared folders, and delete it when it has served its purpose.",
+                    path.display()
+                );
+            } else {
+                println!("The token is not in the file; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            e.exit_code()
+        }
+    }
+}
+
+/// `import`: read a file, ask for the token if it holds only a reference, check with
+/// Bitbucket, and save only when the check passes.
+async fn import_cmd(args: ImportArgs) -> i32 {
+    use export::import::{self as imp, ImportOverrides};
+    let json = args.json;
+    let bytes = match std::fs::metadata(&args.file) {
+        Ok(m) if m.is_dir() => return input_error(json, "bad_input", format!("{} is a folder. Give the exported file.", args.file.display())),
+        Ok(m) if m.len() > imp::MAX_FILE_BYTES as u64 => return input_error(json, "bad_input", imp::ImportError::TooLarge.user_message()),
+        Ok(_) => match std::fs::read(&args.file) {
+            Ok(b) => zeroize::Zeroizing::new(b),
+            Err(e) => return input_error(json, "bad_input", format!("Could not read {}: {e}.", args.file.display())),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return input_error(json, "bad_input", format!("There is no file {}. Check the path.", args.file.display()))
+        }
+        Err(e) => return input_error(json, "bad_input", format!("Could not read {}: {e}.", args.file.display())),
+    };
+    let draft = match imp::parse(&bytes) {
+        Ok(d) => d,
+        Err(e) => return input_error(json, "bad_input", e.user_message()),
+    };
+    drop(bytes);
+    let today = chrono::Local::now().date_naive();
+    let expires = match args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose() {
+        Ok(e) => e,
+        Err(m) => return input_error(json, "bad_input", m),
+    };
+    let preset = match args.preset.as_deref() {
+        None => None,
+        Some(p) => match presets::from_cli_name(p) {
+            Some(id) => Some(id),
+            None => {
+                let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
+                return input_error(json, "bad_input", format!("Unknown preset \"{p}\". Use one of: {}.", names.join(", ")));
+            }
+        },
+    };
+    let overrides = ImportOverrides {
+        name: args.name.clone(),
+        workspace: args.workspace.clone(),
+        repository: args.repo.clone(),
+        preset,
+        expires,
+        description: args.description.clone(),
+    };
+    let name = match overrides.name.clone().or_else(|| draft.name.clone()) {
+        Some(n) => n,
+        None => return input_error(json, "bad_input", "The file names no connection. Add --name NAME.".into()),
+    };
+    if let Err(e) = crate::store::connections::validate_name(&name) {
+        return input_error(json, "bad_input", e.user_message());
+    }
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report_set_aside(&store);
+    if let Ok(Some(_)) = store.find(&name) {
+        return input_error(json, "bad_input", format!("A connection called \"{}\" already exists. Give the imported one another name with --name NAME.", name.trim()));
+    }
+    let api_url = args
+        .api_url
+        .clone()
+        .or_else(|| std::env::var("BITBUCKET_API_URL").ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let (secret, pasted_kind) = match &draft.token {
+        Some(secret) => {
+            eprintln!("The file holds the token itself; it is used, and goes to the keychain only if the check passes.");
+            let kind = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
+            (secret.clone(), kind)
+        }
+        None => {
+            if let Some(r) = &draft.reference {
+                eprintln!("The file holds a reference to \"{r}\" in a keychain, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
+            } else {
+                eprintln!("The file holds no token. Enter it (standard input or BITBUCKET_TOKEN).");
+            }
+            match read_secret(&format!("Paste the {} (input is hidden): ", draft.kind.label())) {
+                Ok(p) => (p.secret, p.kind),
+                Err(m) => return input_error(json, "bad_input", m),
+            }
+        }
+    };
+    let plan = match imp::plan(&draft, &overrides, secret, &api_url, Timeouts::default()) {
+        Ok(p) => p,
+        Err(e) => return input_error(json, "bad_input", e.user_message()),
+    };
+    for w in &plan.warnings {
+        eprintln!("warning: {w}");
+    }
+    let report = match validate::validate(plan.request.clone(), pasted_kind).await {
+        Ok(r) => r,
+        Err(e) => return input_error(json, "bad_input", e.to_string()),
+    };
+    if !report.ok {
+        print_report(&report, json);
+        if !json {
+            eprintln!("Nothing was imported: the check did not pass.");
+        }
+        return report.exit_code();
+    }
+    match manage::save_validated(&store, &plan.request, &report, &plan.save) {
+        Ok(saved) => {
+            if json {
+                let body = serde_json::json!({"ok": true, "imported": saved, "source": draft.source, "report": report});
+                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            } else {
+                print_report(&report, false);
+                println!("Imported \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.user_message());
+            e.exit_code()
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod bitbucket;
 pub mod cli;
 mod commands;
+pub mod export;
 pub mod guide;
 pub mod links;
 pub mod manage;

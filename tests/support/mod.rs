@@ -80,3 +80,42 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
         })
         .collect()
 }
+
+/// Like [`run_cli`], run in `cwd` (so default output files land there).
+pub fn run_cli_in(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Path) -> Output {
+    let mut cmd = Command::new(app_binary());
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("BITBUCKET_SETUP_CONFIG_DIR", config_dir)
+        .env_remove("BITBUCKET_TOKEN")
+        .env_remove("BITBUCKET_API_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start the app binary");
+    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    child.wait_with_output().expect("wait for the app binary")
+}
+
+/// Whether the OS keychain answers (on Linux: a Secret Service on the session bus).
+pub fn keychain_available() -> bool {
+    use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
+    matches!(
+        KeyringStore::new().get(&uuid::Uuid::new_v4().to_string()),
+        Ok(_) | Err(SecretStoreError::NotFound)
+    )
+}
+
+/// Whether `program args…` runs and exits 0.
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
