@@ -16,8 +16,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = e.user_message();
         }
     }
-    let (a, b) = text.split_at(text.len() / 2);
-    if text.is_char_boundary(text.len() / 2) {
-        let _ = location::parse_parts(a, Some(b));
-    }
+    let mid = (0..=text.len() / 2).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let (a, b) = text.split_at(mid);
+    let _ = location::parse_parts(a, Some(b));
 });

@@ -973,15 +973,19 @@ fn strip_archive_suffix(name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Removes one `.git` (any case) from a clone URL's repository part, keeping a name that is
-/// nothing but `.git`.
-fn strip_git_suffix(name: &str) -> &str {
-    let cut = name.len().checked_sub(4);
-    match cut.and_then(|at| name.get(at..).map(|suffix| (at, suffix))) {
-        Some((at, suffix)) if at > 0 && suffix.eq_ignore_ascii_case(".git") => {
-            name.get(..at).unwrap_or(name)
+/// Removes every trailing `.git` (any case) from a clone URL's repository part, keeping a name
+/// that is nothing but `.git`. All of them, not one: `web.git.git` must mean the same as the
+/// address shown back to the user, or a second reading would change the repository (found by
+/// the fuzzer).
+fn strip_git_suffix(mut name: &str) -> &str {
+    loop {
+        let cut = name.len().checked_sub(4);
+        match cut.and_then(|at| name.get(at..).map(|suffix| (at, suffix))) {
+            Some((at, suffix)) if at > 0 && suffix.eq_ignore_ascii_case(".git") => {
+                name = name.get(..at).unwrap_or(name);
+            }
+            _ => return name,
         }
-        _ => name,
     }
 }
 
@@ -1463,6 +1467,7 @@ mod tests {
         ("ACME/WebSite", "acme", Some("website"), None, None),
         ("/acme/website/", "acme", Some("website"), None, None),
         ("acme/website.git", "acme", Some("website"), None, None),
+        ("git@bitbucket.org:acme/.ebsite.git.git", "acme", Some(".ebsite"), None, None),
         ("acme", "acme", None, None, None),
         ("my_team-2", "my_team-2", None, None, None),
         ("acme/website/src/main/docs", "acme", Some("website"), Some("main"), Some("docs")),
