@@ -15,6 +15,9 @@ const COMMANDS: &[&str] = &[
     "remove_connection",
     "replace_token",
     "ui_ready",
+    "export_view",
+    "export_save",
+    "copy_field",
 ];
 
 fn main() {

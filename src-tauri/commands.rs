@@ -30,11 +30,11 @@ pub struct UiError {
 }
 
 impl UiError {
-    fn new(message: impl Into<String>) -> UiError {
+    pub(crate) fn new(message: impl Into<String>) -> UiError {
         UiError { message: message.into(), field: None }
     }
 
-    fn on(field: &'static str, message: impl Into<String>) -> UiError {
+    pub(crate) fn on(field: &'static str, message: impl Into<String>) -> UiError {
         UiError { message: message.into(), field: Some(field) }
     }
 }

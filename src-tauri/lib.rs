@@ -7,6 +7,7 @@ pub mod bitbucket;
 pub mod cli;
 mod commands;
 pub mod export;
+mod export_commands;
 pub mod guide;
 pub mod links;
 pub mod manage;
@@ -19,6 +20,9 @@ use tauri::{Builder, Runtime};
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(navigation_guard())
+        // Used from Rust only (save dialog, clipboard); the window is granted neither.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(commands::AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::catalog,
@@ -34,6 +38,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::remove_connection,
             commands::replace_token,
             commands::ui_ready,
+            export_commands::export_view,
+            export_commands::export_save,
+            export_commands::copy_field,
         ])
 }
 

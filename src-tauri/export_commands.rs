@@ -1,0 +1,209 @@
+//! Thin Tauri commands for exporting a saved connection from the window: the formats and the
+//! product's form field by field, saving through the native save dialog (opened from Rust, so
+//! the window needs no file or dialog permission), and "Copy" buttons that put one field on
+//! the clipboard. A copied token is cleared from the clipboard after 60 seconds.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::bitbucket::client::Timeouts;
+use crate::export::{self, ExportMeta, ExportOptions, Format, FormatInfo};
+use crate::manage;
+use crate::store::connections::Connection;
+use crate::store::Store;
+
+use crate::commands::UiError;
+
+/// How long a copied token stays on the clipboard.
+pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(60);
+
+fn open_store() -> Result<Store, UiError> {
+    Store::open_default().map_err(|e| UiError::new(e.user_message()))
+}
+
+#[derive(Serialize)]
+pub struct FieldView {
+    key: &'static str,
+    label: String,
+    /// The value to show; for the token, the keychain reference (the token is never sent to
+    /// the window: "Copy" fetches it in Rust).
+    value: String,
+    secret: bool,
+    max_len: Option<usize>,
+    note: String,
+    warning: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ExportView {
+    connection: Connection,
+    formats: Vec<FormatInfo>,
+    default_format: &'static str,
+    fields: Vec<FieldView>,
+    validated: bool,
+    validation_note: Option<String>,
+}
+
+/// Formats that make sense for this connection: its product's forms first, then the generic ones.
+fn formats_for(c: &Connection) -> Vec<FormatInfo> {
+    let mut own: Vec<FormatInfo> = export::formats().iter().filter(|f| f.product == Some(c.preset)).copied().collect();
+    own.extend(export::formats().iter().filter(|f| f.product.is_none()).copied());
+    own
+}
+
+#[tauri::command]
+pub fn export_view(id: String) -> Result<ExportView, UiError> {
+    let store = open_store()?;
+    let c = manage::find(&store, &id)?;
+    let fields = export::fields(&c, c.preset)
+        .map(|list| {
+            list.into_iter()
+                .map(|f| FieldView {
+                    key: f.key,
+                    label: f.label,
+                    value: f.value.to_string(),
+                    secret: f.secret,
+                    max_len: f.max_len,
+                    note: f.note,
+                    warning: f.warning,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let formats = formats_for(&c);
+    let default_format = formats.first().map(|f| f.id).unwrap_or("json");
+    let validation = export::validation_of(&c, chrono::Utc::now());
+    let validation_note = match &validation {
+        export::Validation::Unvalidated { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    Ok(ExportView { validated: validation.is_validated(), validation_note, connection: c, formats, default_format, fields })
+}
+
+#[derive(Deserialize)]
+pub struct ExportInput {
+    id: String,
+    format: String,
+    #[serde(default)]
+    include_secret: bool,
+    /// Export even when the connection cannot be validated now (the file says so).
+    #[serde(default)]
+    allow_unvalidated: bool,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    folder: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ExportDone {
+    /// None when the user closed the save dialog.
+    path: Option<String>,
+    contains_secret: bool,
+    message: String,
+    warnings: Vec<String>,
+}
+
+/// Where to save: the native dialog, or (for tests and scripted runs)
+/// `BITBUCKET_SETUP_EXPORT_DIR` with the default file name.
+fn choose_path<R: Runtime>(app: &AppHandle<R>, file_name: &str) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("BITBUCKET_SETUP_EXPORT_DIR") {
+        return Some(PathBuf::from(dir).join(file_name));
+    }
+    let mut dialog = app.dialog().file().set_file_name(file_name).set_title("Save the configuration");
+    if let Some(docs) = dirs::document_dir().or_else(dirs::home_dir) {
+        dialog = dialog.set_directory(docs);
+    }
+    dialog.blocking_save_file().and_then(|p| p.into_path().ok())
+}
+
+/// Re-validates when needed, renders, asks where to save, and writes (0600 with the token).
+#[tauri::command]
+pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> Result<ExportDone, UiError> {
+    let format: Format = export::from_cli_name(&input.format)
+        .ok_or_else(|| UiError::new(export::ExportError::UnknownFormat { given: input.format.chars().take(40).collect() }.user_message()))?;
+    let store = open_store()?;
+    let mut c = manage::find(&store, &input.id)?;
+    let mut meta = ExportMeta::now(&c);
+    meta.options = ExportOptions { branch: input.branch.clone(), folder: input.folder.clone() };
+    export::render(&c, format, None, &meta).map_err(|e| UiError::new(e.user_message()))?;
+    if !meta.validation.is_validated() {
+        // Last check failed or is older than 24 hours: check again first.
+        let _ = manage::retest(&store, &c, Timeouts::default()).await;
+        if let Ok(fresh) = manage::find(&store, &c.id) {
+            c = fresh;
+        }
+        meta.validation = export::validation_of(&c, chrono::Utc::now());
+    }
+    if let export::Validation::Unvalidated { reason, .. } = &meta.validation {
+        if !input.allow_unvalidated {
+            return Err(UiError::on(
+                "unvalidated",
+                format!("This connection did not pass a check just now, so the export would be unvalidated. {reason} Re-test it or replace the token; or export anyway and the file will say it is unvalidated."),
+            ));
+        }
+    }
+    let secret = if input.include_secret { Some(store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?) } else { None };
+    let rendered = export::render(&c, format, secret.as_ref(), &meta).map_err(|e| UiError::new(e.user_message()))?;
+    drop(secret);
+    let app2 = app.clone();
+    let file_name = rendered.file_name.clone();
+    let chosen = tauri::async_runtime::spawn_blocking(move || choose_path(&app2, &file_name))
+        .await
+        .map_err(|_| UiError::new("The save dialog could not be opened."))?;
+    let Some(path) = chosen else {
+        return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![] });
+    };
+    let written = export::write::write_file(&path, &rendered, true).map_err(|e| UiError::new(e.user_message()))?;
+    let message = if rendered.contains_secret {
+        format!("Saved {}. This file now contains the token in plain text: it is a secret. It was made readable only by you; keep it out of shared folders and delete it when done.", written.display())
+    } else {
+        format!(
+            "Saved {}. The token is not in the file; its field holds {}, which `{}` turns into the token for scripts.",
+            written.display(),
+            export::secret_reference(&c),
+            export::token_command(&c)
+        )
+    };
+    Ok(ExportDone { path: Some(written.display().to_string()), contains_secret: rendered.contains_secret, message, warnings: rendered.warnings.clone() })
+}
+
+#[derive(Serialize)]
+pub struct Copied {
+    label: String,
+    /// Seconds until the clipboard is cleared (the token only).
+    clears_in: Option<u64>,
+}
+
+/// Puts one field of the product's form on the clipboard. The token is read from the keychain
+/// here and cleared from the clipboard after [`CLIPBOARD_CLEAR_AFTER`] if it is still there.
+#[tauri::command]
+pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) -> Result<Copied, UiError> {
+    let store = open_store()?;
+    let c = manage::find(&store, &id)?;
+    let secret = store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?;
+    let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.user_message()))?;
+    drop(secret);
+    let field = fields.into_iter().find(|f| f.key == key).ok_or_else(|| UiError::new("That field is not part of this tool's form."))?;
+    app.clipboard()
+        .write_text(field.value.to_string())
+        .map_err(|_| UiError::new("The clipboard could not be used. Select the value and copy it by hand."))?;
+    if !field.secret {
+        return Ok(Copied { label: field.label, clears_in: None });
+    }
+    let value = field.value.clone();
+    let app2 = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(CLIPBOARD_CLEAR_AFTER).await;
+        // Clear only if the user has not copied something else since.
+        if app2.clipboard().read_text().map(|t| t == *value).unwrap_or(false) {
+            let _ = app2.clipboard().clear();
+        }
+    });
+    Ok(Copied { label: field.label, clears_in: Some(CLIPBOARD_CLEAR_AFTER.as_secs()) })
+}
