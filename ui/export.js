@@ -1,0 +1,95 @@
+// Export a saved connection for the tool it is for: the product's form field by field with
+// "Copy" buttons, or a file saved through the native save dialog. The token never comes to
+// the window: "Copy" and "Save" fetch it from the keychain in Rust.
+
+import { h, field, id } from "./dom.js";
+
+function fieldRows(ctx, view, status) {
+  const rows = view.fields.map((f) => {
+    const copy = h("button", { type: "button", class: "secondary small", "data-copy": f.key, "aria-label": `Copy ${f.label}` }, f.secret ? "Copy token" : "Copy");
+    copy.addEventListener("click", async () => {
+      try {
+        const done = await ctx.call("copy_field", { id: view.connection.id, key: f.key });
+        status.textContent = done.clears_in
+          ? `Copied the token. The clipboard will be cleared in ${done.clears_in} seconds.`
+          : `Copied “${done.label}”.`;
+      } catch (err) {
+        status.textContent = err.message;
+      }
+    });
+    return h("tr", {},
+      h("th", { scope: "row" }, f.label, f.max_len ? h("span", { class: "hint" }, ` (max ${f.max_len})`) : null),
+      h("td", {}, f.secret ? h("span", { class: "secret" }, "•••••••• (kept in your keychain)") : h("code", {}, f.value || "—"),
+        f.warning ? h("p", { class: "hint warn-text" }, f.warning) : null),
+      h("td", {}, copy));
+  });
+  return h("table", { class: "fields" },
+    h("caption", {}, `The ${view.connection.preset === "custom" ? "" : "tool's "}form, in its order`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Value"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Copy")))),
+    h("tbody", {}, rows));
+}
+
+export async function renderExport(ctx, main, connectionId, onBack) {
+  const status = h("p", { class: "status", role: "status", "aria-live": "polite", id: "export-status" });
+  const section = h("section", { class: "card", "aria-labelledby": "export-title" });
+  main.replaceChildren(section);
+  let view;
+  try {
+    view = await ctx.call("export_view", { id: connectionId });
+  } catch (err) {
+    section.append(h("h1", { id: "export-title", tabindex: "-1" }, "Export"), h("p", { class: "error", role: "alert" }, err.message),
+      h("button", { type: "button", class: "secondary", onclick: onBack }, "Back"));
+    return;
+  }
+  const c = view.connection;
+  const select = h("select", { name: "format" }, view.formats.map((f) => h("option", { value: f.id, selected: f.id === view.default_format }, f.label)));
+  const fmt = field({ label: "File format", input: select, name: "format", hint: "" });
+  const describe = () => {
+    const f = view.formats.find((x) => x.id === select.value);
+    fmt.hint.textContent = f ? `${f.description} File: ${c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}${f.file_suffix}` : "";
+  };
+  select.addEventListener("change", describe);
+  describe();
+  const includeId = id("include");
+  const include = h("input", { type: "checkbox", id: includeId, name: "include_secret" });
+  const includeWarning = h("p", { class: "callout warn", hidden: true, id: "include-warning" },
+    "The file will contain the token in plain text: it becomes a secret. It is created readable only by you. Keep it out of shared folders and version control, and delete it when done.");
+  include.addEventListener("change", () => { includeWarning.hidden = !include.checked; });
+  const result = h("div", { id: "export-result", role: "status", "aria-live": "polite" });
+  const save = h("button", { type: "submit", class: "primary" }, "Save file…");
+
+  async function doSave(allowUnvalidated) {
+    save.disabled = true;
+    result.replaceChildren(h("p", {}, "Preparing the file…"));
+    try {
+      const done = await ctx.call("export_save", { input: { id: c.id, format: select.value, include_secret: include.checked, allow_unvalidated: allowUnvalidated } });
+      result.replaceChildren(h("p", { class: done.contains_secret ? "callout warn" : "callout ok" }, done.message),
+        ...done.warnings.map((w) => h("p", { class: "hint" }, w)));
+    } catch (err) {
+      const items = [h("p", { class: "error" }, err.message)];
+      if (err.field === "unvalidated") {
+        items.push(h("button", { type: "button", class: "secondary", id: "export-anyway", onclick: () => doSave(true) }, "Export anyway, marked unvalidated"));
+      }
+      result.replaceChildren(...items);
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  const form = h("form", { class: "export-file", novalidate: true },
+    h("h2", {}, "Save a configuration file"), fmt.wrap,
+    h("div", { class: "field check" }, include, h("label", { for: includeId }, "Include the token in the file")),
+    includeWarning, h("div", { class: "inline-actions" }, save), result);
+  form.addEventListener("submit", (e) => { e.preventDefault(); doSave(false); });
+
+  section.append(
+    h("h1", { id: "export-title", tabindex: "-1" }, `Export “${c.name}”`),
+    h("p", { class: "lead" }, "Fill the tool's form with the Copy buttons, or save a file for it. Without the token, files hold a keychain reference that `bitbucket-setup token` turns into the token for scripts."),
+    view.validated ? null : h("p", { class: "callout warn", role: "note" }, `Not recently checked: ${view.validation_note} Saving re-checks it first.`),
+    view.fields.length ? fieldRows(ctx, view, status) : null,
+    status,
+    form,
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: onBack }, "Back"), h("span")),
+  );
+  section.querySelector("h1").focus();
+}
