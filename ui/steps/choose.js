@@ -107,6 +107,7 @@ export function render(ctx) {
     }
   }
   locInput.addEventListener("input", () => {
+    state.locationInput = locInput.value;
     clearTimeout(timer);
     timer = setTimeout(parseLocation, 250);
   });

@@ -16,6 +16,9 @@ export function render(ctx) {
   const desc = field({ label: "Description (optional)", input: descInput, name: "description", hint: "Up to 255 characters." });
   const expiresInput = h("input", { type: "date", name: "expires", value: state.expires });
   const expires = field({ label: "Expiry date", input: expiresInput, name: "expires", hint: "The date you chose in Bitbucket; the assistant warns 14 days before." });
+  nameInput.addEventListener("input", () => { state.name = nameInput.value; });
+  descInput.addEventListener("input", () => { state.description = descInput.value; });
+  expiresInput.addEventListener("input", () => { state.expires = expiresInput.value; });
   const formError = h("p", { class: "error form-error", role: "alert", hidden: true });
   const area = h("div");
 
@@ -32,6 +35,9 @@ export function render(ctx) {
     form.querySelector(".save-fields").hidden = true;
     form.querySelector(".actions").hidden = true;
     area.querySelector("#saved").focus();
+    // Saved: there is no step to go back to (the checked token has moved to the keychain).
+    ctx.onEscape = () => {};
+    ctx.refreshAlerts();
   }
 
   form.addEventListener("submit", async (event) => {
@@ -73,5 +79,6 @@ export function render(ctx) {
       h("button", { type: "button", class: "secondary", onclick: () => ctx.back() }, "Back"),
       h("button", { type: "submit", class: "primary" }, "Save")),
   );
+  if (state.saved) queueMicrotask(() => done(state.saved));
   return form;
 }
