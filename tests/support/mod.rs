@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::io::Write;
 
+pub mod app;
 pub mod webdriver;
 
 /// The app binary cargo built for these tests.
