@@ -121,6 +121,7 @@ function showWizard() {
   document.getElementById("tab-connections").removeAttribute("aria-current");
   document.getElementById("tab-wizard").setAttribute("aria-current", "page");
   go(state.step);
+  refreshAlerts(ctx);
 }
 
 // Keyboard: Enter submits the step (also when the focus is on its heading or a choice),

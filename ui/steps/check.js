@@ -36,7 +36,7 @@ function verdict(ctx, report, status, pasteWarning) {
     h("p", { class: "message", id: "verdict-message" }, report.message),
   );
   if (report.missing_labels.length) {
-    box.append(h("p", {}, "Missing:"), h("ul", { class: "missing", id: "missing" },
+    box.append(h("p", { class: "missing-title", id: "missing-title" }, "Missing in Bitbucket's words:"), h("ul", { class: "missing", id: "missing", "aria-labelledby": "missing-title" },
       report.missing_labels.map((m) => h("li", {}, h("strong", {}, m.label), " ", h("code", {}, m.scope)))));
   }
   if (report.next_step) box.append(h("p", { class: "next" }, h("strong", {}, "What to do: "), report.next_step));
@@ -49,7 +49,7 @@ function verdict(ctx, report, status, pasteWarning) {
   for (const w of report.warnings) box.append(h("p", { class: "callout warn", role: "note" }, w));
   const buttons = h("div", { class: "inline-actions" });
   if (!good && ["missing_scopes", "unauthorized", "unscoped_api_token", "wrong_token_for_location", "app_password_retired"].includes(report.problem) && state.guide) {
-    const reopen = h("button", { type: "button", class: "secondary", id: "reopen-page" }, "Open the Bitbucket page again");
+    const reopen = h("button", { type: "button", class: "primary", id: "reopen-page" }, "Open the Bitbucket page again");
     reopen.addEventListener("click", () => ctx.call("open_page", { url: state.guide.url }).then(
       () => { status.textContent = "Opened in your browser."; },
       (err) => { status.textContent = err.message; }));

@@ -40,7 +40,7 @@ export function render(ctx) {
 
   const expiresInput = h("input", { type: "date", name: "expires", value: state.expires });
   expiresInput.addEventListener("input", () => { state.expires = expiresInput.value; });
-  const expires = field({ label: "Expiry date you chose", input: expiresInput, name: "expires", hint: "Bitbucket never tells apps this date. The assistant reminds you 14 days before it." });
+  const expires = field({ label: "Expiry date you chose (optional)", input: expiresInput, name: "expires", hint: "Bitbucket never tells apps this date. The assistant reminds you 14 days before it." });
 
   const apiInput = h("input", { type: "url", name: "api_url", value: state.apiUrl, placeholder: ctx.catalog.api_url, spellcheck: false });
   apiInput.addEventListener("input", () => { state.apiUrl = apiInput.value.trim(); });
