@@ -39,8 +39,10 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
         app.choose("sqai", SQAI_LOCATION, "repository_token").await;
         assert_eq!(app.text(".understood").await, "Understood: acme/website");
         app.axe("step 1 (choose), filled in").await;
-        app.js("document.getElementById('step').scrollIntoView(); return true;").await;
+        app.js("window.scrollTo(0, 0); return true;").await;
         app.shot("wizard-1-choose").await;
+        app.js("document.querySelector('input[name=location]').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72); return true;").await;
+        app.shot("wizard-1-choose-kind").await;
         app.click_button("Continue").await;
 
         app.wait_step(2).await;
@@ -436,6 +438,51 @@ fn every_step_passes_axe_in_dark_mode() {
         app.click_button("Continue").await;
         app.wait_step(5).await;
         app.axe("step 5 (save)").await;
+    });
+}
+
+#[test]
+fn nothing_overflows_sideways_at_the_smallest_window_size() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        // tauri.conf.json: minWidth 720, minHeight 560.
+        app.client.set_window_size(720, 560).await.expect("resize the window");
+        app.wait_js("the window to be 720 wide", "window.innerWidth === 720").await;
+        const OVERFLOW: &str = "(() => {
+            const w = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+              .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > w + 0.5)
+              .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className);
+            return { scroll: document.documentElement.scrollWidth > w, wide };
+          })()";
+        let check = |what: &'static str| {
+            let app = &app;
+            async move {
+                let out = app.js(&format!("return {OVERFLOW};")).await;
+                assert_eq!(out, json!({"scroll": false, "wide": []}), "{what} overflows at 720x560");
+            }
+        };
+        check("step 1").await;
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        app.js("document.querySelector('details.compare').open = true; return true;").await;
+        check("step 1 with the comparison open").await;
+        app.click_button("Continue").await;
+        app.wait_for("#open-page").await;
+        check("step 2").await;
+        app.click_button("I have the token").await;
+        app.paste_token(demo::API_TOKEN_AUTOHEAL).await;
+        app.js("document.querySelector('details.advanced').open = true; return true;").await;
+        check("step 3 with an error").await;
+        let verdict = app.paste_and_check(demo::READ_ONLY, None).await;
+        assert!(verdict.contains("Not ready yet"));
+        app.js("document.querySelector('details.granted').open = true; return true;").await;
+        check("step 4, missing scopes").await;
+        app.shot("wizard-small-window").await;
+        app.click("#tab-connections").await;
+        app.wait_for("#connections h1").await;
+        check("the connections view").await;
+        app.client.set_window_size(960, 720).await.expect("resize the window back");
+        app.wait_js("the window to be 960 wide", "window.innerWidth === 960").await;
     });
 }
 

@@ -63,10 +63,23 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// How long one end-to-end test may take before it fails (they take seconds).
+const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Runs a test body on the runtime that owns the shared window (a WebDriver client must stay
-/// on the runtime that made it).
+/// on the runtime that made it). A test that runs over [`TEST_LIMIT`] (a WebDriver command
+/// that never answers) fails, and its window is thrown away.
 pub fn block_on<F: Future>(f: F) -> F::Output {
-    runtime().block_on(f)
+    runtime().block_on(async {
+        match tokio::time::timeout(TEST_LIMIT, f).await {
+            Ok(out) => out,
+            Err(_) => {
+                let stuck = SLOT.lock().await.take();
+                drop(stuck);
+                panic!("the test did not finish within {} s", TEST_LIMIT.as_secs());
+            }
+        }
+    })
 }
 
 /// The fake Bitbucket of this test binary, with the demo world.
@@ -402,10 +415,28 @@ impl App {
         let Some(dir) = std::env::var_os("SCREENSHOTS_DIR") else { return };
         let dir = PathBuf::from(dir);
         let dir = if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) };
-        // No caret or hover state in the picture: focus stays where it is, but the mouse is
-        // nowhere and animations are done.
-        self.js("document.getAnimations().forEach((a) => a.finish()); return true;").await;
-        self.screenshot(&dir.join(format!("{name}.png"))).await;
+        let path = dir.join(format!("{name}.png"));
+        // A WebDriver screenshot is the last frame WebKit presented, which can be one change
+        // behind the page: wait for two animation frames first (bounded; the screenshot too,
+        // so a stalled renderer fails the test instead of hanging it).
+        for attempt in 0..3 {
+            self.js_async(
+                "document.getAnimations().forEach((a) => a.finish());
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+                 setTimeout(() => done(false), 2000);",
+            )
+            .await;
+            match tokio::time::timeout(std::time::Duration::from_secs(10), self.client.screenshot()).await {
+                Ok(Ok(png)) => {
+                    std::fs::create_dir_all(&dir).expect("screenshot folder");
+                    std::fs::write(&path, png).expect("write screenshot");
+                    return;
+                }
+                Ok(Err(e)) => panic!("screenshot {name}: {e}"),
+                Err(_) => eprintln!("screenshot {name}: no frame within 10 s (attempt {})", attempt + 1),
+            }
+        }
+        panic!("screenshot {name}: the window presented no frame");
     }
 }
 
