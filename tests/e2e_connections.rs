@@ -194,20 +194,20 @@ fn connections_view_passes_axe_in_dark_mode() {
         let Some(app) = app(Setup::DARK).await else { return };
         save_through_cli(
             &app,
-            "Dark mode check",
+            "SQAI Suite for the website",
             &["--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--expires", &in_days(5)],
             demo::SQAI_READY,
         );
         app.reload().await;
         app.wait_for("#expiry-banner").await;
         open_connections(&app).await;
-        app.wait_for(&card("Dark mode check")).await;
+        app.wait_for(&card("SQAI Suite for the website")).await;
         app.axe("the connections view").await;
         app.shot("connections-dark").await;
-        app.click(&format!("{} [data-action=remove]", card("Dark mode check"))).await;
+        app.click(&format!("{} [data-action=remove]", card("SQAI Suite for the website"))).await;
         app.wait_for("dialog[open]").await;
         app.axe("the remove confirmation").await;
         app.click("dialog[open] #confirm-remove").await;
-        app.wait_gone(&card("Dark mode check")).await;
+        app.wait_gone(&card("SQAI Suite for the website")).await;
     });
 }

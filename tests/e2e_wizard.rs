@@ -78,8 +78,9 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
 
         app.click_button("Continue").await;
         app.wait_step(5).await;
-        let name = "SQAI website e2e";
-        app.fill("input[name=name]", name).await;
+        // The name Bitbucket's token got in step 2 is suggested.
+        let name = "SQAI Suite (acme/website)";
+        assert_eq!(app.value("input[name=name]").await, name);
         assert_eq!(app.value("input[name=expires]").await, in_days(180), "the expiry from step 3 is carried over");
         app.axe("step 5 (save)").await;
         app.shot("wizard-5-save").await;
@@ -129,7 +130,7 @@ fn autoheal_api_token_with_email_is_checked_and_saved() {
         assert!(facts.contains("API token with scopes"), "{facts}");
         assert!(facts.contains(demo::ADMIN_DISPLAY_NAME), "the account is shown: {facts}");
 
-        let record = app.save_as("Autoheal e2e").await;
+        let record = app.save_as("Autoheal (acme)").await;
         assert_eq!(record["kind"], "api_token");
         assert_eq!(record["email"], demo::ADMIN_EMAIL);
         assert_eq!(record["preset"], "autoheal");
@@ -219,6 +220,38 @@ fn wrong_pastes_get_a_plain_message_before_any_check() {
         app.axe("step 3 (paste) with a missing email").await;
         assert_eq!(app.step().await, 3);
         assert_eq!(app::fake().request_count(), before, "no wrong paste reached Bitbucket");
+    });
+}
+
+#[test]
+fn step_one_says_what_is_missing_or_wrong() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.click_button("Continue").await;
+        let problems = app.wait_text("#step .form-error", "Choose the tool you are connecting.").await;
+        assert!(problems.contains("Give a Bitbucket address that the assistant understands."), "{problems}");
+        app.wait_text("#step .field:has(input[name=location]) .error", "Paste the address of the repository (or workspace) in Bitbucket.").await;
+        app.axe("step 1 with every field missing").await;
+
+        app.fill("input[name=location]", "https://github.com/acme/website").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "That is a GitHub address (github.com).").await;
+        app.fill("input[name=location]", "acme website").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "If you meant a workspace and a repository, write \"acme/website\".").await;
+
+        // SQAI works on one repository: a workspace alone is not enough.
+        app.choose("sqai", "acme", "repository_token").await;
+        app.click_button("Continue").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "SQAI Suite works on one repository: paste the repository's address, not only the workspace.").await;
+        assert_eq!(app.step().await, 1);
+
+        // Custom needs its scopes.
+        app.click("label.choice:has(input[name=preset][value=custom])").await;
+        app.fill("input[name=location]", "acme/website").await;
+        app.wait_text(".understood", "acme/website").await;
+        app.click_button("Continue").await;
+        app.wait_text("#step .field:has(textarea[name=scopes]) .error", "List at least one scope.").await;
+        app.axe("step 1 with a custom list missing").await;
+        assert_eq!(app.step().await, 1);
     });
 }
 
