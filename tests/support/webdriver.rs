@@ -72,6 +72,19 @@ fn children_of(pid: u32) -> Vec<u32> {
     out
 }
 
+/// Every process below `pid`.
+fn descendants_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for c in children_of(p) {
+            out.push(c);
+            todo.push(c);
+        }
+    }
+    out
+}
+
 fn alive(pid: u32) -> bool {
     // A zombie is as good as gone.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -286,14 +299,19 @@ impl Session {
     }
 
     fn shutdown(&mut self) {
+        // The app and its WebKit helper processes (which write to the app's HOME as they
+        // exit): all must be gone before the caller deletes that HOME.
+        let mut family = descendants_of(self.driver.child.id());
+        family.extend(self.app_pid.take());
         if let Some(id) = self.session_id.take() {
             http_delete(self.driver.port, &format!("/session/{id}"));
         }
-        if let Some(pid) = self.app_pid.take() {
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while alive(pid) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while family.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+            // Waiting for other processes to exit: there is no page to wait on.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for &pid in &family {
             if alive(pid) {
                 kill(pid);
             }
