@@ -186,6 +186,8 @@ fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
 /// Validates a pasted credential. The previous check still running is cancelled first.
 #[tauri::command]
 pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> Result<CheckOutcome, UiError> {
+    // A new check supersedes the last one: its token is not kept waiting any longer.
+    lock(&state.pending).clear();
     let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
     drop(input.token);
     let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;

@@ -22,11 +22,14 @@ const state = {
   scopes: "",
   email: "",
   expires: "",
+  // Only what the user typed in "Advanced"; empty means the app's default API address.
   apiUrl: "",
   guide: null,
   report: null,
   pendingId: null,
   tokenChecked: false,
+  // What the last check was made with (see signature()): a change makes it stale.
+  checkedSig: null,
   name: "",
   description: "",
   saved: null,
@@ -42,13 +45,35 @@ const ctx = {
   reset,
   showConnections,
   showWizard,
+  signature,
+  checkIsCurrent,
+  forgetCheck,
+  refreshAlerts: () => refreshAlerts(ctx),
   preset: () => ctx.catalog.presets.find((p) => p.id === state.preset),
   kindInfo: (id) => ctx.catalog.kinds.find((k) => k.id === id),
   // Set by a step that handles Escape itself (the check step cancels a running check).
   onEscape: null,
 };
 
-const main = document.getElementById("main");
+const host = document.getElementById("step");
+const wizard = document.getElementById("wizard");
+const connections = document.getElementById("connections");
+
+/** The inputs a check depends on; the check is stale when this changes. */
+function signature() {
+  return JSON.stringify([state.preset, state.locationInput.trim(), state.kind, state.scopes.trim(), state.email.trim(), state.apiUrl.trim()]);
+}
+
+function checkIsCurrent() {
+  return state.tokenChecked && state.checkedSig === signature();
+}
+
+/** Forgets a check whose inputs changed: its token is dropped in Rust too. */
+function forgetCheck() {
+  if (!state.tokenChecked && !state.report) return;
+  call("discard_pending").catch(() => {});
+  Object.assign(state, { report: null, pendingId: null, tokenChecked: false, checkedSig: null });
+}
 
 function go(index) {
   const target = Math.max(0, Math.min(STEPS.length - 1, index));
@@ -61,9 +86,9 @@ function go(index) {
     else li.removeAttribute("aria-current");
   });
   document.title = `${step.title} — Bitbucket Setup Assistant`;
-  main.replaceChildren(step.render(ctx));
-  main.dataset.step = String(target + 1);
-  const heading = main.querySelector("h1");
+  host.replaceChildren(step.render(ctx));
+  host.dataset.step = String(target + 1);
+  const heading = host.querySelector("h1");
   if (heading) {
     heading.tabIndex = -1;
     heading.focus();
@@ -74,48 +99,64 @@ function reset() {
   call("discard_pending").catch(() => {});
   Object.assign(state, {
     preset: null, locationInput: "", location: null, kind: null, scopes: "", email: "",
-    expires: "", guide: null, report: null, pendingId: null, tokenChecked: false, name: "",
-    description: "", saved: null,
+    expires: "", apiUrl: "", guide: null, report: null, pendingId: null, tokenChecked: false,
+    checkedSig: null, name: "", description: "", saved: null,
   });
   go(0);
 }
 
 function showConnections() {
-  document.getElementById("wizard").hidden = true;
-  document.getElementById("connections").hidden = false;
+  ctx.onEscape = null;
+  wizard.hidden = true;
+  connections.hidden = false;
   document.getElementById("tab-wizard").removeAttribute("aria-current");
   document.getElementById("tab-connections").setAttribute("aria-current", "page");
-  renderConnections(ctx, document.getElementById("connections-main"));
+  document.title = "Saved connections — Bitbucket Setup Assistant";
+  renderConnections(ctx, connections);
 }
 
 function showWizard() {
-  document.getElementById("connections").hidden = true;
-  document.getElementById("wizard").hidden = false;
+  connections.hidden = true;
+  wizard.hidden = false;
   document.getElementById("tab-connections").removeAttribute("aria-current");
   document.getElementById("tab-wizard").setAttribute("aria-current", "page");
   go(state.step);
+  refreshAlerts(ctx);
 }
 
+// Keyboard: Enter submits the step (also when the focus is on its heading or a choice),
+// Escape goes back one step (or cancels a running check). Text fields submit on Enter by
+// themselves; buttons, links, text areas and disclosure summaries keep their own Enter.
 document.addEventListener("keydown", (event) => {
-  if (event.key !== "Escape" || document.getElementById("wizard").hidden) return;
-  if (document.querySelector("dialog[open]")) return;
+  if (wizard.hidden || document.querySelector("dialog[open]") || event.defaultPrevented) return;
+  if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+  if (event.key === "Escape") {
+    event.preventDefault();
+    if (ctx.onEscape) ctx.onEscape();
+    else if (state.step > 0) go(state.step - 1);
+    return;
+  }
+  if (event.key !== "Enter" || event.shiftKey) return;
+  const target = event.target instanceof Element ? event.target : null;
+  if (target && target.closest("button, a[href], textarea, select, summary")) return;
+  if (target && target.matches("input") && !target.matches("[type=radio], [type=checkbox]")) return;
+  const form = host.querySelector("form.step");
+  if (!form) return;
   event.preventDefault();
-  if (ctx.onEscape) ctx.onEscape();
-  else if (state.step > 0) go(state.step - 1);
+  form.requestSubmit();
 });
 
 async function start() {
   try {
     ctx.catalog = await call("catalog");
-    state.apiUrl = ctx.catalog.api_url === ctx.catalog.default_api_url ? "" : ctx.catalog.api_url;
   } catch (err) {
-    main.replaceChildren(h("section", { class: "card" }, h("h1", {}, "The assistant could not start"), h("p", {}, err.message)));
+    host.replaceChildren(h("section", { class: "card" }, h("h1", {}, "The assistant could not start"), h("p", {}, err.message)));
     return;
   }
   document.getElementById("tab-wizard").addEventListener("click", showWizard);
   document.getElementById("tab-connections").addEventListener("click", showConnections);
   go(0);
-  refreshAlerts(ctx);
+  await refreshAlerts(ctx);
   document.body.dataset.ready = "true";
 }
 

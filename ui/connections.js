@@ -12,6 +12,17 @@ const BADGES = {
   missing: ["bad", "Keychain entry missing"],
 };
 
+function kindLabel(ctx, kind) {
+  const info = ctx.kindInfo(kind);
+  return info ? info.label : kind.replaceAll("_", " ");
+}
+
+/** The text as a sentence: ends with one full stop. */
+function sentence(text) {
+  const t = (text || "").trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
 function when(iso) {
   if (!iso) return "never";
   const d = new Date(iso);
@@ -37,7 +48,9 @@ export async function refreshAlerts(ctx) {
     items.push(h("div", { class: "banner warn", role: "alert", id: "expiry-banner" },
       h("strong", {}, flagged.length === 1 ? "A token needs replacing soon: " : `${flagged.length} tokens need replacing soon: `),
       flagged.map((c) => `${c.name} (${c.status_text.toLowerCase()})`).join(", "), ". ",
-      h("button", { type: "button", class: "link", onclick: () => ctx.showConnections() }, "Open saved connections")));
+      document.getElementById("connections").hidden
+        ? h("button", { type: "button", class: "link", onclick: () => ctx.showConnections() }, "Open saved connections")
+        : null));
   }
   alerts.replaceChildren(...items);
   return view;
@@ -46,7 +59,7 @@ export async function refreshAlerts(ctx) {
 function replaceForm(ctx, c, onDone) {
   const form = h("form", { class: "replace", novalidate: true, autocomplete: "off" });
   const tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: false });
-  const token = field({ label: `New ${c.kind.replaceAll("_", " ").replace("token", "access token").replace("api access token", "API token")}`, input: tokenInput, name: "replace-token", hint: "The old token stays until the new one passes the check." });
+  const token = field({ label: `New ${kindLabel(ctx, c.kind)}`, input: tokenInput, name: "replace-token", hint: "The old token stays until the new one passes the check." });
   const emailInput = h("input", { type: "email", name: "email", value: c.email || "" });
   const email = field({ label: "Atlassian account email", input: emailInput, name: "replace-email" });
   email.wrap.hidden = c.kind !== "api_token";
@@ -115,9 +128,9 @@ function card(ctx, c, refresh, announce) {
   const slot = h("div", { class: "slot" });
   const el = h("article", { class: "connection", "aria-labelledby": `conn-${c.id}`, dataset: { name: c.name, status: c.status } },
     h("header", {}, h("h2", { id: `conn-${c.id}` }, c.name), h("span", { class: `badge ${tone}` }, text)),
-    h("p", { class: "meta" }, `${place} · ${c.kind.replaceAll("_", " ")} · for ${preset ? preset.name : c.preset}`),
-    c.description ? h("p", {}, c.description) : null,
-    h("p", { class: "meta" }, `${c.status_text}. Last checked: ${when(c.last_check && c.last_check.at)}.`),
+    h("p", { class: "meta" }, `${place} · ${kindLabel(ctx, c.kind)} · for ${preset ? preset.name : c.preset}`),
+    c.description ? h("p", { class: "description" }, c.description) : null,
+    h("p", { class: "meta" }, `${sentence(c.status_text)} Last checked: ${when(c.last_check && c.last_check.at)}.`),
     h("div", { class: "inline-actions" },
       h("button", { type: "button", class: "secondary", "data-action": "retest", onclick: retest }, "Re-test"),
       h("button", { type: "button", class: "secondary", "data-action": "replace", onclick: replace }, "Replace token"),
@@ -152,7 +165,10 @@ function card(ctx, c, refresh, announce) {
 export async function renderConnections(ctx, main, message = "") {
   const announce = h("p", { class: "status", role: "status", "aria-live": "polite", id: "connections-status" }, message);
   const list = h("div", { class: "connection-list" });
-  const section = h("section", { class: "card" }, h("h1", { tabindex: "-1" }, "Saved connections"), announce, list);
+  const section = h("section", { class: "card", "aria-labelledby": "connections-title" },
+    h("h1", { tabindex: "-1", id: "connections-title" }, "Saved connections"),
+    h("p", { class: "lead" }, "Tokens are in your system keychain; re-test one after changing it in Bitbucket, replace it before it expires."),
+    announce, list);
   main.replaceChildren(section);
   const view = await refreshAlerts(ctx);
   if (!view) {
@@ -161,7 +177,7 @@ export async function renderConnections(ctx, main, message = "") {
   }
   const refresh = (msg) => renderConnections(ctx, main, msg);
   if (!view.connections.length) {
-    list.append(h("p", {}, "No saved connections yet."), h("button", { type: "button", class: "primary", onclick: () => ctx.showWizard() }, "Set one up"));
+    list.append(h("div", { class: "empty" }, h("p", {}, "No saved connections yet."), h("button", { type: "button", class: "primary", onclick: () => ctx.showWizard() }, "Set one up")));
   }
   for (const c of view.connections) list.append(card(ctx, c, refresh, announce));
   section.querySelector("h1").focus();

@@ -1,23 +1,52 @@
 //! Drives the real app window: WebKitWebDriver (Debian's webkit2gtk-driver) starts the app
-//! binary with `webkitgtk:browserOptions`, and fantoccini speaks WebDriver to it. One app
-//! session at a time (the tests that use it hold [`SESSION_LOCK`]).
+//! binary with `webkitgtk:browserOptions`, and fantoccini speaks WebDriver to it.
+//!
+//! Waiting is always for a condition in the page (evaluated in the page, every 25 ms, up to a
+//! deadline), never a fixed sleep. A [`Session`] cleans up after itself even when a test
+//! panics: its `Drop` ends the WebDriver session (which closes the app), then kills what is left.
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
 
-pub static SESSION_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// How long a wait for the page may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
 
 pub struct Session {
     pub client: Client,
-    driver: Child,
+    driver: Driver,
+    session_id: Option<String>,
+    app_pid: Option<u32>,
+}
+
+/// The WebKitWebDriver process; killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port()
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
 }
 
 /// Whether a window test can run here (display and driver).
@@ -25,131 +54,215 @@ pub fn available() -> Result<(), String> {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err("no DISPLAY (run through scripts/test.sh, which starts Xvfb)".into());
     }
-    if Command::new("WebKitWebDriver").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+    if !on_path("WebKitWebDriver") {
         return Err("WebKitWebDriver not installed (Debian package webkit2gtk-driver)".into());
     }
     Ok(())
 }
 
+/// The pids of the direct children of `pid` (all its threads).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return out };
+    for task in tasks.flatten() {
+        if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
+            out.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+        }
+    }
+    out
+}
+
+/// Every process below `pid`.
+fn descendants_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for c in children_of(p) {
+            out.push(c);
+            todo.push(c);
+        }
+    }
+    out
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie is as good as gone.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+fn kill(pid: u32) {
+    let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).stderr(Stdio::null()).status();
+}
+
+/// A blocking `DELETE` to the driver, for cleanup where no async runtime can be used.
+fn http_delete(port: u16, path: &str) {
+    let Ok(mut stream) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(2)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = write!(stream, "DELETE {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let mut sink = Vec::new();
+    let _ = stream.read_to_end(&mut sink);
+}
+
 impl Session {
-    /// Starts the app with `env` (on top of this process's environment) and connects.
-    pub async fn start(app: &Path, env: &[(&str, String)]) -> Session {
+    /// Starts WebKitWebDriver with `env` added to and `remove` taken from this process's
+    /// environment (the driver passes its environment on to the app), then opens a session
+    /// that launches `app`, and waits until the page says it is ready (`body[data-ready]`).
+    pub async fn start(app: &Path, env: &[(String, String)], remove: &[&str]) -> Session {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let mut cmd = Command::new("WebKitWebDriver");
         cmd.arg(format!("--port={port}"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        for k in remove {
+            cmd.env_remove(k);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let driver = cmd.spawn().expect("start WebKitWebDriver");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let mut driver = Driver { child: cmd.spawn().expect("start WebKitWebDriver"), port };
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "WebKitWebDriver did not listen on port {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("WebKitWebDriver exited at once: {status}");
+            }
+            // The driver is a separate process: there is no page to wait on yet.
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
-            serde_json::json!({"binary": app.to_string_lossy(), "args": []}),
+            json!({"binary": app.to_string_lossy(), "args": []}),
         );
-        caps.insert("browserName".into(), serde_json::json!("wry"));
-        let mut last_err = String::new();
-        for _ in 0..3 {
-            match ClientBuilder::rustls()
-                .expect("rustls client")
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => {
-                    let session = Session { client, driver };
-                    session.wait_ready().await;
-                    return session;
-                }
-                Err(e) => {
-                    last_err = e.to_string();
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-            }
+        let client = match ClientBuilder::rustls().expect("rustls client").capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(client) => client,
+            Err(e) => panic!("could not open a WebDriver session with the app: {e}"),
+        };
+        let session_id = client.session_id().await.ok().flatten();
+        let binary = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
+        let app_pid = children_of(driver.child.id()).into_iter().find(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).map(|exe| exe == binary).unwrap_or(false)
+        });
+        let session = Session { client, driver, session_id, app_pid };
+        session.wait_for("body[data-ready=true]").await;
+        session
+    }
+
+    /// Evaluates the JavaScript expression `cond` in the page until it is truthy; returns its
+    /// value. Panics after [`WAIT`] with `what` and the window's text.
+    pub async fn wait_js(&self, what: &str, cond: &str) -> Value {
+        let script = format!(
+            r#"const done = arguments[arguments.length - 1];
+            const limit = Date.now() + {ms};
+            const check = () => {{ try {{ return ({cond}); }} catch (e) {{ return null; }} }};
+            (function tick() {{
+              const v = check();
+              if (v) return done({{ ok: true, value: v }});
+              if (Date.now() > limit) return done({{ ok: false, text: document.body ? document.body.innerText : "" }});
+              setTimeout(tick, 25);
+            }})();"#,
+            ms = WAIT.as_millis()
+        );
+        let out = self
+            .client
+            .execute_async(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {what}: the script failed: {e}"));
+        if out["ok"] == json!(true) {
+            return out["value"].clone();
         }
-        panic!("could not open a WebDriver session with the app: {last_err}");
+        panic!("timed out waiting for {what}; the window shows:\n{}", out["text"].as_str().unwrap_or(""));
     }
 
-    async fn wait_ready(&self) {
-        self.wait_for("body[data-ready=true]").await;
+    /// Waits for an element matching `css` that is displayed, and returns it.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        let css_js = serde_json::to_string(css).unwrap();
+        self.wait_js(
+            &format!("{css} to be shown"),
+            &format!("(() => {{ const el = document.querySelector({css_js}); return !!el && el.getClientRects().length > 0; }})()"),
+        )
+        .await;
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("find {css}: {e}"))
     }
 
-    /// Waits up to 15 s for a CSS selector to match a displayed element.
-    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if el.is_displayed().await.unwrap_or(false) {
-                    return el;
-                }
-            }
-            if Instant::now() > deadline {
-                let text = self.text("body").await;
-                panic!("timed out waiting for {css}; the window shows:\n{text}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    /// Waits until no element matches `css` (or none is displayed).
+    pub async fn wait_gone(&self, css: &str) {
+        let css_js = serde_json::to_string(css).unwrap();
+        self.wait_js(
+            &format!("{css} to go away"),
+            &format!("[...document.querySelectorAll({css_js})].every((el) => el.getClientRects().length === 0)"),
+        )
+        .await;
     }
 
-    /// Waits until `css` contains `needle` in its text.
+    /// Waits until the text of `css` contains `needle`; returns the text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = self.text(css).await;
-            if text.contains(needle) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {needle:?} in {css}; it shows:\n{text}\n--- body:\n{}", self.text("body").await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let css_js = serde_json::to_string(css).unwrap();
+        let needle_js = serde_json::to_string(needle).unwrap();
+        let v = self
+            .wait_js(
+                &format!("{needle:?} in {css}"),
+                &format!("(() => {{ const el = document.querySelector({css_js}); const t = el && el.innerText; return t && t.includes({needle_js}) ? t : null; }})()"),
+            )
+            .await;
+        v.as_str().unwrap_or_default().to_string()
     }
 
+    /// The rendered text of the first element matching `css` ("" when there is none).
     pub async fn text(&self, css: &str) -> String {
-        match self.client.find(Locator::Css(css)).await {
-            Ok(el) => el.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
+        let css_js = serde_json::to_string(css).unwrap();
+        self.js(&format!("const el = document.querySelector({css_js}); return el ? el.innerText : '';"))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub async fn click(&self, css: &str) {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
-    /// Clicks the (visible) button whose text is exactly `label`.
+    /// Clicks the displayed, enabled button whose text is exactly `label`.
     pub async fn click_button(&self, label: &str) {
-        let xpath = format!("//button[normalize-space(.)='{label}']");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(buttons) = self.client.find_all(Locator::XPath(&xpath)).await {
-                for b in buttons {
-                    if b.is_displayed().await.unwrap_or(false) && b.is_enabled().await.unwrap_or(false) {
-                        b.click().await.unwrap_or_else(|e| panic!("click {label}: {e}"));
-                        return;
-                    }
-                }
+        let label_js = serde_json::to_string(label).unwrap();
+        self.wait_js(
+            &format!("an enabled button {label:?}"),
+            &format!(
+                "[...document.querySelectorAll('button')].some((b) => b.innerText.trim() === {label_js} && !b.disabled && b.getClientRects().length > 0)"
+            ),
+        )
+        .await;
+        let xpath = format!("//button[normalize-space(.)={}]", xpath_literal(label));
+        for b in self.client.find_all(Locator::XPath(&xpath)).await.unwrap_or_default() {
+            if b.is_displayed().await.unwrap_or(false) && b.is_enabled().await.unwrap_or(false) {
+                b.click().await.unwrap_or_else(|e| panic!("click {label}: {e}"));
+                return;
             }
-            if Instant::now() > deadline {
-                panic!("no enabled button {label:?}; the window shows:\n{}", self.text("body").await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        panic!("no enabled button {label:?}; the window shows:\n{}", self.text("body").await);
     }
 
-    /// Types into an input after clearing it.
+    /// Types into an input after clearing it, as a person would (key events).
     pub async fn fill(&self, css: &str, value: &str) {
         let el = self.wait_for(css).await;
         el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        if !value.is_empty() {
+            el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        }
+    }
+
+    /// Sends one key to the focused element.
+    pub async fn press(&self, key: Key) {
+        let el = self.client.active_element().await.expect("the focused element");
+        el.send_keys(&char::from(key).to_string()).await.unwrap_or_else(|e| panic!("press {key:?}: {e}"));
     }
 
     pub async fn value(&self, css: &str) -> String {
@@ -158,28 +271,68 @@ impl Session {
     }
 
     /// Runs a script in the page and returns its JSON result.
-    pub async fn js(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Runs an asynchronous script: it ends by calling `done(value)`.
+    pub async fn js_async(&self, body: &str) -> Value {
+        let script = format!("const done = arguments[arguments.length - 1];\n{body}");
+        self.client.execute_async(&script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{body}"))
     }
 
     /// Saves a screenshot of the window (PNG) to `path`.
     pub async fn screenshot(&self, path: &Path) {
         let png = self.client.screenshot().await.expect("screenshot");
         if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+            std::fs::create_dir_all(dir).expect("screenshot folder");
         }
         std::fs::write(path, png).expect("write screenshot");
     }
 
+    /// Ends the session (the driver closes the app) and stops the driver.
     pub async fn close(mut self) {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        if self.client.clone().close().await.is_ok() {
+            self.session_id = None;
+        }
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        // The app and its WebKit helper processes (which write to the app's HOME as they
+        // exit): all must be gone before the caller deletes that HOME.
+        let mut family = descendants_of(self.driver.child.id());
+        family.extend(self.app_pid.take());
+        if let Some(id) = self.session_id.take() {
+            http_delete(self.driver.port, &format!("/session/{id}"));
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while family.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+            // Waiting for other processes to exit: there is no page to wait on.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for &pid in &family {
+            if alive(pid) {
+                kill(pid);
+            }
+        }
+        let _ = self.driver.child.kill();
+        let _ = self.driver.child.wait();
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        self.shutdown();
+    }
+}
+
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        format!("concat('{}')", s.replace('\'', "', \"'\", '"))
     }
 }

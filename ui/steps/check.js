@@ -9,10 +9,17 @@ function scopeList(state) {
   return state.scopes.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 }
 
-function facts(report) {
+function capitalised(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+function facts(ctx, report) {
   const rows = [];
-  const add = (label, value) => { if (value) rows.push(h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, value))); };
-  add("Credential", report.credential_type ? `${report.credential_kind.replaceAll("_", " ")} (${report.credential_type})` : null);
+  const add = (label, ...value) => { if (value[0]) rows.push(h("div", { class: "fact" }, h("dt", {}, label), h("dd", {}, ...value))); };
+  const kind = ctx.kindInfo(report.credential_kind);
+  if (report.credential_type) {
+    add("Credential", capitalised(kind ? kind.label : report.credential_kind), " ", h("code", { class: "type" }, report.credential_type));
+  }
   add("Account", report.account);
   add("Workspace", report.workspace_name ? `${report.workspace_name} (${report.workspace})` : report.workspace);
   add("Repository", report.repository);
@@ -20,7 +27,7 @@ function facts(report) {
   return h("dl", { class: "facts" }, rows);
 }
 
-function verdict(ctx, report, status) {
+function verdict(ctx, report, status, pasteWarning) {
   const { state } = ctx;
   const good = report.ok;
   const box = h("section", { class: `verdict ${good ? "good" : "bad"}`, "aria-labelledby": "verdict-title", tabindex: "-1", id: "verdict" });
@@ -29,11 +36,12 @@ function verdict(ctx, report, status) {
     h("p", { class: "message", id: "verdict-message" }, report.message),
   );
   if (report.missing_labels.length) {
-    box.append(h("p", {}, "Missing:"), h("ul", { class: "missing", id: "missing" },
+    box.append(h("p", { class: "missing-title", id: "missing-title" }, "Missing in Bitbucket's words:"), h("ul", { class: "missing", id: "missing", "aria-labelledby": "missing-title" },
       report.missing_labels.map((m) => h("li", {}, h("strong", {}, m.label), " ", h("code", {}, m.scope)))));
   }
   if (report.next_step) box.append(h("p", { class: "next" }, h("strong", {}, "What to do: "), report.next_step));
-  box.append(facts(report));
+  if (pasteWarning) box.append(h("p", { class: "callout warn", role: "note" }, pasteWarning));
+  box.append(facts(ctx, report));
   if (report.granted_raw.length) {
     box.append(h("details", { class: "granted" }, h("summary", {}, `Scopes this token holds (${report.granted_raw.length})`),
       h("ul", {}, report.granted_raw.map((s) => h("li", {}, h("code", {}, s))))));
@@ -41,7 +49,7 @@ function verdict(ctx, report, status) {
   for (const w of report.warnings) box.append(h("p", { class: "callout warn", role: "note" }, w));
   const buttons = h("div", { class: "inline-actions" });
   if (!good && ["missing_scopes", "unauthorized", "unscoped_api_token", "wrong_token_for_location", "app_password_retired"].includes(report.problem) && state.guide) {
-    const reopen = h("button", { type: "button", class: "secondary", id: "reopen-page" }, "Open the Bitbucket page again");
+    const reopen = h("button", { type: "button", class: "primary", id: "reopen-page" }, "Open the Bitbucket page again");
     reopen.addEventListener("click", () => ctx.call("open_page", { url: state.guide.url }).then(
       () => { status.textContent = "Opened in your browser."; },
       (err) => { status.textContent = err.message; }));
@@ -59,9 +67,9 @@ export function render(ctx) {
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const nextButton = h("button", { type: "submit", class: "primary", disabled: true }, "Continue");
 
-  function show(report) {
+  function show(report, pasteWarning) {
     state.report = report;
-    area.replaceChildren(verdict(ctx, report, status));
+    area.replaceChildren(verdict(ctx, report, status, pasteWarning));
     nextButton.disabled = !(report.ok && state.pendingId);
     area.querySelector("#verdict").focus();
     ctx.onEscape = null;
@@ -81,6 +89,8 @@ export function render(ctx) {
     ctx.onEscape = stop;
     cancel.focus();
     state.pendingId = null;
+    state.tokenChecked = false;
+    state.checkedSig = ctx.signature();
     try {
       const outcome = await ctx.call("check_credential", {
         input: {
@@ -92,12 +102,17 @@ export function render(ctx) {
       if (cancelled) return;
       state.pendingId = outcome.pending_id;
       state.tokenChecked = Boolean(outcome.pending_id);
-      show(outcome.report);
+      show(outcome.report, outcome.paste_warning);
     } catch (err) {
       token = null;
       if (cancelled) return;
-      area.replaceChildren(h("div", { class: "verdict bad", role: "alert" }, h("h2", {}, "Could not check yet"), h("p", {}, err.message),
-        h("button", { type: "button", class: "secondary", onclick: () => ctx.go(err.field === "location" ? 0 : 2) }, "Go back and fix it")));
+      ctx.onEscape = null;
+      const box = h("section", { class: "verdict bad", id: "check-error", tabindex: "-1", "aria-labelledby": "check-error-title" },
+        h("h2", { id: "check-error-title" }, "Could not check yet"), h("p", { class: "message" }, err.message),
+        h("div", { class: "inline-actions" },
+          h("button", { type: "button", class: "secondary", onclick: () => ctx.go(err.field === "location" ? 0 : 2) }, "Go back and fix it")));
+      area.replaceChildren(box);
+      box.focus();
     }
   }
 
@@ -117,7 +132,7 @@ export function render(ctx) {
   const take = ctx.takeToken;
   ctx.takeToken = null;
   if (take) run(take());
-  else if (state.report) queueMicrotask(() => show(state.report));
+  else if (state.report && ctx.checkIsCurrent()) queueMicrotask(() => show(state.report));
   else queueMicrotask(() => ctx.go(2));
   return card;
 }

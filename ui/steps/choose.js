@@ -46,9 +46,10 @@ function kindChoices(ctx, onChange) {
       h("label", { class: `choice kind${accepted ? "" : " disabled"}` },
         input,
         h("strong", {}, k.label[0].toUpperCase() + k.label.slice(1)),
-        recommended ? h("span", { class: "badge ok" }, "Recommended") : null,
-        !accepted ? h("span", { class: "badge muted" }, `Not accepted by ${preset.name}`) : null,
-        h("small", { id: descId }, `${facts.reaches}. Created by: ${facts.who}. ${facts.plan}.`)),
+        h("small", { id: descId }, `${facts.reaches}. Created by: ${facts.who}. ${facts.plan}.`),
+        h("span", { class: "badges" },
+          recommended ? h("span", { class: "badge ok" }, "Recommended") : null,
+          !accepted ? h("span", { class: "badge muted" }, `Not accepted by ${preset.name}`) : null)),
     );
   }
   return h("fieldset", { class: "choices" }, h("legend", {}, "Which kind of credential?"), list, comparison());
@@ -78,7 +79,7 @@ export function render(ctx) {
   scopesInput.value = state.scopes;
   const scopes = field({ label: "Scopes you need", input: scopesInput, name: "scopes", hint: "Separate with spaces or commas, in either form: pullrequest:write or read:pullrequest:bitbucket." });
   const formError = h("p", { class: "error form-error", role: "alert", hidden: true });
-  const kindBox = h("div");
+  const kindBox = h("div", { class: "kind-box" });
 
   function drawKinds() {
     kindBox.replaceChildren(kindChoices(ctx, (k) => { state.kind = k; }));
@@ -107,6 +108,7 @@ export function render(ctx) {
     }
   }
   locInput.addEventListener("input", () => {
+    state.locationInput = locInput.value;
     clearTimeout(timer);
     timer = setTimeout(parseLocation, 250);
   });

@@ -43,6 +43,9 @@ export function render(ctx) {
       h("ol", { class: "steps-list" }, g.steps.map((s) => h("li", {}, s))),
       h("h2", {}, "Tick exactly these"),
       g.checklist.length ? checklist : h("p", {}, "No scopes are needed beyond reading the repository."),
+      g.checklist.length && kind && kind.id !== "api_token"
+        ? h("p", { class: "hint" }, "Bitbucket ticks the boxes these need by itself (Read with Write, for example). Leave every other box empty.")
+        : null,
       h("h2", {}, "Expiry"),
       h("p", {}, g.expiry_advice),
       h("div", { class: "callout warn", role: "note" }, h("strong", {}, "The token is shown only once. "), "Copy it before you close Bitbucket's dialog. If it is lost, create a new one."),

@@ -10,6 +10,8 @@ export function render(ctx) {
   const { state } = ctx;
   const kind = ctx.kindInfo(state.kind);
   const form = h("form", { class: "card step", novalidate: true, autocomplete: "off" });
+  // A check made with other inputs (changed in step 1 or here) no longer counts.
+  if (state.tokenChecked && !ctx.checkIsCurrent()) ctx.forgetCheck();
 
   const tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: false, placeholder: state.tokenChecked ? "Already checked — paste again to replace it" : "" });
   const token = field({ label: kind ? `Your ${kind.label}` : "Token", input: tokenInput, name: "token", hint: "Paste with Ctrl+V (⌘V on a Mac). It is sent only to Bitbucket and stored only in your system keychain." });
@@ -32,13 +34,16 @@ export function render(ctx) {
   });
 
   const emailInput = h("input", { type: "email", name: "email", autocomplete: "email", value: state.email });
+  emailInput.addEventListener("input", () => { state.email = emailInput.value.trim(); });
   const email = field({ label: "Atlassian account email", input: emailInput, name: "email", hint: "The email you log in to Bitbucket with. id.atlassian.com > Account settings shows it. Not your Bitbucket username." });
   email.wrap.hidden = !(kind && kind.needs_email);
 
   const expiresInput = h("input", { type: "date", name: "expires", value: state.expires });
-  const expires = field({ label: "Expiry date you chose", input: expiresInput, name: "expires", hint: "Bitbucket never tells apps this date. The assistant reminds you 14 days before it." });
+  expiresInput.addEventListener("input", () => { state.expires = expiresInput.value; });
+  const expires = field({ label: "Expiry date you chose (optional)", input: expiresInput, name: "expires", hint: "Bitbucket never tells apps this date. The assistant reminds you 14 days before it." });
 
-  const apiInput = h("input", { type: "url", name: "api_url", value: state.apiUrl, placeholder: ctx.catalog.default_api_url, spellcheck: false });
+  const apiInput = h("input", { type: "url", name: "api_url", value: state.apiUrl, placeholder: ctx.catalog.api_url, spellcheck: false });
+  apiInput.addEventListener("input", () => { state.apiUrl = apiInput.value.trim(); });
   const api = field({ label: "API address", input: apiInput, name: "api_url", hint: "Leave empty for Bitbucket Cloud. Change it only for a tunnel your IT team gave you." });
   const advanced = h("details", { class: "advanced" }, h("summary", {}, "Advanced"), api.wrap);
   if (state.apiUrl) advanced.open = true;
@@ -50,6 +55,7 @@ export function render(ctx) {
     state.apiUrl = apiInput.value.trim();
     let ok = true;
     const value = tokenInput.value;
+    if (state.tokenChecked && !ctx.checkIsCurrent()) ctx.forgetCheck();
     if (!value.trim()) {
       if (!state.tokenChecked) {
         token.setError("Paste the token you copied from Bitbucket.");

@@ -5,6 +5,23 @@ import { h, field } from "../dom.js";
 
 export const title = "Save";
 
+/** What the checked connection is, as a short list above the fields. */
+function whatIsSaved(ctx) {
+  const report = ctx.state.report;
+  if (!report) return null;
+  const preset = ctx.preset();
+  const kind = ctx.kindInfo(report.credential_kind);
+  const rows = [
+    ["For", preset && preset.name],
+    ["Where", report.repository || report.workspace],
+    ["Credential", kind && kind.label[0].toUpperCase() + kind.label.slice(1)],
+    ["Account", report.account],
+    ["Default branch", report.default_branch],
+  ].filter(([, v]) => v);
+  return h("dl", { class: "facts summary", "aria-label": "What will be saved" },
+    rows.map(([k, v]) => h("div", { class: "fact" }, h("dt", {}, k), h("dd", {}, v))));
+}
+
 export function render(ctx) {
   const { state } = ctx;
   const form = h("form", { class: "card step", novalidate: true });
@@ -15,12 +32,18 @@ export function render(ctx) {
   descInput.value = state.description;
   const desc = field({ label: "Description (optional)", input: descInput, name: "description", hint: "Up to 255 characters." });
   const expiresInput = h("input", { type: "date", name: "expires", value: state.expires });
-  const expires = field({ label: "Expiry date", input: expiresInput, name: "expires", hint: "The date you chose in Bitbucket; the assistant warns 14 days before." });
+  const expires = field({ label: "Expiry date (optional)", input: expiresInput, name: "expires", hint: "The date you chose in Bitbucket; the assistant warns 14 days before." });
+  nameInput.addEventListener("input", () => { state.name = nameInput.value; });
+  descInput.addEventListener("input", () => { state.description = descInput.value; });
+  expiresInput.addEventListener("input", () => { state.expires = expiresInput.value; });
   const formError = h("p", { class: "error form-error", role: "alert", hidden: true });
   const area = h("div");
+  const summary = whatIsSaved(ctx);
 
   function done(saved) {
     state.saved = saved;
+    const last = document.querySelector("#steps li:last-child");
+    if (last) last.classList.add("done");
     area.replaceChildren(
       h("section", { class: "verdict good", tabindex: "-1", id: "saved" },
         h("h2", {}, "Saved"),
@@ -32,6 +55,9 @@ export function render(ctx) {
     form.querySelector(".save-fields").hidden = true;
     form.querySelector(".actions").hidden = true;
     area.querySelector("#saved").focus();
+    // Saved: there is no step to go back to (the checked token has moved to the keychain).
+    ctx.onEscape = () => {};
+    ctx.refreshAlerts();
   }
 
   form.addEventListener("submit", async (event) => {
@@ -67,11 +93,12 @@ export function render(ctx) {
   form.append(
     h("h1", {}, "Save the connection"),
     h("p", { class: "lead" }, "The token goes to your system keychain, never to a plain file."),
-    h("div", { class: "save-fields" }, name.wrap, desc.wrap, expires.wrap, formError),
+    h("div", { class: "save-fields" }, summary, name.wrap, desc.wrap, expires.wrap, formError),
     area,
     h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", onclick: () => ctx.back() }, "Back"),
       h("button", { type: "submit", class: "primary" }, "Save")),
   );
+  if (state.saved) queueMicrotask(() => done(state.saved));
   return form;
 }

@@ -1,0 +1,213 @@
+//! The saved-connections view, end to end: the real window lists what the wizard (and the
+//! command line) saved, re-tests it against the fake Bitbucket with the token from the real
+//! keychain, replaces a token only when the new one passes, and removes a connection (after
+//! a confirmation) from the list and from the keychain.
+//!
+//! `scripts/test.sh --test e2e_connections`; see tests/e2e_wizard.rs for how the window runs.
+
+mod support;
+
+use fake_bitbucket::{demo, FakeToken, TokenState};
+use fantoccini::key::Key;
+use serde_json::json;
+use support::app::{self, app, block_on, keychain_secrets, App, Setup};
+use support::run_cli;
+
+fn in_days(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
+/// A repository access token for acme/website with SQAI's scopes that only this test uses, so
+/// it can be revoked in the fake without touching other tests. Looks like a real one.
+fn own_token(tag: &str) -> String {
+    let secret = format!("ATCTT3xFfGN0e2e{tag}{}", uuid::Uuid::new_v4().simple()).replace('-', "_");
+    app::fake().add_token(
+        FakeToken::repository(&secret, demo::WORKSPACE, demo::REPO_WEBSITE, &["repository:write", "pullrequest:write"])
+            .with_display_name(tag),
+    );
+    secret
+}
+
+/// Saves a connection through the wizard; returns its record.
+async fn save_through_wizard(app: &App, name: &str, token: &str) -> serde_json::Value {
+    app.to_paste("sqai", "https://bitbucket.org/acme/website", "repository_token").await;
+    let verdict = app.paste_and_check(token, None).await;
+    assert!(verdict.contains("Ready to use"), "{verdict}");
+    app.save_as(name).await
+}
+
+/// Saves a connection with the command line (token on standard input) into the window's
+/// config folder.
+fn save_through_cli(app: &App, name: &str, args: &[&str], token: &str) {
+    let mut all = vec!["save", "--name", name];
+    all.extend_from_slice(args);
+    let out = run_cli(&all, token, &[("BITBUCKET_API_URL", app.api_url.as_str())], &app.config);
+    assert!(out.status.success(), "bitbucket-setup save failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+fn card(name: &str) -> String {
+    format!("article.connection[data-name={}]", serde_json::to_string(name).unwrap())
+}
+
+async fn open_connections(app: &App) {
+    app.click("#tab-connections").await;
+    app.wait_js("the connections view", "!document.getElementById('connections').hidden && document.querySelector('#connections h1')").await;
+}
+
+#[test]
+fn saved_connection_is_listed_retested_and_removed() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        let token = own_token("listed");
+        let website = "Website for SQAI";
+        let record = save_through_wizard(&app, website, &token).await;
+        let id = record["id"].as_str().unwrap().to_string();
+        assert_eq!(keychain_secrets(&id).len(), 1);
+
+        // A second one, saved from the command line, runs out in 10 days.
+        let mobile = "Mobile app (git)";
+        let expires = in_days(10);
+        save_through_cli(
+            &app,
+            mobile,
+            &["--credential", "repository-token", "--workspace", "acme/mobile-app", "--preset", "git", "--expires", &expires],
+            demo::MOBILE_WRITE,
+        );
+
+        // "See saved connections" from the Saved panel.
+        app.click_button("See saved connections").await;
+        app.wait_for(&card(website)).await;
+        app.wait_for(&card(mobile)).await;
+        let first = app.text(&card(website)).await;
+        assert!(first.contains("Valid"), "{first}");
+        assert!(first.contains("acme/website"), "{first}");
+        assert!(first.contains("for SQAI Suite"), "{first}");
+        let second = app.text(&card(mobile)).await;
+        assert!(second.contains("Expiring soon") && second.contains("Expires in 10 days"), "{second}");
+        let banner = app.wait_text("#expiry-banner", mobile).await;
+        assert!(banner.contains("needs replacing soon"), "{banner}");
+        assert!(app.text("#tab-connections").await.contains('2') || app.text("#tab-connections").await.contains('('), "the tab counts the connections");
+        app.axe("the connections view").await;
+        app.shot("connections").await;
+
+        // Re-test: the token comes from the keychain, the check goes to the fake.
+        let before = app::fake().request_count();
+        app.click(&format!("{} [data-action=retest]", card(website))).await;
+        app.wait_text("#connections-status", &format!("{website}: passed.")).await;
+        assert!(app::fake().request_count() > before, "the re-test asked the fake Bitbucket");
+        assert!(app.text(&card(website)).await.contains("Valid"));
+
+        // Revoked in Bitbucket: the re-test says so, and the card asks for attention.
+        assert!(app::fake().set_token_state(&token, TokenState::Revoked));
+        app.click(&format!("{} [data-action=retest]", card(website))).await;
+        app.wait_text("#connections-status", &format!("{website}: did not pass.")).await;
+        let revoked = app.wait_text(&card(website), "Needs attention").await;
+        assert!(revoked.contains("revoked or expired"), "{revoked}");
+        app.axe("the connections view with a failing connection").await;
+        assert!(app::fake().set_token_state(&token, TokenState::Active));
+
+        // Remove asks first; "Keep it" keeps it.
+        app.click(&format!("{} [data-action=remove]", card(website))).await;
+        app.wait_for("dialog[open] #confirm-remove").await;
+        app.axe("the remove confirmation").await;
+        app.shot("connections-remove").await;
+        app.click_button("Keep it").await;
+        app.wait_gone("dialog").await;
+        assert!(app.record(website).is_some());
+        assert_eq!(keychain_secrets(&id).len(), 1);
+
+        // Escape closes the dialog without removing, too.
+        app.click(&format!("{} [data-action=remove]", card(website))).await;
+        app.wait_for("dialog[open]").await;
+        app.press(Key::Escape).await;
+        app.wait_gone("dialog").await;
+        assert!(app.record(website).is_some());
+
+        // Remove: gone from the list, the file and the keychain.
+        app.click(&format!("{} [data-action=remove]", card(website))).await;
+        app.click("dialog[open] #confirm-remove").await;
+        app.wait_text("#connections-status", &format!("Removed {website}.")).await;
+        app.wait_gone(&card(website)).await;
+        assert!(app.record(website).is_none(), "the record is gone from connections.json");
+        assert!(keychain_secrets(&id).is_empty(), "the keychain item is gone");
+        assert!(app.text(&card(mobile)).await.contains(mobile), "the other connection stays");
+        assert!(app.files_containing(&token).is_empty());
+    });
+}
+
+#[test]
+fn replacing_a_token_checks_the_new_one_first() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        let old = own_token("old");
+        let name = "Replace me";
+        let record = save_through_wizard(&app, name, &old).await;
+        let id = record["id"].as_str().unwrap().to_string();
+        open_connections(&app).await;
+        app.click(&format!("{} [data-action=replace]", card(name))).await;
+        let field = format!("{} input[name=token]", card(name));
+        app.wait_for(&field).await;
+        app.axe("the replace-token form").await;
+
+        // A token without the scopes SQAI needs is refused and the old one is kept.
+        app.fill(&field, demo::READ_ONLY).await;
+        app.click_button("Check and replace").await;
+        let refused = app.wait_text(&card(name), "did not pass, so the old one was kept").await;
+        assert!(refused.contains("Pull requests: Write"), "{refused}");
+        assert!(keychain_secrets(&id) == vec![old.clone()], "the old token stays in the keychain");
+        assert_eq!(app.value(&field).await, "", "the field is cleared when the check starts");
+
+        // A wrong paste is caught before any check.
+        app.fill(&field, "https://bitbucket.org/acme/website").await;
+        app.click_button("Check and replace").await;
+        app.wait_text(&card(name), "This looks like a web address, not a token.").await;
+
+        // A good one is swapped in.
+        let new = own_token("new");
+        app.fill(&field, &new).await;
+        app.click_button("Check and replace").await;
+        app.wait_text("#connections-status", "Token replaced").await;
+        assert!(keychain_secrets(&id) == vec![new.clone()], "the new token is in the keychain");
+        assert!(app.files_containing(&new).is_empty() && app.files_containing(&old).is_empty());
+        assert_eq!(app.js("return [...document.querySelectorAll('input')].filter((i) => i.value.startsWith('ATCT')).length").await, json!(0));
+
+        // Tidy up through the window, so the other tests' screenshots show only theirs.
+        app.click(&format!("{} [data-action=remove]", card(name))).await;
+        app.click("dialog[open] #confirm-remove").await;
+        app.wait_gone(&card(name)).await;
+        assert!(keychain_secrets(&id).is_empty());
+    });
+}
+
+#[test]
+fn connections_view_passes_axe_in_dark_mode() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::DARK).await else { return };
+        save_through_cli(
+            &app,
+            "SQAI Suite for the website",
+            &["--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--expires", &in_days(5)],
+            demo::SQAI_READY,
+        );
+        app.reload().await;
+        app.wait_for("#expiry-banner").await;
+        open_connections(&app).await;
+        app.wait_for(&card("SQAI Suite for the website")).await;
+        app.axe("the connections view").await;
+        app.shot("connections-dark").await;
+        app.click(&format!("{} [data-action=remove]", card("SQAI Suite for the website"))).await;
+        app.wait_for("dialog[open]").await;
+        app.axe("the remove confirmation").await;
+        app.click("dialog[open] #confirm-remove").await;
+        app.wait_gone(&card("SQAI Suite for the website")).await;
+    });
+}

@@ -1,0 +1,537 @@
+//! The wizard, end to end: the real app binary in a real WebKit window (WebKitWebDriver under
+//! Xvfb), talking to the fake Bitbucket over HTTP and saving to the real OS keychain.
+//!
+//! Run them all with `scripts/test.sh`, or only these:
+//!
+//! ```sh
+//! scripts/test.sh --test e2e_wizard
+//! ```
+//!
+//! With `SCREENSHOTS_DIR=docs` the tests also save the screenshots the README shows
+//! (`scripts/screenshots.sh`).
+//!
+//! One window serves all the tests of this file (see `support::app`); each test gets it back
+//! reloaded on step 1. Under `CI=true` a missing display, driver or keychain fails the tests.
+
+mod support;
+
+use fake_bitbucket::{demo, Fault};
+use fantoccini::key::Key;
+use serde_json::json;
+use support::app::{self, app, block_on, keychain_secrets, Setup};
+
+const SQAI_LOCATION: &str = "https://bitbucket.org/acme/website";
+
+/// A date `days` from today, as a date field holds it.
+fn in_days(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
+#[test]
+fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+
+        app.axe("step 1 (choose), empty").await;
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        assert_eq!(app.text(".understood").await, "Understood: acme/website");
+        app.axe("step 1 (choose), filled in").await;
+        app.js("window.scrollTo(0, 0); return true;").await;
+        app.shot("wizard-1-choose").await;
+        app.js("document.querySelector('input[name=location]').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72); return true;").await;
+        app.shot("wizard-1-choose-kind").await;
+        app.click_button("Continue").await;
+
+        app.wait_step(2).await;
+        app.wait_for("#open-page").await;
+        let guide = app.text("#step").await;
+        // Bitbucket ticks what a ticked box implies; the list shows only what to click.
+        assert!(guide.contains("Pull requests: Write"), "{guide}");
+        assert!(guide.contains("https://bitbucket.org/acme/website/admin/access-tokens"), "{guide}");
+        app.axe("step 2 (create)").await;
+        app.shot("wizard-2-create").await;
+        app.click_button("I have the token").await;
+
+        app.wait_step(3).await;
+        app.paste(demo::SQAI_READY, None).await;
+        app.wait_text("#step .shape", "Looks like an access token").await;
+        app.set_value("input[name=expires]", &in_days(180)).await;
+        app.axe("step 3 (paste)").await;
+        app.shot("wizard-3-paste").await;
+        let before = app::fake().request_count();
+        app.click_button("Check it").await;
+
+        app.wait_step(4).await;
+        let verdict = app.verdict().await;
+        assert!(app::fake().request_count() > before, "the check went to the fake Bitbucket");
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let facts = app.text("#verdict .facts").await;
+        assert!(facts.contains("Repository access token"), "{facts}");
+        assert!(facts.contains("repo_access_token"), "{facts}");
+        assert!(facts.contains("Default branch\nmain"), "{facts}");
+        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+        app.axe("step 4 (check), passed").await;
+        app.shot("wizard-4-check").await;
+
+        app.click_button("Continue").await;
+        app.wait_step(5).await;
+        // The name Bitbucket's token got in step 2 is suggested.
+        let name = "SQAI Suite (acme/website)";
+        assert_eq!(app.value("input[name=name]").await, name);
+        assert_eq!(app.value("input[name=expires]").await, in_days(180), "the expiry from step 3 is carried over");
+        app.axe("step 5 (save)").await;
+        app.shot("wizard-5-save").await;
+        app.click_button("Save").await;
+        app.wait_for("#saved").await;
+        app.wait_gone("#step .actions").await;
+        app.axe("step 5 (saved)").await;
+        app.shot("wizard-5-saved").await;
+
+        let record = app.record(name).expect("the connection is in the config file");
+        assert_eq!(record["workspace"], "acme");
+        assert_eq!(record["repository"], "website");
+        assert_eq!(record["base_branch"], "main");
+        assert_eq!(record["kind"], "repository_token");
+        assert_eq!(record["expires"], json!(in_days(180)));
+        let id = record["id"].as_str().expect("the record has an id");
+        let secrets = keychain_secrets(id);
+        assert_eq!(secrets.len(), 1, "one keychain item for the connection");
+        assert!(secrets[0] == demo::SQAI_READY, "the keychain holds the token that was pasted");
+        let leaks = app.files_containing(demo::SQAI_READY);
+        assert!(leaks.is_empty(), "files written by the app contain the token: {leaks:?}");
+        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+    });
+}
+
+#[test]
+fn autoheal_api_token_with_email_is_checked_and_saved() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.choose("autoheal", "acme", "api_token").await;
+        // Autoheal recommends an API token; the comparison says who can create which.
+        assert!(app.text("label.choice:has(input[value=api_token])").await.contains("Recommended"));
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        let guide = app.wait_text("#step", "read:repository:bitbucket").await;
+        assert!(guide.contains("https://id.atlassian.com/manage-profile/security/api-tokens"), "{guide}");
+        app.click_button("I have the token").await;
+
+        app.wait_step(3).await;
+        app.wait_for("input[name=email]").await;
+        let verdict = app.paste_and_check(demo::API_TOKEN_AUTOHEAL, Some(demo::ADMIN_EMAIL)).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let facts = app.text("#verdict .facts").await;
+        assert!(facts.contains("API token with scopes"), "{facts}");
+        assert!(facts.contains(demo::ADMIN_DISPLAY_NAME), "the account is shown: {facts}");
+
+        let record = app.save_as("Autoheal (acme)").await;
+        assert_eq!(record["kind"], "api_token");
+        assert_eq!(record["email"], demo::ADMIN_EMAIL);
+        assert_eq!(record["preset"], "autoheal");
+        let secrets = keychain_secrets(record["id"].as_str().unwrap());
+        assert!(secrets.len() == 1 && secrets[0] == demo::API_TOKEN_AUTOHEAL, "the API token is in the keychain");
+        let leaks = app.files_containing(demo::API_TOKEN_AUTOHEAL);
+        assert!(leaks.is_empty(), "files written by the app contain the token: {leaks:?}");
+    });
+}
+
+#[test]
+fn missing_scopes_are_named_in_bitbucket_words_with_the_page_to_fix_them() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        let verdict = app.paste_and_check(demo::READ_ONLY, None).await;
+        assert!(verdict.contains("Not ready yet"), "{verdict}");
+        let missing = app.text("#missing").await;
+        assert!(missing.contains("Repositories: Write"), "{missing}");
+        assert!(missing.contains("Pull requests: Write"), "{missing}");
+        assert!(!missing.contains("Repositories: Read"), "a held scope is not listed as missing: {missing}");
+        assert!(verdict.contains("Scopes cannot be added"), "says why a new token is needed: {verdict}");
+        // The button that opens the creation page again (not pressed: no browser in tests).
+        let reopen = app.wait_for("#reopen-page").await;
+        assert_eq!(reopen.text().await.unwrap(), "Open the Bitbucket page again");
+        assert!(!app.client.find(fantoccini::Locator::Css("#step button[type=submit]")).await.unwrap().is_enabled().await.unwrap(), "Continue is off");
+        app.axe("step 4 (check), missing scopes").await;
+        app.shot("wizard-4-check-missing-scopes").await;
+
+        // "Paste another token" goes back to an empty field.
+        app.click_button("Paste another token").await;
+        app.wait_step(3).await;
+        assert_eq!(app.value("input[name=token]").await, "");
+    });
+}
+
+#[test]
+fn wrong_pastes_get_a_plain_message_before_any_check() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        let before = app::fake().request_count();
+        for (pasted, expected) in [
+            (demo::API_TOKEN_AUTOHEAL, "This looks like an Atlassian API token, but you chose repository access token."),
+            ("https://bitbucket.org/acme/website", "This looks like a web address, not a token."),
+            ("admin@acme.example", "This looks like an email address, not a token."),
+            (demo::APP_PASSWORD, "This is an app password. App passwords stopped working on 2026-07-28"),
+            ("ATCTT3xFfGN0 abc def", "The token has spaces or line breaks inside it."),
+        ] {
+            app.paste_token(pasted).await;
+            // Shown as it is pasted …
+            app.wait_text("#step .field:has(input[name=token]) .error", expected).await;
+            // … and "Check it" does not send it anywhere.
+            app.click_button("Check it").await;
+            app.wait_js("the token field marked invalid", "document.querySelector('input[name=token]').getAttribute('aria-invalid') === 'true'").await;
+            assert_eq!(app.step().await, 3, "still on the paste step after {expected:?}");
+        }
+        app.axe("step 3 (paste) with a wrong paste").await;
+        app.shot("wizard-3-paste-wrong").await;
+
+        // Nothing pasted at all.
+        app.paste_token("").await;
+        app.click_button("Check it").await;
+        app.wait_text("#step .field:has(input[name=token]) .error", "Paste the token you copied from Bitbucket.").await;
+
+        // An API token needs the account email; an access token pasted there is caught too.
+        app.click_button("Back").await;
+        app.wait_step(2).await;
+        app.click_button("Back").await;
+        app.wait_step(1).await;
+        // SQAI takes no API token: Autoheal does.
+        app.click("label.choice:has(input[name=preset][value=autoheal])").await;
+        app.click("label.choice:has(input[name=kind][value=api_token])").await;
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        app.click_button("I have the token").await;
+        app.wait_step(3).await;
+        app.paste_token(demo::SQAI_READY).await;
+        app.wait_text("#step .field:has(input[name=token]) .error", "This looks like an access token (repository, project or workspace), but you chose API token with scopes.").await;
+        app.paste_token(demo::API_TOKEN_AUTOHEAL).await;
+        app.fill("input[name=email]", "not-an-email").await;
+        app.click_button("Check it").await;
+        app.wait_text("#step .field:has(input[name=email]) .error", "That is not an email address.").await;
+        app.fill("input[name=email]", "").await;
+        app.click_button("Check it").await;
+        app.wait_text("#step .field:has(input[name=email]) .error", "Enter your Atlassian account email").await;
+        app.axe("step 3 (paste) with a missing email").await;
+        assert_eq!(app.step().await, 3);
+        assert_eq!(app::fake().request_count(), before, "no wrong paste reached Bitbucket");
+    });
+}
+
+#[test]
+fn step_one_says_what_is_missing_or_wrong() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.click_button("Continue").await;
+        let problems = app.wait_text("#step .form-error", "Choose the tool you are connecting.").await;
+        assert!(problems.contains("Give a Bitbucket address that the assistant understands."), "{problems}");
+        app.wait_text("#step .field:has(input[name=location]) .error", "Paste the address of the repository (or workspace) in Bitbucket.").await;
+        app.axe("step 1 with every field missing").await;
+
+        app.fill("input[name=location]", "https://github.com/acme/website").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "That is a GitHub address (github.com).").await;
+        app.fill("input[name=location]", "acme website").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "If you meant a workspace and a repository, write \"acme/website\".").await;
+
+        // SQAI works on one repository: a workspace alone is not enough.
+        app.choose("sqai", "acme", "repository_token").await;
+        app.click_button("Continue").await;
+        app.wait_text("#step .field:has(input[name=location]) .error", "SQAI Suite works on one repository: paste the repository's address, not only the workspace.").await;
+        assert_eq!(app.step().await, 1);
+
+        // Custom needs its scopes.
+        app.click("label.choice:has(input[name=preset][value=custom])").await;
+        app.fill("input[name=location]", "acme/website").await;
+        app.wait_text(".understood", "acme/website").await;
+        app.click_button("Continue").await;
+        app.wait_text("#step .field:has(textarea[name=scopes]) .error", "List at least one scope.").await;
+        app.axe("step 1 with a custom list missing").await;
+        assert_eq!(app.step().await, 1);
+    });
+}
+
+#[test]
+fn revoked_or_expired_token_gets_a_plain_message() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        let verdict = app.paste_and_check(demo::REVOKED_TOKEN, None).await;
+        assert!(verdict.contains("Not ready yet"), "{verdict}");
+        assert!(verdict.contains("Bitbucket rejected this repository access token. It may be mistyped, revoked or expired."), "{verdict}");
+        assert!(verdict.contains("create a new one: Repository settings > Security > Access tokens"), "{verdict}");
+        app.wait_for("#reopen-page").await;
+        assert_no_token_in_page(&app, demo::REVOKED_TOKEN).await;
+        app.axe("step 4 (check), rejected token").await;
+
+        app.click_button("Paste another token").await;
+        let verdict = app.paste_and_check(demo::EXPIRED_TOKEN, None).await;
+        assert!(verdict.contains("revoked or expired"), "{verdict}");
+    });
+}
+
+#[test]
+fn unreachable_bitbucket_gets_a_plain_message() {
+    block_on(async {
+        let Some(app) = app(Setup::OFFLINE).await else { return };
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        assert!(verdict.contains("Not ready yet"), "{verdict}");
+        assert!(verdict.contains("Could not reach Bitbucket at 127.0.0.1"), "{verdict}");
+        assert!(verdict.contains("refused the connection"), "{verdict}");
+        assert!(app.client.find(fantoccini::Locator::Css("#reopen-page")).await.is_err(), "no creation page is offered for a network problem");
+        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+        app.axe("step 4 (check), network failure").await;
+    });
+}
+
+#[test]
+fn back_and_forward_keep_the_inputs_but_never_the_token() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.to_paste("autoheal", "https://bitbucket.org/acme/website/src/main/", "api_token").await;
+        app.fill("input[name=email]", demo::ADMIN_EMAIL).await;
+        app.set_value("input[name=expires]", &in_days(90)).await;
+        // Back before checking: what was typed stays.
+        app.click_button("Back").await;
+        app.wait_step(2).await;
+        app.click_button("I have the token").await;
+        app.wait_step(3).await;
+        assert_eq!(app.value("input[name=email]").await, demo::ADMIN_EMAIL);
+        assert_eq!(app.value("input[name=expires]").await, in_days(90));
+
+        let verdict = app.paste_and_check(demo::API_TOKEN_AUTOHEAL, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let requests = app::fake().request_count();
+
+        // Back to step 1: everything is still chosen and typed; the token field is empty.
+        app.click_button("Back").await;
+        app.wait_step(3).await;
+        assert_eq!(app.value("input[name=token]").await, "", "the token field is not refilled after a check");
+        assert_eq!(app.value("input[name=email]").await, demo::ADMIN_EMAIL);
+        assert_eq!(app.value("input[name=expires]").await, in_days(90));
+        let placeholder = app.js("return document.querySelector('input[name=token]').placeholder").await;
+        assert_eq!(placeholder, json!("Already checked — paste again to replace it"));
+        app.click_button("Back").await;
+        app.wait_step(2).await;
+        app.click_button("Back").await;
+        app.wait_step(1).await;
+        assert_eq!(app.value("input[name=location]").await, "https://bitbucket.org/acme/website/src/main/");
+        app.wait_text(".understood", "acme/website").await;
+        let checked = app
+            .js("return [document.querySelector('input[name=preset]:checked')?.value, document.querySelector('input[name=kind]:checked')?.value]")
+            .await;
+        assert_eq!(checked, json!(["autoheal", "api_token"]));
+
+        // Forward again without pasting: the earlier verdict is shown, nothing is re-sent.
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        app.click_button("I have the token").await;
+        app.wait_step(3).await;
+        app.click_button("Check it").await;
+        app.wait_step(4).await;
+        assert!(app.verdict().await.contains("Ready to use"));
+        assert_eq!(app::fake().request_count(), requests, "the check is not redone");
+        assert_no_token_in_page(&app, demo::API_TOKEN_AUTOHEAL).await;
+
+        // Changing what the check depended on (the email) makes it stale: paste again.
+        app.click_button("Back").await;
+        app.wait_step(3).await;
+        app.fill("input[name=email]", demo::READER_EMAIL).await;
+        app.click_button("Check it").await;
+        app.wait_text("#step .field:has(input[name=token]) .error", "Paste the token you copied from Bitbucket.").await;
+        assert_eq!(app.step().await, 3);
+    });
+}
+
+#[test]
+fn enter_submits_a_step_and_escape_goes_back() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        // Enter in a text field.
+        app.click("input[name=location]").await;
+        app.press(Key::Enter).await;
+        app.wait_step(2).await;
+        // Enter with the focus on the step's heading (where it lands on each step).
+        app.wait_for("#open-page").await;
+        assert_eq!(app.js("return document.activeElement.tagName").await, json!("H1"));
+        app.press(Key::Enter).await;
+        app.wait_step(3).await;
+        app.paste_token(demo::SQAI_READY).await;
+        app.press(Key::Enter).await;
+        app.wait_step(4).await;
+        assert!(app.verdict().await.contains("Ready to use"));
+        app.press(Key::Enter).await;
+        app.wait_step(5).await;
+
+        // Escape goes back, one step at a time, down to step 1 (and no further).
+        for step in [4, 3, 2, 1, 1] {
+            app.press(Key::Escape).await;
+            app.wait_step(step).await;
+        }
+        assert_eq!(app.value("input[name=location]").await, SQAI_LOCATION);
+
+        // Escape during a slow check cancels it; nothing is kept.
+        app.press(Key::Enter).await;
+        app.wait_step(2).await;
+        app.press(Key::Enter).await;
+        app.wait_step(3).await;
+        app::fake().set_fault(Fault::Latency(std::time::Duration::from_secs(30)));
+        app.paste_token(demo::SQAI_READY).await;
+        app.press(Key::Enter).await;
+        app.wait_for("#cancel-check").await;
+        app.press(Key::Escape).await;
+        app.wait_text("#step", "Check cancelled. Nothing was saved.").await;
+        app::fake().clear_faults();
+        app.press(Key::Escape).await;
+        app.wait_step(3).await;
+        assert_eq!(app.value("input[name=token]").await, "");
+    });
+}
+
+#[test]
+fn open_page_refuses_anything_but_https_bitbucket_and_atlassian_id() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        for (url, expected) in [
+            ("https://example.com/", "The app opens only pages on bitbucket.org and id.atlassian.com."),
+            ("https://bitbucket.org.evil.example/acme", "The app opens only pages on bitbucket.org and id.atlassian.com."),
+            ("https://api.bitbucket.org/2.0/user", "The app opens only pages on bitbucket.org and id.atlassian.com."),
+            ("http://bitbucket.org/acme/website", "The app opens only secure (https) pages."),
+            ("file:///etc/passwd", "The app opens only secure (https) pages."),
+            ("javascript:alert(1)", "The app opens only secure (https) pages."),
+            ("https://user:pw@bitbucket.org/", "That address contains a user name or password"),
+        ] {
+            let out = app
+                .js_async(&format!(
+                    "window.__TAURI__.core.invoke('open_page', {{ url: {} }}).then(() => done({{ opened: true }}), (e) => done({{ opened: false, error: e }}));",
+                    serde_json::to_string(url).unwrap()
+                ))
+                .await;
+            assert_eq!(out["opened"], json!(false), "{url} must be refused: {out}");
+            let message = out["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(expected), "{url}: {message}");
+        }
+    });
+}
+
+#[test]
+fn the_page_runs_no_inline_script_but_the_tests_can_inject_axe() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        // The CSP (script-src 'self') stops a script element with inline code …
+        let out = app
+            .js_async(
+                r#"document.addEventListener("securitypolicyviolation", (e) => done({ blocked: e.violatedDirective }), { once: true });
+                const s = document.createElement("script");
+                s.textContent = "window.__inlineRan = true";
+                document.head.append(s);
+                setTimeout(() => done({ ran: window.__inlineRan === true }), 2000);"#,
+            )
+            .await;
+        assert!(out["blocked"].as_str().is_some_and(|d| d.starts_with("script-src")), "inline script not blocked: {out}");
+        assert_eq!(app.js("return window.__inlineRan === true").await, json!(false));
+        // … while WebDriver's script execution works, so axe-core runs, and it finds a planted
+        // problem (the check can fail).
+        app.js("const i = document.createElement('img'); i.id = 'planted'; i.src = 'logo.svg'; document.getElementById('step').append(i); return true;").await;
+        let violations = app.axe_violations("a page with an image without alt text").await;
+        assert!(violations.iter().any(|v| v["id"] == "image-alt"), "axe-core did not see the planted problem: {violations:?}");
+    });
+}
+
+#[test]
+fn every_step_passes_axe_in_dark_mode() {
+    block_on(async {
+        let Some(app) = app(Setup::DARK).await else { return };
+        assert_eq!(app.js("return matchMedia('(prefers-color-scheme: dark)').matches").await, json!(true));
+        app.axe("step 1 (choose)").await;
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        app.axe("step 1 (choose), filled in").await;
+        app.click_button("Continue").await;
+        app.wait_for("#open-page").await;
+        app.axe("step 2 (create)").await;
+        app.click_button("I have the token").await;
+        app.wait_step(3).await;
+        app.paste_token(demo::API_TOKEN_AUTOHEAL).await;
+        app.wait_text("#step .field:has(input[name=token]) .error", "you chose repository access token").await;
+        app.axe("step 3 (paste) with an error").await;
+        let verdict = app.paste_and_check(demo::READ_ONLY, None).await;
+        assert!(verdict.contains("Not ready yet"));
+        app.axe("step 4 (check), missing scopes").await;
+        app.shot("wizard-dark-check-missing-scopes").await;
+        app.click_button("Paste another token").await;
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        assert!(verdict.contains("Ready to use"));
+        app.axe("step 4 (check), passed").await;
+        app.click_button("Continue").await;
+        app.wait_step(5).await;
+        app.axe("step 5 (save)").await;
+    });
+}
+
+#[test]
+fn nothing_overflows_sideways_at_the_smallest_window_size() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        // tauri.conf.json: minWidth 720, minHeight 560.
+        app.client.set_window_size(720, 560).await.expect("resize the window");
+        app.wait_js("the window to be 720 wide", "window.innerWidth === 720").await;
+        const OVERFLOW: &str = "(() => {
+            const w = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+              .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > w + 0.5)
+              .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className);
+            return { scroll: document.documentElement.scrollWidth > w, wide };
+          })()";
+        let check = |what: &'static str| {
+            let app = &app;
+            async move {
+                let out = app.js(&format!("return {OVERFLOW};")).await;
+                assert_eq!(out, json!({"scroll": false, "wide": []}), "{what} overflows at 720x560");
+            }
+        };
+        check("step 1").await;
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        app.js("document.querySelector('details.compare').open = true; return true;").await;
+        check("step 1 with the comparison open").await;
+        app.click_button("Continue").await;
+        app.wait_for("#open-page").await;
+        check("step 2").await;
+        app.click_button("I have the token").await;
+        app.paste_token(demo::API_TOKEN_AUTOHEAL).await;
+        app.js("document.querySelector('details.advanced').open = true; return true;").await;
+        check("step 3 with an error").await;
+        let verdict = app.paste_and_check(demo::READ_ONLY, None).await;
+        assert!(verdict.contains("Not ready yet"));
+        app.js("document.querySelector('details.granted').open = true; return true;").await;
+        check("step 4, missing scopes").await;
+        app.shot("wizard-small-window").await;
+        app.click("#tab-connections").await;
+        app.wait_for("#connections h1").await;
+        check("the connections view").await;
+        app.client.set_window_size(960, 720).await.expect("resize the window back");
+        app.wait_js("the window to be 960 wide", "window.innerWidth === 960").await;
+    });
+}
+
+/// The token is nowhere in the page: not in a field, the markup, or web storage.
+async fn assert_no_token_in_page(app: &app::App, token: &str) {
+    let found = app
+        .client
+        .execute(
+            "const t = arguments[0];
+             const fields = [...document.querySelectorAll('input, textarea')].some((i) => i.value.includes(t));
+             const markup = document.documentElement.outerHTML.includes(t);
+             const storage = JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage));
+             return { fields, markup, storage: storage.includes(t), storageEmpty: localStorage.length === 0 && sessionStorage.length === 0 };",
+            vec![json!(token)],
+        )
+        .await
+        .expect("look for the token in the page");
+    assert_eq!(found, json!({"fields": false, "markup": false, "storage": false, "storageEmpty": true}), "the token is still in the page");
+}
