@@ -8,7 +8,7 @@ use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKin
 use bitbucket_setup::bitbucket::location;
 use bitbucket_setup::bitbucket::validate::{self, CheckRequest, Problem, Report, MAX_PROBES};
 use bitbucket_setup::presets::{self, PresetId};
-use fake_bitbucket::{demo, DetailMode, FakeBitbucket, FakeToken, Fault, TokenState};
+use fake_bitbucket::{demo, DetailMode, FakeBitbucket, FakeToken, Fault};
 
 const EMAIL: &str = demo::ADMIN_EMAIL;
 

@@ -134,6 +134,7 @@ function card(ctx, c, refresh, announce) {
     h("div", { class: "inline-actions" },
       h("button", { type: "button", class: "secondary", "data-action": "retest", onclick: retest }, "Re-test"),
       h("button", { type: "button", class: "secondary", "data-action": "replace", onclick: replace }, "Replace token"),
+      h("button", { type: "button", class: "secondary", "data-action": "export", onclick: () => ctx.showExport(c.id) }, "Export"),
       h("button", { type: "button", class: "danger", "data-action": "remove", onclick: remove }, "Remove")),
     slot);
 

@@ -6,7 +6,7 @@ import { h, field, id } from "./dom.js";
 
 function fieldRows(ctx, view, status) {
   const rows = view.fields.map((f) => {
-    const copy = h("button", { type: "button", class: "secondary small", "data-copy": f.key, "aria-label": `Copy ${f.label}` }, f.secret ? "Copy token" : "Copy");
+    const copy = h("button", { type: "button", class: "secondary small", "data-copy": f.key, "aria-label": f.secret ? `Copy token (${f.label})` : `Copy ${f.label}` }, f.secret ? "Copy token" : "Copy");
     copy.addEventListener("click", async () => {
       try {
         const done = await ctx.call("copy_field", { id: view.connection.id, key: f.key });
@@ -43,7 +43,7 @@ export async function renderExport(ctx, main, connectionId, onBack) {
   }
   const c = view.connection;
   const select = h("select", { name: "format" }, view.formats.map((f) => h("option", { value: f.id, selected: f.id === view.default_format }, f.label)));
-  const fmt = field({ label: "File format", input: select, name: "format", hint: "" });
+  const fmt = field({ label: "File format", input: select, name: "format", hint: "The format of the file." });
   const describe = () => {
     const f = view.formats.find((x) => x.id === select.value);
     fmt.hint.textContent = f ? `${f.description} File: ${c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}${f.file_suffix}` : "";
@@ -82,7 +82,7 @@ export async function renderExport(ctx, main, connectionId, onBack) {
     includeWarning, h("div", { class: "inline-actions" }, save), result);
   form.addEventListener("submit", (e) => { e.preventDefault(); doSave(false); });
 
-  section.append(
+  section.append(...[
     h("h1", { id: "export-title", tabindex: "-1" }, `Export “${c.name}”`),
     h("p", { class: "lead" }, "Fill the tool's form with the Copy buttons, or save a file for it. Without the token, files hold a keychain reference that `bitbucket-setup token` turns into the token for scripts."),
     view.validated ? null : h("p", { class: "callout warn", role: "note" }, `Not recently checked: ${view.validation_note} Saving re-checks it first.`),
@@ -90,6 +90,6 @@ export async function renderExport(ctx, main, connectionId, onBack) {
     status,
     form,
     h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: onBack }, "Back"), h("span")),
-  );
+  ].filter(Boolean));
   section.querySelector("h1").focus();
 }

@@ -106,6 +106,9 @@ pub struct App {
     pub config: PathBuf,
     /// HOME of the app (XDG folders inside).
     pub home: PathBuf,
+    /// `BITBUCKET_SETUP_EXPORT_DIR`: where "Save file" writes instead of asking with the
+    /// native dialog (which WebDriver cannot drive).
+    pub exports: PathBuf,
     pub api_url: String,
     _root: tempfile::TempDir,
 }
@@ -217,7 +220,8 @@ impl App {
         let root = tempfile::Builder::new().prefix("bitbucket-setup-e2e.").tempdir().expect("temp dir");
         let config = root.path().join("config");
         let home = root.path().join("home");
-        for d in [&config, &home.join(".config"), &home.join(".local/share"), &home.join(".cache")] {
+        let exports = root.path().join("exports");
+        for d in [&config, &exports, &home.join(".config"), &home.join(".local/share"), &home.join(".cache")] {
             std::fs::create_dir_all(d).unwrap();
         }
         let api_url = match setup.api {
@@ -227,6 +231,7 @@ impl App {
         let mut env = vec![
             ("BITBUCKET_API_URL".to_string(), api_url.clone()),
             ("BITBUCKET_SETUP_CONFIG_DIR".to_string(), config.display().to_string()),
+            ("BITBUCKET_SETUP_EXPORT_DIR".to_string(), exports.display().to_string()),
             ("HOME".to_string(), home.display().to_string()),
             ("XDG_CONFIG_HOME".to_string(), home.join(".config").display().to_string()),
             ("XDG_DATA_HOME".to_string(), home.join(".local/share").display().to_string()),
@@ -237,7 +242,7 @@ impl App {
             env.push(("GTK_THEME".to_string(), "Adwaita:dark".to_string()));
         }
         let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN"]).await;
-        App { session: Some(session), setup, config, home, api_url, _root: root }
+        App { session: Some(session), setup, config, home, exports, api_url, _root: root }
     }
 
     /// Back to a fresh page (the window's JavaScript state is gone; saved connections stay).

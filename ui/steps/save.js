@@ -49,7 +49,8 @@ export function render(ctx) {
         h("h2", {}, "Saved"),
         h("p", {}, `“${saved.name}” is ready. The token is in your system keychain; the settings are in the app's configuration.`),
         h("div", { class: "inline-actions" },
-          h("button", { type: "button", class: "primary", onclick: () => ctx.reset() }, "Set up another"),
+          h("button", { type: "button", class: "primary", id: "export-saved", onclick: () => ctx.showExport(saved.id) }, "Export the configuration"),
+          h("button", { type: "button", class: "secondary", onclick: () => ctx.reset() }, "Set up another"),
           h("button", { type: "button", class: "secondary", onclick: () => ctx.showConnections() }, "See saved connections"))),
     );
     form.querySelector(".save-fields").hidden = true;
