@@ -7,16 +7,11 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
 use fake_bitbucket::{demo, FakeBitbucket, TokenState};
 use support::{files_containing, require, run_cli};
 
 fn keychain_ready() -> bool {
-    let probe = KeyringStore::new().get(&uuid::Uuid::new_v4().to_string());
-    let ok = matches!(probe, Ok(_) | Err(SecretStoreError::NotFound));
-    let tool = Command::new("secret-tool").arg("--version").output().is_ok()
-        || Command::new("sh").args(["-c", "command -v secret-tool"]).output().map(|o| o.status.success()).unwrap_or(false);
-    !require("a Secret Service (gnome-keyring) and secret-tool", ok && tool)
+    !require("a Secret Service (gnome-keyring) and secret-tool", support::keychain_available() && Command::new("secret-tool").arg("--version").output().is_ok())
 }
 
 struct Env {

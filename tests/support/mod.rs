@@ -37,6 +37,12 @@ pub fn require(what: &str, available: bool) -> bool {
 
 /// Runs the CLI with the token on standard input (never as an argument).
 pub fn run_cli(args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Path) -> Output {
+    run(cli_command(args, env, config_dir), stdin)
+}
+
+/// The app binary in command-line mode, with a throwaway config folder and no token or API
+/// address inherited from the environment.
+fn cli_command(args: &[&str], env: &[(&str, &str)], config_dir: &Path) -> Command {
     let mut cmd = Command::new(app_binary());
     cmd.args(args)
         .env("BITBUCKET_SETUP_CONFIG_DIR", config_dir)
@@ -48,13 +54,13 @@ pub fn run_cli(args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Pa
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+fn run(mut cmd: Command, stdin: &str) -> Output {
     let mut child = cmd.spawn().expect("start the app binary");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write the token to stdin");
+    // A command that fails on its arguments exits without reading: a broken pipe is fine.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
     child.wait_with_output().expect("wait for the app binary")
 }
 
@@ -87,21 +93,9 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
 
 /// Like [`run_cli`], run in `cwd` (so default output files land there).
 pub fn run_cli_in(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Path) -> Output {
-    let mut cmd = Command::new(app_binary());
-    cmd.args(args)
-        .current_dir(cwd)
-        .env("BITBUCKET_SETUP_CONFIG_DIR", config_dir)
-        .env_remove("BITBUCKET_TOKEN")
-        .env_remove("BITBUCKET_API_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("start the app binary");
-    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
-    child.wait_with_output().expect("wait for the app binary")
+    let mut cmd = cli_command(args, env, config_dir);
+    cmd.current_dir(cwd);
+    run(cmd, stdin)
 }
 
 /// Whether the OS keychain answers (on Linux: a Secret Service on the session bus).
