@@ -110,3 +110,52 @@ proptest! {
         let _ = connections::parse(text.as_bytes());
     }
 }
+
+mod export_writers {
+    use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
+    use bitbucket_setup::export::{self, ExportMeta};
+    use bitbucket_setup::presets::PresetId;
+    use bitbucket_setup::store::connections::Connection;
+    use proptest::prelude::*;
+
+    const TOKEN: &str = "ATCTT3xFfGF0PROPTOKENproptoken0123456789";
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof!["\\PC{0,40}", "[a-z0-9 '\"$`\\\\\\n=#:-]{0,40}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Every writer survives any text in a connection, and without the token no output
+        /// contains it (with it, the file says it does).
+        #[test]
+        fn every_writer_is_total_and_keeps_the_token_out(
+            name in text(), description in text(), workspace in text(), repo in text(), email in text(),
+            branch in text(), preset in 0usize..8, kind in 0usize..4,
+        ) {
+            let kinds = [CredentialKind::RepositoryToken, CredentialKind::WorkspaceToken, CredentialKind::ApiToken, CredentialKind::ProjectToken];
+            let presets = [PresetId::Sqai, PresetId::Autoheal, PresetId::Katalon, PresetId::Cubyts, PresetId::Nirvai, PresetId::N8n, PresetId::Git, PresetId::Custom];
+            let now = chrono::Utc::now();
+            let some = |s: String| if s.is_empty() { None } else { Some(s) };
+            let c = Connection {
+                id: "0b7d2f1a-3c4e-4f5a-8b9c-0d1e2f3a4b5c".into(), name, description: some(description),
+                preset: presets[preset], kind: kinds[kind], workspace, repository: some(repo), email: some(email),
+                username: None, api_url: "https://api.bitbucket.org/2.0".into(), base_branch: some(branch),
+                granted_scopes: vec!["repository".into()], credential_type: None, last_check: None, expires: None,
+                created_at: now, updated_at: now,
+            };
+            let meta = ExportMeta::now(&c);
+            let secret = Secret::new(TOKEN);
+            for info in export::formats() {
+                if let Ok(r) = export::render(&c, info.format, None, &meta) {
+                    prop_assert!(!r.contains_secret);
+                    prop_assert!(!r.contents.contains(TOKEN), "{:?}", info.format);
+                }
+                if let Ok(r) = export::render(&c, info.format, Some(&secret), &meta) {
+                    prop_assert!(r.contains_secret && r.mode == export::SECRET_MODE);
+                }
+            }
+        }
+    }
+}
