@@ -602,7 +602,11 @@ fn primary_problem(
     // 3. Did the credential prove anything?
     let proven = responses.iter().any(|r| r.credential_type.is_some());
     if !proven {
-        let public = ok_response(outcomes, ProbeKind::Repository).is_some_and(|r| r.status == 200);
+        // Only a repository that says it is public explains the answer; a private one that
+        // answers without credential headers means something in between removed them.
+        let public = ok_response(outcomes, ProbeKind::Repository).is_some_and(|r| {
+            r.status == 200 && r.json.as_ref().and_then(|j| j.get("is_private")).and_then(|v| v.as_bool()) == Some(false)
+        });
         return (
             Some(Problem::PublicRepoWithoutValidCredential),
             if public {
