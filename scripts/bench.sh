@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh test
 export PATH="$HOME/.cargo/bin:$PATH" CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
 mkdir -p target/bench
-cargo build --locked --release -p bitbucket-setup --bin bitbucket-setup -p hello-tauri
+cargo build --locked --release -p bitbucket-setup --bin bitbucket-setup
+cargo build --locked --release -p hello-tauri
 cargo run --locked --release --features bench --bin bench-validate -- --output target/bench/validate.md
 xvfb-run -a -s "-screen 0 1280x900x24" \
   cargo run --locked --release --bin bench-startup -- \
