@@ -107,23 +107,23 @@ function reset() {
   go(0);
 }
 
-function showConnections() {
+/** Shows the connections pane (the list, or one connection's export) with `title`. */
+function showConnectionsPane(title) {
   ctx.onEscape = null;
   wizard.hidden = true;
   connections.hidden = false;
   document.getElementById("tab-wizard").removeAttribute("aria-current");
   document.getElementById("tab-connections").setAttribute("aria-current", "page");
-  document.title = "Saved connections — Bitbucket Setup Assistant";
+  document.title = `${title} — Bitbucket Setup Assistant`;
+}
+
+function showConnections() {
+  showConnectionsPane("Saved connections");
   renderConnections(ctx, connections);
 }
 
 function showExport(id) {
-  ctx.onEscape = null;
-  wizard.hidden = true;
-  connections.hidden = false;
-  document.getElementById("tab-wizard").removeAttribute("aria-current");
-  document.getElementById("tab-connections").setAttribute("aria-current", "page");
-  document.title = "Export — Bitbucket Setup Assistant";
+  showConnectionsPane("Export");
   renderExport(ctx, connections, id, showConnections);
 }
 
