@@ -79,7 +79,8 @@ fn run_once(binary: &Path, scratch: &Path, i: usize) -> Sample {
     pids.extend(children_of(child.id()));
     let pss_kib = pids.iter().map(|p| pss_kib(*p)).sum();
     let pgid = child.id() as i32;
-    let _ = Command::new("kill").args(["-TERM", &format!("-{pgid}")]).status();
+    // SIGKILL: WebKitGTK apps may handle SIGTERM and stay up; the whole group goes.
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
     let _ = child.wait();
     Sample { start, pss_kib, processes: pids.len() }
 }
