@@ -14,7 +14,7 @@ cargo build --locked --release -p bitbucket-setup --bin bitbucket-setup
 cargo build --locked --release -p hello-tauri
 cargo run --locked --release --features bench --bin bench-validate -- --output target/bench/validate.md
 xvfb-run -a -s "-screen 0 1280x900x24" \
-  cargo run --locked --release --bin bench-startup -- \
+  cargo run --locked --release --features bench --bin bench-startup -- \
     --app target/release/bitbucket-setup --hello target/release/hello-tauri --runs 10 \
     --output target/bench/startup.md
 {
