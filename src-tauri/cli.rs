@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Read, Write};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::bitbucket::client::{ApiBase, Timeouts, DEFAULT_API_URL};
+use crate::bitbucket::client::{api_url_from_env, ApiBase, Timeouts};
 use crate::bitbucket::credential::{self, Credential, CredentialKind, Pasted};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
@@ -301,11 +301,7 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
     let location = location::parse_parts(&args.workspace, args.repo.as_deref()).map_err(|e| {
         (if e.is_not_cloud() { "not_cloud" } else { "bad_input" }, e.user_message())
     })?;
-    let api_url = args
-        .api_url
-        .clone()
-        .or_else(|| std::env::var("BITBUCKET_API_URL").ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let api_url = args.api_url.clone().unwrap_or_else(api_url_from_env);
     let api_base = ApiBase::parse(&api_url).map_err(|e| ("bad_input", e.user_message()))?;
     let mut timeouts = Timeouts::default();
     if let Some(seconds) = args.timeout {
@@ -467,25 +463,22 @@ struct Listed {
 }
 
 fn status_of(store: &Store, c: &crate::store::connections::Connection) -> (String, String) {
+    use crate::manage::ConnectionStatus;
     use crate::store::connections::{expiry_status, ExpiryStatus};
     let today = chrono::Local::now().date_naive();
-    let expiry = expiry_status(c.expires, today);
-    let expiry_text = match expiry {
+    let expiry_text = match expiry_status(c.expires, today) {
         ExpiryStatus::NoDate => "no expiry date".to_string(),
-        ExpiryStatus::Valid { days_left } => format!("expires in {days_left} days"),
-        ExpiryStatus::ExpiringSoon { days_left } => format!("expires in {days_left} days"),
+        ExpiryStatus::Valid { days_left } | ExpiryStatus::ExpiringSoon { days_left } => {
+            format!("expires in {days_left} days")
+        }
         ExpiryStatus::Expired { days_ago } => format!("expired {days_ago} days ago"),
     };
-    let status = if matches!(expiry, ExpiryStatus::Expired { .. }) {
-        "expired"
-    } else if matches!(store.keychain_status(&c.id), crate::store::KeychainStatus::Missing) {
-        "keychain_entry_missing"
-    } else if c.last_check.as_ref().is_some_and(|l| !l.ok) {
-        "needs_attention"
-    } else if matches!(expiry, ExpiryStatus::ExpiringSoon { .. }) {
-        "expiring_soon"
-    } else {
-        "valid"
+    let status = match manage::status_of(store, c, today) {
+        ConnectionStatus::Expired { .. } => "expired",
+        ConnectionStatus::KeychainMissing => "keychain_entry_missing",
+        ConnectionStatus::NeedsAttention => "needs_attention",
+        ConnectionStatus::ExpiringSoon { .. } => "expiring_soon",
+        ConnectionStatus::Valid { .. } => "valid",
     };
     (status.to_string(), expiry_text)
 }
@@ -823,11 +816,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
     if let Ok(Some(_)) = store.find(&name) {
         return input_error(json, "bad_input", format!("A connection called \"{}\" already exists. Give the imported one another name with --name NAME.", name.trim()));
     }
-    let api_url = args
-        .api_url
-        .clone()
-        .or_else(|| std::env::var("BITBUCKET_API_URL").ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let api_url = args.api_url.clone().unwrap_or_else(api_url_from_env);
     let (secret, pasted_kind) = match &draft.token {
         Some(secret) => {
             eprintln!("The file holds the token itself; it is used, and goes to the keychain only if the check passes.");

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use zeroize::Zeroizing;
 
-use crate::bitbucket::client::{ApiBase, Timeouts, DEFAULT_API_URL};
+use crate::bitbucket::client::{api_url_from_env, ApiBase, Timeouts, DEFAULT_API_URL};
 use crate::bitbucket::credential::{self, Credential, CredentialKind};
 use crate::bitbucket::location::{self, Location};
 use crate::bitbucket::validate::{self, CheckRequest, Report};
@@ -62,7 +62,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn open_store() -> Result<Store, UiError> {
+pub(crate) fn open_store() -> Result<Store, UiError> {
     Store::open_default().map_err(|e| UiError::new(e.user_message()))
 }
 
@@ -118,11 +118,7 @@ pub fn catalog() -> Catalog {
             retired: k == CredentialKind::AppPassword,
         })
         .collect();
-    let api_url = std::env::var("BITBUCKET_API_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
-    Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url }
+    Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env() }
 }
 
 #[derive(Serialize)]
@@ -179,7 +175,7 @@ pub struct CheckOutcome {
 }
 
 fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
-    let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(|| catalog().api_url);
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(api_url_from_env);
     ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.user_message()))
 }
 
@@ -283,21 +279,21 @@ pub struct ConnectionsView {
 }
 
 fn view_of(store: &Store, c: Connection) -> ConnectionView {
-    use connections::{expiry_status, ExpiryStatus};
+    use manage::ConnectionStatus;
     let today = chrono::Local::now().date_naive();
-    let expiry = expiry_status(c.expires, today);
-    let keychain_missing = matches!(store.keychain_status(&c.id), crate::store::KeychainStatus::Missing);
-    let (status, status_text, days_left) = match expiry {
-        ExpiryStatus::Expired { days_ago } => ("expired", format!("Expired {days_ago} days ago"), Some(-days_ago)),
-        _ if keychain_missing => ("missing", "Keychain entry missing: replace the token".to_string(), None),
-        _ if c.last_check.as_ref().is_some_and(|l| !l.ok) => (
+    let (status, status_text, days_left) = match manage::status_of(store, &c, today) {
+        ConnectionStatus::Expired { days_ago } => ("expired", format!("Expired {days_ago} days ago"), Some(-days_ago)),
+        ConnectionStatus::KeychainMissing => ("missing", "Keychain entry missing: replace the token".to_string(), None),
+        ConnectionStatus::NeedsAttention => (
             "attention",
             c.last_check.as_ref().map(|l| l.message.clone()).unwrap_or_default(),
             None,
         ),
-        ExpiryStatus::ExpiringSoon { days_left } => ("expiring", format!("Expires in {days_left} days"), Some(days_left)),
-        ExpiryStatus::Valid { days_left } => ("valid", format!("Valid, expires in {days_left} days"), Some(days_left)),
-        ExpiryStatus::NoDate => ("valid", "Valid".to_string(), None),
+        ConnectionStatus::ExpiringSoon { days_left } => ("expiring", format!("Expires in {days_left} days"), Some(days_left)),
+        ConnectionStatus::Valid { days_left: Some(days_left) } => {
+            ("valid", format!("Valid, expires in {days_left} days"), Some(days_left))
+        }
+        ConnectionStatus::Valid { days_left: None } => ("valid", "Valid".to_string(), None),
     };
     ConnectionView { connection: c, status, status_text, days_left }
 }

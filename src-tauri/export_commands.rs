@@ -15,16 +15,11 @@ use crate::bitbucket::client::Timeouts;
 use crate::export::{self, ExportMeta, ExportOptions, Format, FormatInfo};
 use crate::manage;
 use crate::store::connections::Connection;
-use crate::store::Store;
 
-use crate::commands::UiError;
+use crate::commands::{open_store, UiError};
 
 /// How long a copied token stays on the clipboard.
 pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(60);
-
-fn open_store() -> Result<Store, UiError> {
-    Store::open_default().map_err(|e| UiError::new(e.user_message()))
-}
 
 #[derive(Serialize)]
 pub struct FieldView {

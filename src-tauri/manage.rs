@@ -215,3 +215,28 @@ pub async fn replace_token(
     store.update(updated)?;
     Ok(report)
 }
+
+/// How a saved connection stands today, in the order the user must act on it: an expired
+/// token first, then a missing keychain entry, a failed last check, an expiry within 14 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionStatus {
+    Expired { days_ago: i64 },
+    KeychainMissing,
+    NeedsAttention,
+    ExpiringSoon { days_left: i64 },
+    Valid { days_left: Option<i64> },
+}
+
+/// The status the connections view and `list` show (one rule for both).
+pub fn status_of(store: &Store, c: &Connection, today: NaiveDate) -> ConnectionStatus {
+    use crate::store::connections::{expiry_status, ExpiryStatus};
+    use crate::store::KeychainStatus;
+    match expiry_status(c.expires, today) {
+        ExpiryStatus::Expired { days_ago } => ConnectionStatus::Expired { days_ago },
+        _ if matches!(store.keychain_status(&c.id), KeychainStatus::Missing) => ConnectionStatus::KeychainMissing,
+        _ if c.last_check.as_ref().is_some_and(|l| !l.ok) => ConnectionStatus::NeedsAttention,
+        ExpiryStatus::ExpiringSoon { days_left } => ConnectionStatus::ExpiringSoon { days_left },
+        ExpiryStatus::Valid { days_left } => ConnectionStatus::Valid { days_left: Some(days_left) },
+        ExpiryStatus::NoDate => ConnectionStatus::Valid { days_left: None },
+    }
+}

@@ -19,6 +19,15 @@ use super::scopes;
 /// Bitbucket Cloud's REST API.
 pub const DEFAULT_API_URL: &str = "https://api.bitbucket.org/2.0";
 
+/// The API base URL to use when the user gave none: `BITBUCKET_API_URL` (tests, tunnels),
+/// else Bitbucket Cloud.
+pub fn api_url_from_env() -> String {
+    std::env::var("BITBUCKET_API_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+}
+
 /// Bodies larger than this are not read to the end: no probe answer is anywhere near it.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
