@@ -98,7 +98,9 @@ fn saved_connection_is_listed_retested_and_removed() {
         app.click(&format!("{} [data-action=retest]", card(website))).await;
         app.wait_text("#connections-status", &format!("{website}: passed.")).await;
         assert!(app::fake().request_count() > before, "the re-test asked the fake Bitbucket");
-        assert!(app.text(&card(website)).await.contains("Valid"));
+        // The status line is announced before the list is drawn again: wait for the card.
+        let passed = app.wait_text(&card(website), "Valid").await;
+        assert!(passed.contains("Valid"), "{passed}");
 
         // Revoked in Bitbucket: the re-test says so, and the card asks for attention.
         assert!(app::fake().set_token_state(&token, TokenState::Revoked));
