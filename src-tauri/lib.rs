@@ -12,6 +12,7 @@ pub mod guide;
 pub mod links;
 pub mod manage;
 pub mod presets;
+pub mod renderer;
 pub mod store;
 
 use tauri::{Builder, Runtime};

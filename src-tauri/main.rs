@@ -10,5 +10,7 @@ fn main() {
     if args.len() > 1 {
         std::process::exit(bitbucket_setup::cli::main(args));
     }
+    // Before any thread starts (see the module's notes).
+    bitbucket_setup::renderer::apply_default();
     bitbucket_setup::run();
 }

@@ -519,6 +519,17 @@ fn nothing_overflows_sideways_at_the_smallest_window_size() {
     });
 }
 
+/// The app starts WebKit on its legacy renderer (see src-tauri/renderer.rs): the window's web
+/// process was started with WEBKIT_DISABLE_DMABUF_RENDERER=1, which the test did not set.
+#[test]
+fn the_window_starts_on_webkits_legacy_renderer() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        let seen = app.web_process_env(bitbucket_setup::renderer::DMABUF_VAR);
+        assert_eq!(seen, vec![Some("1".to_string())], "the renderer variable each web process started with");
+    });
+}
+
 /// The token is nowhere in the page: not in a field, the markup, or web storage.
 async fn assert_no_token_in_page(app: &app::App, token: &str) {
     let found = app

@@ -241,7 +241,7 @@ impl App {
         if setup.dark {
             env.push(("GTK_THEME".to_string(), "Adwaita:dark".to_string()));
         }
-        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN"]).await;
+        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", bitbucket_setup::renderer::DMABUF_VAR]).await;
         App { session: Some(session), setup, config, home, exports, api_url, _root: root }
     }
 

@@ -281,6 +281,26 @@ impl Session {
         self.client.execute_async(&script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{body}"))
     }
 
+    /// The value of `var` in the environment of each of the window's WebKit web processes
+    /// (what WebKit itself read when it started them).
+    pub fn web_process_env(&self, var: &str) -> Vec<Option<String>> {
+        let Some(app) = self.app_pid else { panic!("the app's process was not found under the driver") };
+        let web: Vec<u32> = descendants_of(app)
+            .into_iter()
+            .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "WebKitWebProces"))
+            .collect();
+        assert!(!web.is_empty(), "the app {app} has no WebKitWebProcess");
+        web.iter()
+            .map(|pid| {
+                let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+                let prefix = format!("{var}=");
+                environ
+                    .split(|b| *b == 0)
+                    .find_map(|kv| kv.strip_prefix(prefix.as_bytes()).map(|v| String::from_utf8_lossy(v).into_owned()))
+            })
+            .collect()
+    }
+
     /// Saves a screenshot of the window (PNG) to `path`.
     pub async fn screenshot(&self, path: &Path) {
         let png = self.client.screenshot().await.expect("screenshot");
