@@ -4,7 +4,7 @@
 //! leaves the window blank (NVIDIA's driver, some Wayland compositors, machines without a GPU
 //! render node), and WebKit's maintainers leave the choice to applications; Tauri apps
 //! commonly ship `WEBKIT_DISABLE_DMABUF_RENDERER=1`. This app is a page of forms: it gains
-//! nothing from GPU buffers, and WebKit's other renderer keeps about 40 MB less in the web
+//! nothing from GPU buffers, and WebKit's other renderer keeps about 95 MiB less in the web
 //! process (measured by `scripts/bench.sh`, see docs/benchmarks.md).
 //!
 //! A user who set the variable keeps their choice: `WEBKIT_DISABLE_DMABUF_RENDERER=0` brings
