@@ -6,7 +6,7 @@ set -euo pipefail
 mode=${1:-run}
 pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev dbus gnome-keyring)
 if [ "$mode" = test ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml)
+  pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -421,27 +421,18 @@ impl App {
         let dir = PathBuf::from(dir);
         let dir = if dir.is_absolute() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(dir) };
         let path = dir.join(format!("{name}.png"));
-        // A WebDriver screenshot is the last frame WebKit presented, which can be one change
-        // behind the page: wait for two animation frames first (bounded; the screenshot too,
-        // so a stalled renderer fails the test instead of hanging it).
-        for attempt in 0..3 {
-            self.js_async(
+        // Let the page finish what it is drawing (animations to their end, two frames), then
+        // give the X server a moment to receive the paint.
+        let drawn = self
+            .js_async(
                 "document.getAnimations().forEach((a) => a.finish());
                  requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
                  setTimeout(() => done(false), 2000);",
             )
             .await;
-            match tokio::time::timeout(std::time::Duration::from_secs(10), self.client.screenshot()).await {
-                Ok(Ok(png)) => {
-                    std::fs::create_dir_all(&dir).expect("screenshot folder");
-                    std::fs::write(&path, png).expect("write screenshot");
-                    return;
-                }
-                Ok(Err(e)) => panic!("screenshot {name}: {e}"),
-                Err(_) => eprintln!("screenshot {name}: no frame within 10 s (attempt {})", attempt + 1),
-            }
-        }
-        panic!("screenshot {name}: the window presented no frame");
+        assert_eq!(drawn, serde_json::json!(true), "screenshot {name}: the page drew no frame within 2 s");
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        self.screenshot(&path);
     }
 }
 

@@ -301,13 +301,36 @@ impl Session {
             .collect()
     }
 
-    /// Saves a screenshot of the window (PNG) to `path`.
-    pub async fn screenshot(&self, path: &Path) {
-        let png = self.client.screenshot().await.expect("screenshot");
+    /// Saves what the X server shows of the app's window (PNG) to `path`: the picture a person
+    /// looking at the screen gets, taken with ImageMagick's `import`.
+    ///
+    /// Not WebDriver's screenshot: that one waits for WebKit's next presentation update, and on
+    /// the legacy renderer the app uses (src-tauri/renderer.rs) an idle page may present none.
+    pub fn screenshot(&self, path: &Path) {
+        let window = self.x_window().unwrap_or_else(|| panic!("no X window of the app (pid {:?}) was found", self.app_pid));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("screenshot folder");
         }
-        std::fs::write(path, png).expect("write screenshot");
+        let status = Command::new("import").args(["-window", &window]).arg(path).status().expect("run ImageMagick's import");
+        assert!(status.success(), "import -window {window} failed: {status}");
+    }
+
+    /// The app's top-level X window: the one, larger than GTK's 10x10 leader, whose
+    /// _NET_WM_PID is the app's process.
+    fn x_window(&self) -> Option<String> {
+        let pid = self.app_pid?;
+        let tree = Command::new("xwininfo").args(["-root", "-children"]).output().expect("run xwininfo (x11-utils)");
+        String::from_utf8_lossy(&tree.stdout).lines().find_map(|line| {
+            let id = line.trim().split_whitespace().next().filter(|w| w.starts_with("0x"))?;
+            let size = line.split_whitespace().find(|w| w.contains('x') && w.contains('+') && !w.starts_with("0x"))?;
+            let width: u32 = size.split('x').next()?.parse().ok()?;
+            if width <= 10 {
+                return None;
+            }
+            let prop = Command::new("xprop").args(["-id", id, "_NET_WM_PID"]).output().ok()?;
+            let owner = String::from_utf8_lossy(&prop.stdout).rsplit('=').next()?.trim().parse::<u32>().ok()?;
+            (owner == pid).then(|| id.to_string())
+        })
     }
 
     /// Ends the session (the driver closes the app) and stops the driver.
