@@ -7,6 +7,8 @@ mode=${1:-run}
 pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev dbus gnome-keyring)
 if [ "$mode" = test ]; then
   pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml)
+  # The package test runs the Tauri CLI from npm; any Node.js with npx will do.
+  command -v npx >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
