@@ -88,7 +88,12 @@ fn export_from_the_saved_panel_copy_fields_and_save_files() {
         // WebKit's own data and cache folders are under the app's HOME, already searched;
         // say so loudly if WebKit wrote none (then the search above proved less).
         let webkit_dirs = files_under(&app.home).len() + files_under(&app.config).len();
-        eprintln!("secret audit: {webkit_dirs} files under the app's HOME searched, none holds the token");
+        assert!(app.log.exists(), "the app's log {} is missing", app.log.display());
+        let log_bytes = std::fs::metadata(&app.log).map(|m| m.len()).unwrap_or(0);
+        // G_MESSAGES_DEBUG=all makes the app's stack write there: an empty log means its
+        // output never reached the file, and the search proved nothing.
+        assert!(log_bytes > 0, "the app's log {} is empty", app.log.display());
+        eprintln!("secret audit: {webkit_dirs} files under the app's HOME and config and its log ({log_bytes} bytes) searched, none holds the token");
     });
 }
 

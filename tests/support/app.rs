@@ -109,6 +109,8 @@ pub struct App {
     /// `BITBUCKET_SETUP_EXPORT_DIR`: where "Save file" writes instead of asking with the
     /// native dialog (which WebDriver cannot drive).
     pub exports: PathBuf,
+    /// What the driver and the app wrote to stdout and stderr (the app's log).
+    pub log: PathBuf,
     pub api_url: String,
     _root: tempfile::TempDir,
 }
@@ -237,12 +239,17 @@ impl App {
             ("XDG_DATA_HOME".to_string(), home.join(".local/share").display().to_string()),
             ("XDG_CACHE_HOME".to_string(), home.join(".cache").display().to_string()),
             ("NO_AT_BRIDGE".to_string(), "1".to_string()),
+            // Every GLib, GTK and WebKit debug message goes to the log too, so the secret
+            // audit searches the most the app's stack can write there.
+            ("G_MESSAGES_DEBUG".to_string(), "all".to_string()),
         ];
         if setup.dark {
             env.push(("GTK_THEME".to_string(), "Adwaita:dark".to_string()));
         }
-        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", bitbucket_setup::renderer::DMABUF_VAR]).await;
-        App { session: Some(session), setup, config, home, exports, api_url, _root: root }
+        let log = root.path().join("logs").join("app.log");
+        std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", bitbucket_setup::renderer::DMABUF_VAR], &log).await;
+        App { session: Some(session), setup, config, home, exports, log, api_url, _root: root }
     }
 
     /// Back to a fresh page (the window's JavaScript state is gone; saved connections stay).
@@ -368,10 +375,11 @@ impl App {
         file["connections"].as_array()?.iter().find(|c| c["name"] == name).cloned()
     }
 
-    /// Files under the app's config folder and HOME that contain `needle`.
+    /// Files under the app's config folder and HOME, and its log, that contain `needle`.
     pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
         let mut found = files_containing(&self.config, needle);
         found.extend(files_containing(&self.home, needle));
+        found.extend(files_containing(self.log.parent().unwrap(), needle));
         found
     }
 

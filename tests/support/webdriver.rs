@@ -110,17 +110,19 @@ fn http_delete(port: u16, path: &str) {
 
 impl Session {
     /// Starts WebKitWebDriver with `env` added to and `remove` taken from this process's
-    /// environment (the driver passes its environment on to the app), then opens a session
+    /// environment (the driver passes its environment on to the app) and its output, with the
+    /// app's, going to the file `log`; then opens a session
     /// that launches `app`, and waits until the page says it is ready (`body[data-ready]`).
-    pub async fn start(app: &Path, env: &[(String, String)], remove: &[&str]) -> Session {
+    pub async fn start(app: &Path, env: &[(String, String)], remove: &[&str], log: &Path) -> Session {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let mut cmd = Command::new("WebKitWebDriver");
+        let log = std::fs::File::create(log).unwrap_or_else(|e| panic!("create {}: {e}", log.display()));
         cmd.arg(format!("--port={port}"))
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log);
         for k in remove {
             cmd.env_remove(k);
         }
