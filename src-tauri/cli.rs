@@ -675,15 +675,17 @@ async fn export_cmd(args: ExportArgs) -> i32 {
         eprintln!("error: {}", e.user_message());
         return e.exit_code();
     }
-    if !meta.validation.is_validated() && !args.no_check {
-        eprintln!("\"{}\" has no passing check from the last 24 hours: checking it again with Bitbucket…", c.name);
-        match manage::retest(&store, &c, Timeouts::default()).await {
-            Ok(report) if report.ok => eprintln!("OK: {}", report.message),
-            Ok(report) => eprintln!("The check did not pass: {}", report.message),
-            Err(e) => eprintln!("Could not check it again: {}", e.user_message()),
-        }
-        if let Ok(fresh) = manage::find(&store, &c.id) {
-            c = fresh;
+    if !args.no_check {
+        let (fresh, outcome) = manage::recheck_if_stale(&store, c, |c| {
+            eprintln!("\"{}\" has no passing check from the last 24 hours: checking it again with Bitbucket…", c.name)
+        })
+        .await;
+        c = fresh;
+        match outcome {
+            None => {}
+            Some(Ok(report)) if report.ok => eprintln!("OK: {}", report.message),
+            Some(Ok(report)) => eprintln!("The check did not pass: {}", report.message),
+            Some(Err(e)) => eprintln!("Could not check it again: {}", e.user_message()),
         }
         meta.validation = export::validation_of(&c, chrono::Utc::now());
     }

@@ -11,7 +11,6 @@ use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 
-use crate::bitbucket::client::Timeouts;
 use crate::export::{self, ExportMeta, ExportOptions, Format, FormatInfo};
 use crate::manage;
 use crate::store::connections::Connection;
@@ -127,14 +126,10 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
     let mut meta = ExportMeta::now(&c);
     meta.options = ExportOptions { branch: input.branch.clone(), folder: input.folder.clone() };
     export::render(&c, format, None, &meta).map_err(|e| UiError::new(e.user_message()))?;
-    if !meta.validation.is_validated() {
-        // Last check failed or is older than 24 hours: check again first.
-        let _ = manage::retest(&store, &c, Timeouts::default()).await;
-        if let Ok(fresh) = manage::find(&store, &c.id) {
-            c = fresh;
-        }
-        meta.validation = export::validation_of(&c, chrono::Utc::now());
-    }
+    // Last check failed or is older than 24 hours: check again first (the page says so).
+    let (fresh, _) = manage::recheck_if_stale(&store, c, |_| {}).await;
+    c = fresh;
+    meta.validation = export::validation_of(&c, chrono::Utc::now());
     if let export::Validation::Unvalidated { reason, .. } = &meta.validation {
         if !input.allow_unvalidated {
             return Err(UiError::on(

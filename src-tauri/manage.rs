@@ -179,6 +179,24 @@ pub async fn retest(store: &Store, c: &Connection, timeouts: Timeouts) -> Result
     Ok(report)
 }
 
+/// Before an export: checks `c` again with Bitbucket when it has no passing check from the
+/// last 24 hours (the rule of [`crate::export::validation_of`]), calling `before` first so the
+/// caller can say so. Returns the connection as the store holds it afterwards, and the check's
+/// outcome (`None` when no check was needed).
+pub async fn recheck_if_stale(
+    store: &Store,
+    c: Connection,
+    before: impl FnOnce(&Connection),
+) -> (Connection, Option<Result<Report, ManageError>>) {
+    if crate::export::validation_of(&c, Utc::now()).is_validated() {
+        return (c, None);
+    }
+    before(&c);
+    let outcome = retest(store, &c, Timeouts::default()).await;
+    let fresh = find(store, &c.id).unwrap_or(c);
+    (fresh, Some(outcome))
+}
+
 /// Swaps the token of a saved connection, but only after the new one validates; the old
 /// token stays in the keychain when it does not.
 pub async fn replace_token(

@@ -16,14 +16,15 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
 use bitbucket_setup::export::{self, ExportMeta, ExportOptions, Format, Validation};
 use bitbucket_setup::presets::PresetId;
 use bitbucket_setup::store::connections::{Connection, LastCheck};
 use chrono::{TimeZone, Utc};
-use fake_bitbucket::{demo, FakeBitbucket, TokenState};
+use fake_bitbucket::{demo, TokenState};
+use support::cli_session::{text, CliSession as Session};
 
 // ---------------------------------------------------------------------------------------------
 // golden files
@@ -264,63 +265,6 @@ fn the_generic_json_reads_back_through_import() {
 // the command line against the fake Bitbucket and the real keychain
 
 /// A throwaway config folder, a work folder and a fake Bitbucket with the demo world.
-struct Session {
-    config: tempfile::TempDir,
-    work: tempfile::TempDir,
-    fake: FakeBitbucket,
-}
-
-impl Session {
-    /// None (after a loud skip) when the keychain is missing outside CI; panics under CI.
-    fn start() -> Option<Session> {
-        if support::require("an unlocked Secret Service (run through scripts/test.sh)", support::keychain_available()) {
-            return None;
-        }
-        let fake = FakeBitbucket::start_in_background().expect("start the fake Bitbucket");
-        fake.seed_demo();
-        Some(Session { config: tempfile::tempdir().unwrap(), work: tempfile::tempdir().unwrap(), fake })
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let api = self.fake.base_url();
-        support::run_cli_in(self.work.path(), args, stdin, &[("BITBUCKET_API_URL", &api)], self.config.path())
-    }
-
-    fn ok(&self, args: &[&str], stdin: &str) -> Output {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
-        out
-    }
-
-    fn save(&self, name: &str, credential: &str, workspace: &str, preset: &str, token: &str, extra: &[&str]) {
-        let mut args = vec!["save", "--name", name, "--credential", credential, "--workspace", workspace, "--preset", preset];
-        args.extend_from_slice(extra);
-        self.ok(&args, token);
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.work.path().join(name)
-    }
-
-    /// Sets the last check of connection `name` to `hours` ago (and `ok`), in the file.
-    fn age_last_check(&self, name: &str, hours: i64, ok: bool) {
-        let file = self.config.path().join("connections.json");
-        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        for c in v["connections"].as_array_mut().unwrap() {
-            if c["name"] == name {
-                let when = Utc::now() - chrono::Duration::hours(hours);
-                c["last_check"]["at"] = serde_json::json!(when.to_rfc3339());
-                c["last_check"]["ok"] = serde_json::json!(ok);
-            }
-        }
-        std::fs::write(&file, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 #[cfg(unix)]
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

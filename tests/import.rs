@@ -7,70 +7,9 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::Output;
 
-use fake_bitbucket::{demo, FakeBitbucket};
-
-struct Session {
-    config: tempfile::TempDir,
-    work: tempfile::TempDir,
-    fake: FakeBitbucket,
-}
-
-impl Session {
-    fn start() -> Option<Session> {
-        if support::require("an unlocked Secret Service (run through scripts/test.sh)", support::keychain_available()) {
-            return None;
-        }
-        let fake = FakeBitbucket::start_in_background().expect("start the fake Bitbucket");
-        fake.seed_demo();
-        Some(Session { config: tempfile::tempdir().unwrap(), work: tempfile::tempdir().unwrap(), fake })
-    }
-
-    fn run_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let api = self.fake.base_url();
-        let mut all = vec![("BITBUCKET_API_URL", api.as_str())];
-        all.extend_from_slice(env);
-        support::run_cli_in(self.work.path(), args, stdin, &all, self.config.path())
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        self.run_env(args, stdin, &[])
-    }
-
-    fn ok(&self, args: &[&str], stdin: &str) -> Output {
-        let out = self.run(args, stdin);
-        assert!(out.status.success(), "{args:?} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
-        out
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.work.path().join(name)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> String {
-        std::fs::write(self.path(name), contents).unwrap();
-        name.to_string()
-    }
-
-    fn connections(&self) -> Vec<serde_json::Value> {
-        let out = self.ok(&["list", "--json"], "");
-        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
-    }
-
-    fn connection(&self, name: &str) -> Option<serde_json::Value> {
-        self.connections().into_iter().find(|c| c["name"] == name)
-    }
-
-    fn token_of(&self, name: &str) -> String {
-        text(&self.ok(&["token", name], "").stdout).trim_end().to_string()
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use fake_bitbucket::demo;
+use support::cli_session::{text, CliSession as Session};
 
 /// The settings two connections must share after a round trip.
 fn same_settings(a: &serde_json::Value, b: &serde_json::Value) {

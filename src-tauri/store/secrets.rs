@@ -70,8 +70,8 @@ impl SecretStoreError {
     /// What went wrong and what to do about it, in plain words, in one text.
     pub fn user_message(&self) -> String {
         let why = match self {
-            SecretStoreError::Unavailable { .. } => unavailable_why(),
-            SecretStoreError::Locked => locked_why(),
+            SecretStoreError::Unavailable { .. } => WORDS.unavailable_why.to_string(),
+            SecretStoreError::Locked => WORDS.locked_why.to_string(),
             SecretStoreError::Denied => {
                 "The keychain refused access to the token (the request was denied or the prompt was closed).".to_string()
             }
@@ -94,8 +94,8 @@ impl SecretStoreError {
     /// Only the advice: what the user can do now.
     pub fn next_step(&self) -> String {
         match self {
-            SecretStoreError::Unavailable { .. } => unavailable_next_step(),
-            SecretStoreError::Locked => locked_next_step(),
+            SecretStoreError::Unavailable { .. } => WORDS.unavailable_next_step.to_string(),
+            SecretStoreError::Locked => WORDS.locked_next_step.to_string(),
             SecretStoreError::Denied => {
                 "Try again and allow access when the keychain asks.".to_string()
             }
@@ -143,81 +143,43 @@ impl SecretStoreError {
     }
 }
 
-#[cfg(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-))]
-fn unavailable_why() -> String {
-    "No keychain service is running (Secret Service over D-Bus).".to_string()
-}
-#[cfg(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-))]
-fn unavailable_next_step() -> String {
-    "Install and start one, such as GNOME Keyring or KeePassXC with Secret Service enabled, then try again.".to_string()
-}
-#[cfg(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-))]
-fn locked_why() -> String {
-    "Your keyring is locked (or the request to unlock it was closed), or no default keyring has been set up yet.".to_string()
-}
-#[cfg(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly"
-))]
-fn locked_next_step() -> String {
-    "Unlock your keyring (log in again or open Passwords and Keys, where you can also create a default keyring), then try again.".to_string()
+/// What to tell the user when the keychain cannot be used, in the words of this platform.
+struct KeychainWords {
+    unavailable_why: &'static str,
+    unavailable_next_step: &'static str,
+    locked_why: &'static str,
+    locked_next_step: &'static str,
 }
 
+#[cfg(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const WORDS: KeychainWords = KeychainWords {
+    unavailable_why: "No keychain service is running (Secret Service over D-Bus).",
+    unavailable_next_step: "Install and start one, such as GNOME Keyring or KeePassXC with Secret Service enabled, then try again.",
+    locked_why: "Your keyring is locked (or the request to unlock it was closed), or no default keyring has been set up yet.",
+    locked_next_step: "Unlock your keyring (log in again or open Passwords and Keys, where you can also create a default keyring), then try again.",
+};
+
 #[cfg(target_os = "macos")]
-fn unavailable_why() -> String {
-    "The macOS Keychain could not be opened.".to_string()
-}
-#[cfg(target_os = "macos")]
-fn unavailable_next_step() -> String {
-    "Open Keychain Access and check that your login keychain exists and is your default keychain, then try again.".to_string()
-}
-#[cfg(target_os = "macos")]
-fn locked_why() -> String {
-    "Your login keychain is locked.".to_string()
-}
-#[cfg(target_os = "macos")]
-fn locked_next_step() -> String {
-    "Unlock it in Keychain Access (or log in again), then try again.".to_string()
-}
+const WORDS: KeychainWords = KeychainWords {
+    unavailable_why: "The macOS Keychain could not be opened.",
+    unavailable_next_step: "Open Keychain Access and check that your login keychain exists and is your default keychain, then try again.",
+    locked_why: "Your login keychain is locked.",
+    locked_next_step: "Unlock it in Keychain Access (or log in again), then try again.",
+};
 
 #[cfg(target_os = "windows")]
-fn unavailable_why() -> String {
-    "Windows Credential Manager is not available for this login session.".to_string()
-}
-#[cfg(target_os = "windows")]
-fn unavailable_next_step() -> String {
-    "Log in to Windows interactively with your own account (not a service account) and try again."
-        .to_string()
-}
-#[cfg(target_os = "windows")]
-fn locked_why() -> String {
-    "Windows Credential Manager is locked.".to_string()
-}
-#[cfg(target_os = "windows")]
-fn locked_next_step() -> String {
-    "Log out and in again, then try again.".to_string()
-}
+const WORDS: KeychainWords = KeychainWords {
+    unavailable_why: "Windows Credential Manager is not available for this login session.",
+    unavailable_next_step: "Log in to Windows interactively with your own account (not a service account) and try again.",
+    locked_why: "Windows Credential Manager is locked.",
+    locked_next_step: "Log out and in again, then try again.",
+};
 
 #[cfg(not(any(
     target_os = "linux",
@@ -228,45 +190,12 @@ fn locked_next_step() -> String {
     target_os = "macos",
     target_os = "windows"
 )))]
-fn unavailable_why() -> String {
-    "This system has no keychain this app can use.".to_string()
-}
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    target_os = "macos",
-    target_os = "windows"
-)))]
-fn unavailable_next_step() -> String {
-    "Use the app on Linux, macOS or Windows.".to_string()
-}
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    target_os = "macos",
-    target_os = "windows"
-)))]
-fn locked_why() -> String {
-    "The keychain is locked.".to_string()
-}
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    target_os = "macos",
-    target_os = "windows"
-)))]
-fn locked_next_step() -> String {
-    "Unlock it and try again.".to_string()
-}
+const WORDS: KeychainWords = KeychainWords {
+    unavailable_why: "This system has no keychain this app can use.",
+    unavailable_next_step: "Use the app on Linux, macOS or Windows.",
+    locked_why: "The keychain is locked.",
+    locked_next_step: "Unlock it and try again.",
+};
 
 /// What was being done when the keychain failed; decides the sentence that says what the
 /// failure means for the user's data.
