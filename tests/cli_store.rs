@@ -170,3 +170,47 @@ fn names_dates_and_duplicates_are_checked_plainly() {
     // Clean up the keychain entry of the first save.
     assert_eq!(env.cli(&["remove", &name], "").0, 0);
 }
+
+/// The window and the command line may change the list at the same moment: eight `save`
+/// commands started together each keep their connection (the list's lock makes each read,
+/// modify and write whole; without it, changes overwrite each other).
+#[test]
+fn saves_from_parallel_processes_are_all_kept() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new();
+    let base = env.fake.base_url();
+    let names: Vec<String> = (1..=8).map(|i| format!("Parallel {i}")).collect();
+    let children: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let mut cmd = Command::new(support::app_binary());
+            cmd.args(["save", "--name", name, "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"])
+                .env("BITBUCKET_SETUP_CONFIG_DIR", env.dir.path())
+                .env("BITBUCKET_API_URL", &base)
+                .env_remove("BITBUCKET_TOKEN")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().expect("start save");
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(demo::SQAI_READY.as_bytes()).unwrap();
+            child
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "a parallel save failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
+    let list = env.list();
+    let mut saved: Vec<String> = list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+    saved.sort();
+    assert_eq!(saved, names, "every parallel save is in the list");
+    for c in list.as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(keychain_secret(id).as_deref(), Some(demo::SQAI_READY), "the keychain holds each one's token");
+        let (code, out, err) = env.cli(&["remove", id], "");
+        assert_eq!(code, 0, "{out}{err}");
+    }
+}

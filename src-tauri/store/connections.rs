@@ -13,6 +13,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -265,6 +266,8 @@ pub enum ConnectionsError {
         #[source]
         source: io::Error,
     },
+    #[error("Another Bitbucket Setup Assistant (a window or a command) kept the saved connections busy for {seconds} seconds, so nothing was changed. Try again in a moment; if it keeps happening, close the other window or command.")]
+    Busy { seconds: u64 },
     #[error("Could not write the connections list: {0}")]
     Serialize(#[source] serde_json::Error),
 }
@@ -317,7 +320,12 @@ struct FileIn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionsFile {
     path: PathBuf,
+    /// How long a change waits for another process's change to finish.
+    lock_wait: Duration,
 }
+
+/// How long a change waits, by default, for the lock another process holds.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 impl ConnectionsFile {
     /// `$BITBUCKET_SETUP_CONFIG_DIR/connections.json` when that is set (tests), otherwise
@@ -332,7 +340,44 @@ impl ConnectionsFile {
     }
 
     pub fn at(path: PathBuf) -> Self {
-        ConnectionsFile { path }
+        ConnectionsFile { path, lock_wait: LOCK_WAIT }
+    }
+
+    /// The same file, with changes waiting at most `wait` for another process's lock.
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// Takes the lock that makes one change (read, modify, write) whole: the window and the
+    /// command line may change the list at the same moment, and without it one of two changes
+    /// would be lost. An advisory lock on a file beside the list (`flock` on Unix,
+    /// `LockFileEx` on Windows), released when the returned file is dropped, also when the
+    /// process dies. Waits up to the file's lock wait, then gives up with
+    /// [`ConnectionsError::Busy`].
+    pub fn lock(&self) -> Result<fs::File, ConnectionsError> {
+        let dir = self.dir();
+        create_private_dir(&dir)?;
+        let path = dir.join(".connections.json.lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| ConnectionsError::io("open the lock file", &path, e))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < self.lock_wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(ConnectionsError::Busy { seconds: self.lock_wait.as_secs().max(1) });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(ConnectionsError::io("lock", &path, e)),
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -469,6 +514,7 @@ impl ConnectionsFile {
     /// already used (case-insensitive) and an id that is already used.
     pub fn add(&self, c: Connection) -> Result<(), ConnectionsError> {
         let c = c.normalized()?;
+        let _lock = self.lock()?;
         let mut list = self.load_strict()?;
         check_unique(&list, &c)?;
         list.push(c);
@@ -478,6 +524,7 @@ impl ConnectionsFile {
     /// Replaces the connection with the same id.
     pub fn update(&self, c: Connection) -> Result<(), ConnectionsError> {
         let c = c.normalized()?;
+        let _lock = self.lock()?;
         let mut list = self.load_strict()?;
         let Some(pos) = list.iter().position(|x| x.id == c.id) else {
             return Err(ConnectionsError::NotFound {
@@ -498,6 +545,7 @@ impl ConnectionsFile {
 
     /// Removes the connection with this id.
     pub fn remove(&self, id: &str) -> Result<(), ConnectionsError> {
+        let _lock = self.lock()?;
         let mut list = self.load_strict()?;
         let before = list.len();
         list.retain(|x| x.id != id);
@@ -933,7 +981,10 @@ pub(crate) mod tests {
         // Then the app goes on with a fresh file.
         file.add(sample("Fresh")).unwrap();
         assert_eq!(file.load().unwrap().connections.len(), 1);
-        assert_eq!(entries(&dir).len(), 3, "{:?}", entries(&dir));
+        // Two set aside, the new list, and the lock file changes take.
+        let names = entries(&dir);
+        assert_eq!(names.len(), 4, "{names:?}");
+        assert!(names.iter().any(|n| n == ".connections.json.lock"), "{names:?}");
     }
 
     #[test]
@@ -977,6 +1028,31 @@ pub(crate) mod tests {
             .starts_with("connections.json.newer-version-"));
         assert_eq!(fs::read(&aside.path).unwrap(), original);
         assert!(aside.message().contains("newer version"));
+    }
+
+    #[test]
+    fn a_change_waits_for_another_process_lock_then_gives_up_plainly() {
+        let (_d, file) = temp_file();
+        file.add(sample("First")).unwrap();
+        // Another process's change in progress: its lock is held (a separate open file
+        // description, as another process would have).
+        let other = ConnectionsFile::at(file.path().to_path_buf());
+        let held = other.lock().unwrap();
+        let impatient = file.clone().with_lock_wait(Duration::from_millis(200));
+        let started = Instant::now();
+        let e = impatient.add(sample("Second")).unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(200), "it gave up without waiting");
+        assert!(matches!(e, ConnectionsError::Busy { .. }), "{e:?}");
+        assert!(e.user_message().contains("nothing was changed"), "{}", e.user_message());
+        assert_eq!(file.load().unwrap().connections.len(), 1, "nothing was written");
+        // Once the other change is done, the change goes through, waiting as long as needed.
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            drop(held);
+        });
+        file.add(sample("Second")).unwrap();
+        release.join().unwrap();
+        assert_eq!(file.load().unwrap().connections.len(), 2);
     }
 
     #[test]
