@@ -187,6 +187,57 @@ fn replacing_a_token_checks_the_new_one_first() {
     });
 }
 
+/// An API token is replaced with its email: the form shows the saved email, a wrong email is
+/// refused with the old token kept, the right one swaps the token in.
+#[test]
+fn replacing_an_api_token_uses_the_email_too() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        let name = "Autoheal with an API token";
+        save_through_cli(
+            &app,
+            name,
+            &["--credential", "api-token", "--email", demo::ADMIN_EMAIL, "--workspace", "acme", "--preset", "autoheal"],
+            demo::API_TOKEN_AUTOHEAL,
+        );
+        let id = app.record(name).expect("saved")["id"].as_str().unwrap().to_string();
+        let new = format!("ATATT3xFfGF0e2eReplace{}", uuid::Uuid::new_v4().simple());
+        app::fake().add_token(FakeToken::api(&new, demo::ADMIN_EMAIL, demo::WORKSPACE, &demo::AUTOHEAL_SCOPES));
+        app.reload().await;
+        open_connections(&app).await;
+        app.click(&format!("{} [data-action=replace]", card(name))).await;
+        let token = format!("{} input[name=token]", card(name));
+        let email = format!("{} input[name=email]", card(name));
+        app.wait_for(&token).await;
+        assert_eq!(app.value(&email).await, demo::ADMIN_EMAIL, "the saved email is filled in");
+        assert_eq!(app.js(&format!("return document.querySelector({}).closest('.field').hidden", json!(email))).await, json!(false));
+
+        // The new token with another account's email: Bitbucket refuses it, the old one stays.
+        app.fill(&email, demo::READER_EMAIL).await;
+        app.fill(&token, &new).await;
+        app.click_button("Check and replace").await;
+        app.wait_text(&card(name), "did not pass, so the old one was kept").await;
+        assert!(keychain_secrets(&id) == vec![demo::API_TOKEN_AUTOHEAL.to_string()], "the old token stays in the keychain");
+
+        // With its own email it is swapped in, and the record keeps that email.
+        app.fill(&email, demo::ADMIN_EMAIL).await;
+        app.fill(&token, &new).await;
+        app.click_button("Check and replace").await;
+        app.wait_text("#connections-status", "Token replaced").await;
+        assert!(keychain_secrets(&id) == vec![new.clone()], "the new token is in the keychain");
+        assert_eq!(app.record(name).unwrap()["email"], json!(demo::ADMIN_EMAIL));
+        assert!(app.files_containing(&new).is_empty());
+
+        app.click(&format!("{} [data-action=remove]", card(name))).await;
+        app.click("dialog[open] #confirm-remove").await;
+        app.wait_gone(&card(name)).await;
+        assert!(keychain_secrets(&id).is_empty());
+    });
+}
+
 #[test]
 fn connections_view_passes_axe_in_dark_mode() {
     block_on(async {

@@ -519,6 +519,58 @@ fn nothing_overflows_sideways_at_the_smallest_window_size() {
     });
 }
 
+/// Workspace and project access tokens, and a custom list of scopes, through the window: each
+/// is checked for what it is, and a scope added to the list after a check is asked for again.
+#[test]
+fn workspace_project_and_custom_scope_tokens_are_checked() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        // Cubyts reads a whole workspace: a workspace access token.
+        app.to_paste("cubyts", "https://bitbucket.org/acme", "workspace_token").await;
+        let verdict = app.paste_and_check(demo::WORKSPACE_TOKEN, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let facts = app.text("#verdict .facts").await;
+        assert!(facts.contains("Workspace access token"), "{facts}");
+        assert!(facts.contains("Acme Corp"), "{facts}");
+
+        // Our own scopes, with a project access token for the project that holds the repository.
+        app.reload().await;
+        app.wait_step(1).await;
+        app.click("label.choice:has(input[name=preset][value=custom])").await;
+        app.wait_js("the scopes field", "!document.querySelector('textarea[name=scopes]').closest('.field').hidden").await;
+        app.fill("textarea[name=scopes]", "repository, read:pullrequest:bitbucket").await;
+        app.fill("input[name=location]", "https://bitbucket.org/acme/website").await;
+        app.wait_text(".understood", "Understood").await;
+        app.click("label.choice:has(input[name=kind][value=project_token])").await;
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        let guide = app.text("#step").await;
+        assert!(guide.contains("Pull requests: Read"), "the checklist names the custom scopes: {guide}");
+        app.click_button("I have the token").await;
+        let verdict = app.paste_and_check(demo::PROJECT_TOKEN, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        assert!(app.text("#verdict .facts").await.contains("Project access token"));
+
+        // One more scope: the check is stale, the token is not kept, and the new check names
+        // the scope the token lacks.
+        app.click_button("Back").await;
+        app.wait_step(3).await;
+        app.click_button("Back").await;
+        app.wait_step(2).await;
+        app.click_button("Back").await;
+        app.wait_step(1).await;
+        app.fill("textarea[name=scopes]", "repository, pullrequest:write").await;
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        app.click_button("I have the token").await;
+        app.wait_step(3).await;
+        assert_eq!(app.value("input[name=token]").await, "", "the token is asked for again");
+        let verdict = app.paste_and_check(demo::PROJECT_TOKEN, None).await;
+        assert!(verdict.contains("Not ready yet"), "{verdict}");
+        assert!(verdict.contains("Pull requests: Write"), "{verdict}");
+    });
+}
+
 /// The app starts WebKit on its legacy renderer (see src-tauri/renderer.rs): the window's web
 /// process was started with WEBKIT_DISABLE_DMABUF_RENDERER=1, which the test did not set.
 #[test]
