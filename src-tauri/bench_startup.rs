@@ -10,12 +10,13 @@
 //! Linux only.
 //!
 //! Both apps are measured on each of WebKitGTK's two renderers, runs taken in turn (hello,
-//! app, hello, ...) so that a drift of the machine falls on both alike:
+//! app, hello, ...) so that a drift of the machine falls on both alike, after two uncounted
+//! warm-up runs of each:
 //! - the legacy renderer (`WEBKIT_DISABLE_DMABUF_RENDERER=1`), which the assistant chooses for
 //!   itself (src-tauri/renderer.rs): the like-for-like comparison the targets are read on;
 //! - WebKit's default DMA-BUF renderer (`=0`), for reference.
 //!
-//! `bench-startup --app PATH --hello PATH [--runs 10] [--output FILE]`
+//! `bench-startup --app PATH --hello PATH [--runs 10] [--repeat 3] [--output FILE]`
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,8 +117,16 @@ fn summarise(samples: &[Sample]) -> Measured {
     }
 }
 
-/// `runs` runs of each binary on `renderer`, taken in turn.
+/// Runs of each binary that are not counted: the first starts after a build or another
+/// renderer's runs read libraries, fonts and caches from disk.
+const WARM_UP: usize = 2;
+
+/// `runs` runs of each binary on `renderer`, taken in turn, after [`WARM_UP`] uncounted ones.
 fn measure_pair(app: &Path, hello: &Path, renderer: &str, runs: usize, scratch: &Path) -> (Measured, Measured) {
+    for i in 0..WARM_UP {
+        run_once(hello, renderer, scratch, 1000 + 2 * i);
+        run_once(app, renderer, scratch, 1001 + 2 * i);
+    }
     let (mut a, mut h) = (Vec::new(), Vec::new());
     for i in 0..runs {
         h.push(run_once(hello, renderer, scratch, 2 * i));
@@ -131,9 +140,20 @@ fn main() {
     let hello = PathBuf::from(arg("--hello").unwrap_or_else(|| "target/release/hello-tauri".into()));
     let runs: usize = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(10);
     let output = arg("--output");
+    let repeat: usize = arg("--repeat").and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
     let scratch = std::env::temp_dir().join(format!("bench-startup-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch dir");
-    let (app, hello_legacy) = measure_pair(&app_path, &hello, "1", runs, &scratch);
+    // The like-for-like measurement is repeated: the table shows the repetition with the
+    // median cold-start ratio, and a line below lists every repetition's ratios, so the
+    // run-to-run spread of this machine is in the open.
+    let mut reps: Vec<(Measured, Measured)> = (0..repeat).map(|_| measure_pair(&app_path, &hello, "1", runs, &scratch)).collect();
+    let ratio_of = |(a, h): &(Measured, Measured)| a.start.as_secs_f64() / h.start.as_secs_f64();
+    let spread: Vec<String> = reps
+        .iter()
+        .map(|r| format!("{:.2}x / {:.2}x", ratio_of(r), r.0.pss_kib as f64 / r.1.pss_kib.max(1) as f64))
+        .collect();
+    reps.sort_by(|x, y| ratio_of(x).total_cmp(&ratio_of(y)));
+    let (app, hello_legacy) = reps.swap_remove(reps.len() / 2);
     let (app_dmabuf, hello_dmabuf) = measure_pair(&app_path, &hello, "0", runs, &scratch);
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
@@ -167,6 +187,10 @@ fn main() {
         mib(size(&app_path)),
         mib(size(&hello)),
         size(&app_path) as f64 / size(&hello).max(1) as f64
+    ));
+    table.push_str(&format!(
+        "\nThe legacy-renderer measurement was taken {repeat} times ({runs} runs of each app each time); cold-start / memory ratios: {}. The table shows the one with the median cold-start ratio.\n",
+        spread.join(", ")
     ));
     print!("{table}");
     let _ = std::fs::remove_dir_all(&scratch);
