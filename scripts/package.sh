@@ -3,7 +3,7 @@
 # npm registry; no other download. Prints the package's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh test
+scripts/deps.sh test >&2
 export PATH="$HOME/.cargo/bin:$PATH" CARGO_TERM_COLOR=never
 command -v npx >/dev/null || { echo "Node.js (npx) is needed for the Tauri CLI: apt-get install nodejs npm" >&2; exit 1; }
 npx --yes @tauri-apps/cli@2 build --bundles deb >&2

@@ -281,6 +281,14 @@ pub fn read_secret(prompt: &str) -> Result<Pasted, String> {
     credential::classify(&raw).map_err(|e| e.user_message())
 }
 
+/// The preset named on the command line, or the message listing the names there are.
+fn preset_arg(name: &str) -> Result<presets::PresetId, String> {
+    presets::from_cli_name(name).ok_or_else(|| {
+        let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
+        format!("Unknown preset \"{name}\". Use one of: {}.", names.join(", "))
+    })
+}
+
 /// Everything `check` and `save` share: parse the arguments, read the secret, build the request.
 pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'static str, String)> {
     let kind = CredentialKind::from_cli_name(&args.credential).ok_or_else(|| {
@@ -288,10 +296,7 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
         ("bad_input", format!("Unknown credential kind \"{}\". Use one of: {}.", args.credential, names.join(", ")))
     })?;
     let preset_name = args.preset.as_deref().unwrap_or("custom");
-    let preset = presets::from_cli_name(preset_name).ok_or_else(|| {
-        let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
-        ("bad_input", format!("Unknown preset \"{preset_name}\". Use one of: {}.", names.join(", ")))
-    })?;
+    let preset = preset_arg(preset_name).map_err(|m| ("bad_input", m))?;
     // With neither a preset nor scopes, check that the credential works and reads the place.
     let custom_scopes = if args.preset.is_none() && args.scopes.is_empty() {
         vec!["repository".to_string()]
@@ -785,15 +790,9 @@ async fn import_cmd(args: ImportArgs) -> i32 {
         Ok(e) => e,
         Err(m) => return input_error(json, "bad_input", m),
     };
-    let preset = match args.preset.as_deref() {
-        None => None,
-        Some(p) => match presets::from_cli_name(p) {
-            Some(id) => Some(id),
-            None => {
-                let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
-                return input_error(json, "bad_input", format!("Unknown preset \"{p}\". Use one of: {}.", names.join(", ")));
-            }
-        },
+    let preset = match args.preset.as_deref().map(preset_arg).transpose() {
+        Ok(p) => p,
+        Err(m) => return input_error(json, "bad_input", m),
     };
     let overrides = ImportOverrides {
         name: args.name.clone(),

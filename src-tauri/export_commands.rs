@@ -21,24 +21,13 @@ use crate::commands::{open_store, UiError};
 pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(60);
 
 #[derive(Serialize)]
-pub struct FieldView {
-    key: &'static str,
-    label: String,
-    /// The value to show; for the token, the keychain reference (the token is never sent to
-    /// the window: "Copy" fetches it in Rust).
-    value: String,
-    secret: bool,
-    max_len: Option<usize>,
-    note: String,
-    warning: Option<String>,
-}
-
-#[derive(Serialize)]
 pub struct ExportView {
     connection: Connection,
     formats: Vec<FormatInfo>,
     default_format: &'static str,
-    fields: Vec<FieldView>,
+    /// The product's form; the token field holds the keychain reference (the token is never
+    /// sent to the window: "Copy" fetches it in Rust).
+    fields: Vec<export::FieldValue>,
     validated: bool,
     validation_note: Option<String>,
 }
@@ -54,21 +43,7 @@ fn formats_for(c: &Connection) -> Vec<FormatInfo> {
 pub fn export_view(id: String) -> Result<ExportView, UiError> {
     let store = open_store()?;
     let c = manage::find(&store, &id)?;
-    let fields = export::fields(&c, c.preset)
-        .map(|list| {
-            list.into_iter()
-                .map(|f| FieldView {
-                    key: f.key,
-                    label: f.label,
-                    value: f.value.to_string(),
-                    secret: f.secret,
-                    max_len: f.max_len,
-                    note: f.note,
-                    warning: f.warning,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let fields = export::fields(&c, c.preset).unwrap_or_default();
     let formats = formats_for(&c);
     let default_format = formats.first().map(|f| f.id).unwrap_or("json");
     let validation = export::validation_of(&c, chrono::Utc::now());
@@ -176,16 +151,22 @@ pub struct Copied {
 pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) -> Result<Copied, UiError> {
     let store = open_store()?;
     let c = manage::find(&store, &id)?;
+    let not_in_form = || UiError::new("That field is not part of this tool's form.");
+    let unusable = |_| UiError::new("The clipboard could not be used. Select the value and copy it by hand.");
+    let plain = export::fields(&c, c.preset).map_err(|e| UiError::new(e.user_message()))?;
+    let field = plain.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
+    if !field.secret {
+        // Nothing secret: no keychain read (which may prompt, or fail while it is locked).
+        app.clipboard().write_text(field.value.as_str()).map_err(unusable)?;
+        return Ok(Copied { label: field.label, clears_in: None });
+    }
     let secret = store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?;
     let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.user_message()))?;
     drop(secret);
-    let field = fields.into_iter().find(|f| f.key == key).ok_or_else(|| UiError::new("That field is not part of this tool's form."))?;
-    app.clipboard()
-        .write_text(field.value.to_string())
-        .map_err(|_| UiError::new("The clipboard could not be used. Select the value and copy it by hand."))?;
-    if !field.secret {
-        return Ok(Copied { label: field.label, clears_in: None });
-    }
+    let field = fields.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
+    // Marked for clipboard managers to leave out of their history (and, on Windows, out of
+    // cloud sync): the clear below only empties the live clipboard.
+    app.clipboard().write_secret(field.value.as_str()).map_err(unusable)?;
     let value = field.value.clone();
     let app2 = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -663,8 +663,9 @@ fn primary_problem(
     // when the header listed it (Bitbucket's answer wins over our reading of the header).
     for r in &responses {
         if r.status == 403 {
+            let held = scopes::expand(&r.granted);
             for s in &r.required {
-                if !missing.contains(s) && !scopes::satisfies(&scopes::expand(&r.granted), s) {
+                if !missing.contains(s) && !scopes::satisfies(&held, s) {
                     missing.push(s.clone());
                 }
             }

@@ -124,7 +124,8 @@ fn keychain(action: KeychainAction) -> impl FnOnce(SecretStoreError) -> StoreErr
 }
 
 /// Connections file and keychain together. `Send + Sync`; changes are serialised within the
-/// process (not across processes: the GUI and the CLI should not edit at the same moment).
+/// process by a mutex, and each change of the file across processes (the GUI and the CLI) by
+/// [`ConnectionsFile::lock`].
 pub struct Store {
     file: ConnectionsFile,
     secrets: Arc<dyn SecretStore>,
