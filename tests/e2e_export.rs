@@ -85,15 +85,16 @@ fn export_from_the_saved_panel_copy_fields_and_save_files() {
         // localStorage and sessionStorage of the page hold nothing of it either.
         let storage = app.js("return JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage));").await;
         assert!(!storage.as_str().unwrap_or("").contains(&token), "{storage}");
-        // WebKit's own data and cache folders are under the app's HOME, already searched;
-        // say so loudly if WebKit wrote none (then the search above proved less).
-        let webkit_dirs = files_under(&app.home).len() + files_under(&app.config).len();
+        // WebKit's own data and cache folders are under the app's HOME, already searched; if
+        // WebKit wrote none there, the search above proved less.
+        let webkit_files = files_under(&app.home).len();
+        assert!(webkit_files > 0, "WebKit wrote nothing under the app's HOME {}: the search proved little", app.home.display());
         assert!(app.log.exists(), "the app's log {} is missing", app.log.display());
         let log_bytes = std::fs::metadata(&app.log).map(|m| m.len()).unwrap_or(0);
         // G_MESSAGES_DEBUG=all makes the app's stack write there: an empty log means its
         // output never reached the file, and the search proved nothing.
         assert!(log_bytes > 0, "the app's log {} is empty", app.log.display());
-        eprintln!("secret audit: {webkit_dirs} files under the app's HOME and config and its log ({log_bytes} bytes) searched, none holds the token");
+        eprintln!("secret audit: {webkit_files} files under the app's HOME, its config and its log ({log_bytes} bytes) searched, none holds the token");
     });
 }
 

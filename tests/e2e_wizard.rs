@@ -18,14 +18,9 @@ mod support;
 use fake_bitbucket::{demo, Fault};
 use fantoccini::key::Key;
 use serde_json::json;
-use support::app::{self, app, block_on, keychain_secrets, Setup};
+use support::app::{self, app, block_on, in_days, keychain_secrets, Setup};
 
 const SQAI_LOCATION: &str = "https://bitbucket.org/acme/website";
-
-/// A date `days` from today, as a date field holds it.
-fn in_days(days: i64) -> String {
-    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
-}
 
 #[test]
 fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
@@ -544,6 +539,8 @@ fn workspace_project_and_custom_scope_tokens_are_checked() {
         app.click("label.choice:has(input[name=kind][value=project_token])").await;
         app.click_button("Continue").await;
         app.wait_step(2).await;
+        // The checklist arrives from Rust after the step is drawn: wait for it.
+        app.wait_for("#open-page").await;
         let guide = app.text("#step").await;
         assert!(guide.contains("Pull requests: Read"), "the checklist names the custom scopes: {guide}");
         app.click_button("I have the token").await;

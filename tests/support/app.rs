@@ -16,7 +16,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use bitbucket_setup::store::connections::ConnectionsFile;
-use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError, SERVICE};
+use bitbucket_setup::store::secrets::{KeyringStore, SERVICE};
 use bitbucket_setup::store::Store;
 use fake_bitbucket::FakeBitbucket;
 use serde_json::Value;
@@ -184,8 +184,7 @@ pub fn window_available() -> bool {
 
 /// Whether the OS keychain (Secret Service) answers and `secret-tool` is installed.
 pub fn keychain_available() -> bool {
-    let probe = KeyringStore::new().get(&uuid::Uuid::new_v4().to_string());
-    let reachable = matches!(probe, Ok(_) | Err(SecretStoreError::NotFound));
+    let reachable = super::keychain_available();
     if require(
         "an unlocked Secret Service (dbus-run-session + gnome-keyring-daemon --unlock; see scripts/test.sh)",
         reachable,
@@ -194,6 +193,11 @@ pub fn keychain_available() -> bool {
     }
     let tool = Command::new("secret-tool").arg("--version").output().is_ok();
     !require("secret-tool (Debian package libsecret-tools)", tool)
+}
+
+/// A date `days` from today, as a date field holds it.
+pub fn in_days(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
 }
 
 /// Takes the shared window with `setup`, reloaded on the first step with nothing typed.
