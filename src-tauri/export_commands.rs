@@ -23,7 +23,7 @@ pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(60);
 #[derive(Serialize)]
 pub struct ExportView {
     connection: Connection,
-    formats: Vec<FormatInfo>,
+    formats: Vec<FormatView>,
     default_format: &'static str,
     /// The product's form; the token field holds the keychain reference (the token is never
     /// sent to the window: "Copy" fetches it in Rust).
@@ -32,11 +32,20 @@ pub struct ExportView {
     validation_note: Option<String>,
 }
 
+/// A format as the window lists it, with the file name "Save file" suggests (made by Rust, so
+/// the page shows the name the file will get).
+#[derive(Serialize)]
+pub struct FormatView {
+    #[serde(flatten)]
+    info: FormatInfo,
+    file_name: String,
+}
+
 /// Formats that make sense for this connection: its product's forms first, then the generic ones.
-fn formats_for(c: &Connection) -> Vec<FormatInfo> {
-    let mut own: Vec<FormatInfo> = export::formats().iter().filter(|f| f.product == Some(c.preset)).copied().collect();
-    own.extend(export::formats().iter().filter(|f| f.product.is_none()).copied());
-    own
+fn formats_for(c: &Connection) -> Vec<FormatView> {
+    let own = export::formats().iter().filter(|f| f.product == Some(c.preset));
+    let generic = export::formats().iter().filter(|f| f.product.is_none());
+    own.chain(generic).map(|f| FormatView { info: *f, file_name: f.default_file_name(c) }).collect()
 }
 
 #[tauri::command]
@@ -45,7 +54,7 @@ pub fn export_view(id: String) -> Result<ExportView, UiError> {
     let c = manage::find(&store, &id)?;
     let fields = export::fields(&c, c.preset).unwrap_or_default();
     let formats = formats_for(&c);
-    let default_format = formats.first().map(|f| f.id).unwrap_or("json");
+    let default_format = formats.first().map(|f| f.info.id).unwrap_or("json");
     let validation = export::validation_of(&c, chrono::Utc::now());
     let validation_note = match &validation {
         export::Validation::Unvalidated { reason, .. } => Some(reason.clone()),

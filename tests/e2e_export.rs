@@ -61,6 +61,10 @@ fn export_from_the_saved_panel_copy_fields_and_save_files() {
         assert!(msg.contains("keychain:bitbucket-setup:"), "{msg}");
         let files: Vec<_> = std::fs::read_dir(&app.exports).unwrap().flatten().map(|e| e.path()).collect();
         assert_eq!(files.len(), 1, "{files:?}");
+        // The page names the file that was written.
+        let written = files[0].file_name().unwrap().to_string_lossy().into_owned();
+        let hint = app.text("p.hint[id^=format-][id$=-hint]").await;
+        assert!(hint.ends_with(&format!("File: {written}")), "the page said {hint:?}, the file is {written}");
         let plain = std::fs::read_to_string(&files[0]).unwrap();
         assert!(!plain.contains(&token), "an export without the token contains it");
         assert!(plain.contains("acme") && plain.contains("website"), "{plain}");

@@ -36,27 +36,31 @@ function withRest(fn) {
   });
 }
 
-const state = {
-  step: 0,
-  preset: null,
-  locationInput: "",
-  location: null,
-  kind: null,
-  scopes: "",
-  email: "",
-  expires: "",
-  // Only what the user typed in "Advanced"; empty means the app's default API address.
-  apiUrl: "",
-  guide: null,
-  report: null,
-  pendingId: null,
-  tokenChecked: false,
-  // What the last check was made with (see signature()): a change makes it stale.
-  checkedSig: null,
-  name: "",
-  description: "",
-  saved: null,
-};
+/** Everything the wizard holds for one connection, empty. */
+function freshInputs() {
+  return {
+    preset: null,
+    locationInput: "",
+    location: null,
+    kind: null,
+    scopes: "",
+    email: "",
+    expires: "",
+    // Only what the user typed in "Advanced"; empty means the app's default API address.
+    apiUrl: "",
+    guide: null,
+    report: null,
+    pendingId: null,
+    tokenChecked: false,
+    // What the last check was made with (see signature()): a change makes it stale.
+    checkedSig: null,
+    name: "",
+    description: "",
+    saved: null,
+  };
+}
+
+const state = { step: 0, ...freshInputs() };
 
 const ctx = {
   state,
@@ -125,11 +129,7 @@ function go(index) {
 
 function reset() {
   call("discard_pending").catch(() => {});
-  Object.assign(state, {
-    preset: null, locationInput: "", location: null, kind: null, scopes: "", email: "",
-    expires: "", apiUrl: "", guide: null, report: null, pendingId: null, tokenChecked: false,
-    checkedSig: null, name: "", description: "", saved: null,
-  });
+  Object.assign(state, freshInputs());
   go(0);
 }
 
@@ -179,9 +179,12 @@ document.addEventListener("keydown", (event) => {
   if (target && target.closest("button, a[href], textarea, select, summary")) return;
   if (target && target.matches("input") && !target.matches("[type=radio], [type=checkbox]")) return;
   const form = host.querySelector("form.step");
-  if (!form) return;
+  // Only what clicking the step's own button would do: nothing when it is disabled (a check
+  // not passed yet) or hidden (a connection already saved).
+  const submit = form && form.querySelector("button[type=submit]");
+  if (!submit || submit.disabled || submit.getClientRects().length === 0) return;
   event.preventDefault();
-  form.requestSubmit();
+  form.requestSubmit(submit);
 });
 
 async function start() {

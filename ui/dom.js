@@ -66,7 +66,7 @@ export function field({ label, input, hint, name }) {
   };
 }
 
-/** A status line screen readers announce. */
-export function liveRegion(className = "status") {
-  return h("div", { class: className, role: "status", "aria-live": "polite" });
+/** A status line screen readers announce; `props` add to or replace its defaults (`class: null` drops the class). */
+export function liveRegion(props = {}) {
+  return h("div", { class: "status", role: "status", "aria-live": "polite", ...props });
 }

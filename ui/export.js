@@ -2,7 +2,7 @@
 // "Copy" buttons, or a file saved through the native save dialog. The token never comes to
 // the window: "Copy" and "Save" fetch it from the keychain in Rust.
 
-import { h, field, id } from "./dom.js";
+import { h, field, id, liveRegion } from "./dom.js";
 
 function fieldRows(ctx, view, status) {
   const rows = view.fields.map((f) => {
@@ -30,7 +30,7 @@ function fieldRows(ctx, view, status) {
 }
 
 export async function renderExport(ctx, main, connectionId, onBack) {
-  const status = h("p", { class: "status", role: "status", "aria-live": "polite", id: "export-status" });
+  const status = liveRegion({ id: "export-status" });
   const section = h("section", { class: "card", "aria-labelledby": "export-title" });
   main.replaceChildren(section);
   let view;
@@ -46,7 +46,7 @@ export async function renderExport(ctx, main, connectionId, onBack) {
   const fmt = field({ label: "File format", input: select, name: "format", hint: "The format of the file." });
   const describe = () => {
     const f = view.formats.find((x) => x.id === select.value);
-    fmt.hint.textContent = f ? `${f.description} File: ${c.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}${f.file_suffix}` : "";
+    fmt.hint.textContent = f ? `${f.description} File: ${f.file_name}` : "";
   };
   select.addEventListener("change", describe);
   describe();
@@ -55,7 +55,7 @@ export async function renderExport(ctx, main, connectionId, onBack) {
   const includeWarning = h("p", { class: "callout warn", hidden: true, id: "include-warning" },
     "The file will contain the token in plain text: it becomes a secret. It is created readable only by you. Keep it out of shared folders and version control, and delete it when done.");
   include.addEventListener("change", () => { includeWarning.hidden = !include.checked; });
-  const result = h("div", { id: "export-result", role: "status", "aria-live": "polite" });
+  const result = liveRegion({ id: "export-result", class: null });
   const save = h("button", { type: "submit", class: "primary" }, "Save file…");
 
   async function doSave(allowUnvalidated) {
