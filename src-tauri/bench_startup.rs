@@ -56,10 +56,19 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// One run, or (from [`summarise`]) the medians of several and the most processes seen.
 struct Sample {
     start: Duration,
     pss_kib: u64,
     processes: usize,
+}
+
+fn start_ratio(app: &Sample, hello: &Sample) -> f64 {
+    app.start.as_secs_f64() / hello.start.as_secs_f64()
+}
+
+fn pss_ratio(app: &Sample, hello: &Sample) -> f64 {
+    app.pss_kib as f64 / hello.pss_kib.max(1) as f64
 }
 
 fn run_once(binary: &Path, renderer: &str, scratch: &Path, i: usize) -> Sample {
@@ -103,14 +112,8 @@ fn median<T: Copy + Ord>(mut v: Vec<T>) -> T {
 }
 
 /// What the runs of one binary on one renderer gave: medians, and the most processes seen.
-struct Measured {
-    start: Duration,
-    pss_kib: u64,
-    processes: usize,
-}
-
-fn summarise(samples: &[Sample]) -> Measured {
-    Measured {
+fn summarise(samples: &[Sample]) -> Sample {
+    Sample {
         start: median(samples.iter().map(|s| s.start).collect()),
         pss_kib: median(samples.iter().map(|s| s.pss_kib).collect()),
         processes: samples.iter().map(|s| s.processes).max().unwrap_or(0),
@@ -122,7 +125,7 @@ fn summarise(samples: &[Sample]) -> Measured {
 const WARM_UP: usize = 2;
 
 /// `runs` runs of each binary on `renderer`, taken in turn, after [`WARM_UP`] uncounted ones.
-fn measure_pair(app: &Path, hello: &Path, renderer: &str, runs: usize, scratch: &Path) -> (Measured, Measured) {
+fn measure_pair(app: &Path, hello: &Path, renderer: &str, runs: usize, scratch: &Path) -> (Sample, Sample) {
     for i in 0..WARM_UP {
         run_once(hello, renderer, scratch, 1000 + 2 * i);
         run_once(app, renderer, scratch, 1001 + 2 * i);
@@ -146,21 +149,15 @@ fn main() {
     // The like-for-like measurement is repeated: the table shows the repetition with the
     // median cold-start ratio, and a line below lists every repetition's ratios, so the
     // run-to-run spread of this machine is in the open.
-    let mut reps: Vec<(Measured, Measured)> = (0..repeat).map(|_| measure_pair(&app_path, &hello, "1", runs, &scratch)).collect();
-    let ratio_of = |(a, h): &(Measured, Measured)| a.start.as_secs_f64() / h.start.as_secs_f64();
-    let spread: Vec<String> = reps
-        .iter()
-        .map(|r| format!("{:.2}x / {:.2}x", ratio_of(r), r.0.pss_kib as f64 / r.1.pss_kib.max(1) as f64))
-        .collect();
-    reps.sort_by(|x, y| ratio_of(x).total_cmp(&ratio_of(y)));
+    let mut reps: Vec<(Sample, Sample)> = (0..repeat).map(|_| measure_pair(&app_path, &hello, "1", runs, &scratch)).collect();
+    let spread: Vec<String> = reps.iter().map(|(a, h)| format!("{:.2}x / {:.2}x", start_ratio(a, h), pss_ratio(a, h))).collect();
+    reps.sort_by(|(a, h), (b, k)| start_ratio(a, h).total_cmp(&start_ratio(b, k)));
     let (app, hello_legacy) = reps.swap_remove(reps.len() / 2);
     let (app_dmabuf, hello_dmabuf) = measure_pair(&app_path, &hello, "0", runs, &scratch);
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
-    let ms = |m: &Measured| m.start.as_millis();
-    let pss = |m: &Measured| m.pss_kib as f64 / 1024.0;
-    let start_ratio = |a: &Measured, h: &Measured| a.start.as_secs_f64() / h.start.as_secs_f64();
-    let pss_ratio = |a: &Measured, h: &Measured| a.pss_kib as f64 / h.pss_kib.max(1) as f64;
+    let ms = |m: &Sample| m.start.as_millis();
+    let pss = |m: &Sample| m.pss_kib as f64 / 1024.0;
     let mut table = String::from("| measure | assistant | hello-world Tauri | ratio | target |\n|---|---|---|---|---|\n");
     table.push_str(&format!(
         "| cold start to first step (median of {runs}, both on the legacy renderer the assistant uses) | {} ms | {} ms | {:.2}x | ≤ 1.2x |\n",

@@ -159,6 +159,11 @@ pub fn find(store: &Store, name_or_id: &str) -> Result<Connection, ManageError> 
 
 /// Validates a saved connection again with the secret in the keychain, and records the result.
 pub async fn retest(store: &Store, c: &Connection, timeouts: Timeouts) -> Result<Report, ManageError> {
+    retest_recorded(store, c, timeouts).await.map(|(report, _)| report)
+}
+
+/// [`retest`], also returning the connection as it was recorded.
+async fn retest_recorded(store: &Store, c: &Connection, timeouts: Timeouts) -> Result<(Report, Connection), ManageError> {
     let secret = store.secret(&c.id)?;
     let pasted = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
     let request = request_for(c, secret, timeouts)?;
@@ -175,8 +180,8 @@ pub async fn retest(store: &Store, c: &Connection, timeouts: Timeouts) -> Result
         }
     }
     updated.updated_at = Utc::now();
-    store.update(updated)?;
-    Ok(report)
+    let recorded = store.update(updated)?;
+    Ok((report, recorded))
 }
 
 /// Before an export: checks `c` again with Bitbucket when it has no passing check from the
@@ -192,9 +197,10 @@ pub async fn recheck_if_stale(
         return (c, None);
     }
     before(&c);
-    let outcome = retest(store, &c, Timeouts::default()).await;
-    let fresh = find(store, &c.id).unwrap_or(c);
-    (fresh, Some(outcome))
+    match retest_recorded(store, &c, Timeouts::default()).await {
+        Ok((report, recorded)) => (recorded, Some(Ok(report))),
+        Err(e) => (c, Some(Err(e))),
+    }
 }
 
 /// Swaps the token of a saved connection, but only after the new one validates; the old
