@@ -7,47 +7,39 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use fake_bitbucket::{demo, FakeBitbucket, TokenState};
-use support::{files_containing, run_cli};
+use fake_bitbucket::{demo, TokenState};
+use support::cli_session::{text, CliSession};
+use bitbucket_setup::store::secrets::SERVICE;
+use support::files_containing;
 
 /// The Secret Service and `secret-tool` (fails under CI=true when either is missing).
 fn keychain_ready() -> bool {
     support::app::keychain_available()
 }
 
-struct Env {
-    fake: FakeBitbucket,
-    dir: tempfile::TempDir,
-}
+/// A CLI session (`support::cli_session`) whose commands answer (exit code, stdout, stderr).
+struct Env(CliSession);
 
 impl Env {
+    /// After [`keychain_ready`], which fails under CI=true when the keychain is missing.
     fn new() -> Env {
-        let fake = FakeBitbucket::start_in_background().expect("fake");
-        fake.seed_demo();
-        Env { fake, dir: tempfile::tempdir().unwrap() }
+        Env(CliSession::start().expect("the keychain was found ready"))
     }
 
     fn cli(&self, args: &[&str], stdin: &str) -> (i32, String, String) {
-        let base = self.fake.base_url();
-        let out = run_cli(args, stdin, &[("BITBUCKET_API_URL", &base)], self.dir.path());
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let out = self.0.run(args, stdin);
+        (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
     }
 
     fn list(&self) -> serde_json::Value {
-        let (code, out, err) = self.cli(&["list", "--json"], "");
-        assert_eq!(code, 0, "{out}{err}");
-        serde_json::from_str(&out).unwrap()
+        serde_json::Value::Array(self.0.connections())
     }
 }
 
 /// The secrets `secret-tool` finds for our service and this connection id.
 fn keychain_secret(id: &str) -> Option<String> {
     let out = Command::new("secret-tool")
-        .args(["lookup", "service", "bitbucket-setup-assistant", "username", id])
+        .args(["lookup", "service", SERVICE, "username", id])
         .output()
         .expect("secret-tool");
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|s| !s.is_empty())
@@ -55,7 +47,7 @@ fn keychain_secret(id: &str) -> Option<String> {
 
 fn keychain_label(id: &str) -> String {
     let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", "bitbucket-setup-assistant", "username", id])
+        .args(["search", "--all", "service", SERVICE, "username", id])
         .output()
         .expect("secret-tool");
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
@@ -93,7 +85,7 @@ fn save_list_test_token_remove() {
     assert_eq!(keychain_secret(&id).as_deref(), Some(demo::SQAI_READY));
     let label = keychain_label(&id);
     assert!(label.contains("Bitbucket Setup Assistant: acme/website (repository access token)"), "{label}");
-    no_file_contains(env.dir.path(), demo::SQAI_READY);
+    no_file_contains(env.0.config.path(), demo::SQAI_READY);
 
     // Scripts read it back with `token`.
     let (code, out, _) = env.cli(&["token", &name], "");
@@ -103,7 +95,7 @@ fn save_list_test_token_remove() {
     // Re-test passes, then fails once Bitbucket revokes the token.
     let (code, out, err) = env.cli(&["test", &name, "--json"], "");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(env.fake.set_token_state(demo::SQAI_READY, TokenState::Revoked));
+    assert!(env.0.fake.set_token_state(demo::SQAI_READY, TokenState::Revoked));
     let (code, out, _) = env.cli(&["test", &name], "");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("unauthorized"), "{out}");
@@ -136,8 +128,8 @@ fn nothing_is_saved_when_the_check_fails() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("Nothing was saved"), "{err}");
     assert!(env.list().as_array().unwrap().is_empty());
-    no_file_contains(env.dir.path(), demo::READ_ONLY);
-    let search = Command::new("secret-tool").args(["search", "--all", "service", "bitbucket-setup-assistant"]).output().unwrap();
+    no_file_contains(env.0.config.path(), demo::READ_ONLY);
+    let search = Command::new("secret-tool").args(["search", "--all", "service", SERVICE]).output().unwrap();
     assert!(!String::from_utf8_lossy(&search.stdout).contains(demo::READ_ONLY));
 }
 
@@ -181,19 +173,13 @@ fn saves_from_parallel_processes_are_all_kept() {
         return;
     }
     let env = Env::new();
-    let base = env.fake.base_url();
+    let base = env.0.fake.base_url();
     let names: Vec<String> = (1..=8).map(|i| format!("Parallel {i}")).collect();
     let children: Vec<_> = names
         .iter()
         .map(|name| {
-            let mut cmd = Command::new(support::app_binary());
-            cmd.args(["save", "--name", name, "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"])
-                .env("BITBUCKET_SETUP_CONFIG_DIR", env.dir.path())
-                .env("BITBUCKET_API_URL", &base)
-                .env_remove("BITBUCKET_TOKEN")
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped());
+            let args = ["save", "--name", name, "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"];
+            let mut cmd = support::cli_command(&args, &[("BITBUCKET_API_URL", &base)], env.0.config.path());
             let mut child = cmd.spawn().expect("start save");
             use std::io::Write as _;
             child.stdin.take().unwrap().write_all(demo::SQAI_READY.as_bytes()).unwrap();

@@ -43,7 +43,7 @@ pub fn run_cli(args: &[&str], stdin: &str, env: &[(&str, &str)], config_dir: &Pa
 
 /// The app binary in command-line mode, with a throwaway config folder and no token or API
 /// address inherited from the environment.
-fn cli_command(args: &[&str], env: &[(&str, &str)], config_dir: &Path) -> Command {
+pub fn cli_command(args: &[&str], env: &[(&str, &str)], config_dir: &Path) -> Command {
     let mut cmd = Command::new(app_binary());
     cmd.args(args)
         .env("BITBUCKET_SETUP_CONFIG_DIR", config_dir)
