@@ -155,6 +155,14 @@ fn missing_scopes_are_named_in_bitbucket_words_with_the_page_to_fix_them() {
         app.axe("step 4 (check), missing scopes").await;
         app.shot("wizard-4-check-missing-scopes").await;
 
+        // A look at the saved connections and back: the same verdict, not a new paste.
+        app.click("#tab-connections").await;
+        app.wait_for("#connections h1").await;
+        app.click("#tab-wizard").await;
+        app.wait_step(4).await;
+        assert!(app.verdict().await.contains("Not ready yet"));
+        assert!(app.text("#missing").await.contains("Pull requests: Write"));
+
         // "Paste another token" goes back to an empty field.
         app.click_button("Paste another token").await;
         app.wait_step(3).await;

@@ -92,8 +92,9 @@ function signature() {
   return JSON.stringify([state.preset, state.locationInput.trim(), state.kind, state.scopes.trim(), state.email.trim(), state.apiUrl.trim()]);
 }
 
+/** A verdict is on record for exactly the inputs there are now (passed or not). */
 function checkIsCurrent() {
-  return state.tokenChecked && state.checkedSig === signature();
+  return Boolean(state.report) && state.checkedSig === signature();
 }
 
 /** Forgets a check whose inputs changed: its token is dropped in Rust too. */
