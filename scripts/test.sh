@@ -25,10 +25,23 @@ export NO_AT_BRIDGE=1
 # Tests talk to a fake Bitbucket on 127.0.0.1; keep any proxy away from it.
 export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
 
+# The private session bus's own config: should gnome-keyring-daemon die mid-run (seen once:
+# a GLib assertion in the daemon), the bus starts it again unlocked with the same throwaway
+# password, so the keyring's items stay reachable instead of every later call waiting for an
+# unlock prompt nobody answers.
+mkdir -p "$scratch/dbus/services"
+sed "s|<standard_session_servicedirs />|<servicedir>$scratch/dbus/services</servicedir><standard_session_servicedirs />|" \
+  /usr/share/dbus-1/session.conf > "$scratch/dbus/session.conf"
+cat > "$scratch/dbus/services/org.freedesktop.secrets.service" <<'SERVICE'
+[D-BUS Service]
+Name=org.freedesktop.secrets
+Exec=/bin/sh -c "printf test | exec /usr/bin/gnome-keyring-daemon --foreground --components=secrets --unlock"
+SERVICE
+
 # xvfb-run gives a display; dbus-run-session a private session bus; gnome-keyring the
 # Secret Service on it, unlocked with a throwaway password.
 exec xvfb-run -a -s "-screen 0 1280x900x24" \
-  dbus-run-session -- bash -c '
+  dbus-run-session --config-file="$scratch/dbus/session.conf" -- bash -c '
     set -euo pipefail
     printf test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
     cargo test --locked --workspace --exclude hello-tauri --no-fail-fast "$@"
