@@ -14,7 +14,9 @@
 //!   recorded, so a test can assert the app never wrote;
 //! * [`Fault`]s inject the network and server failures a client must survive.
 //!
-//! Behaviour the real service was not seen to have is marked UNCONFIRMED in the code.
+//! Behaviour the real service was not seen to have is marked UNCONFIRMED in the code; each
+//! point a verdict could depend on is a switch of [`Behaviour`], so tests can run in every
+//! plausible Bitbucket.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -32,11 +34,17 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+pub use behaviour::Behaviour;
+
+pub mod behaviour;
 pub mod demo;
 mod ids;
+pub mod live;
 mod model;
+pub mod replay;
 mod server;
 pub mod spec;
+pub mod transcript;
 
 /// A repository of the fake world.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +219,11 @@ pub struct RecordedRequest {
     /// `"(no scheme)"`, so that no secret can end up here.
     pub auth: Option<String>,
     pub at: Instant,
+    /// The display name of the credential the fake recognised (never the secret), so a test
+    /// running many checks at once can tell whose request this was.
+    pub credential: Option<String>,
+    /// The switches of the world the answer depended on (see [`behaviour::Switch`]).
+    pub consulted: Vec<behaviour::Switch>,
 }
 
 /// A failure to inject. See [`FakeBitbucket::set_fault`].
@@ -251,7 +264,7 @@ pub enum Fault {
 }
 
 /// How much a 403 "lack one or more required privilege scopes" tells in `error.detail`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum DetailMode {
     /// `required`: every scope the endpoint needs; `granted`: the token's scopes.
     #[default]
@@ -278,6 +291,9 @@ pub(crate) struct World {
     pub path_faults: Vec<(String, Fault)>,
     pub requests: Vec<RecordedRequest>,
     pub detail_mode: DetailMode,
+    pub behaviour: Behaviour,
+    /// When set, every request is answered from this recording instead of the model.
+    pub replay: Option<Arc<transcript::Transcript>>,
 }
 
 /// Kept so that a long benchmark cannot grow memory without bound; `request_count` still counts.
@@ -305,11 +321,15 @@ impl Shared {
         format!("{scheme}://{}/2.0", self.addr)
     }
 
-    pub fn record(&self, r: RecordedRequest) {
+    /// Records a request; its index among the recorded ones, if it was kept.
+    pub fn record(&self, r: RecordedRequest) -> Option<usize> {
         self.count.fetch_add(1, Ordering::SeqCst);
         let mut w = self.world();
         if w.requests.len() < MAX_RECORDED {
             w.requests.push(r);
+            Some(w.requests.len() - 1)
+        } else {
+            None
         }
     }
 
@@ -494,6 +514,21 @@ impl FakeBitbucket {
 
     pub fn set_detail_mode(&self, mode: DetailMode) {
         self.shared.world().detail_mode = mode;
+    }
+
+    /// Makes the fake behave as one plausible Bitbucket (see [`behaviour`]).
+    pub fn set_behaviour(&self, b: Behaviour) {
+        self.shared.world().behaviour = b;
+    }
+
+    pub fn behaviour(&self) -> Behaviour {
+        self.shared.world().behaviour
+    }
+
+    /// Answers every request from `transcript` from now on (see [`replay`]): a recording of
+    /// a real Bitbucket becomes the server the app talks to.
+    pub fn replay(&self, transcript: transcript::Transcript) {
+        self.shared.world().replay = Some(Arc::new(transcript));
     }
 
     /// Prints one line per request on stderr (used by the binary).

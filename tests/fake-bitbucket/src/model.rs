@@ -45,7 +45,8 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use crate::server::ConnCtl;
-use crate::spec::{expand_old_style, OperationScopes, SPEC};
+use crate::behaviour::{self, CheckOrder, Implications, NarrowTokenOnWorkspace, Switch, UnscopedApiToken, UserForAccessTokens};
+use crate::spec::{OperationScopes, SPEC};
 use crate::{ids, DetailMode, FakeRepo, FakeToken, Fault, RecordedRequest, Shared, TokenKind, TokenState, World};
 
 pub(crate) const MSG_BAD_TOKEN: &str = "Token is invalid, expired, or not supported for this endpoint.";
@@ -87,11 +88,13 @@ pub(crate) struct Answer {
     pub accepted: String,
     pub body: AnswerBody,
     pub extra: Vec<(&'static str, String)>,
+    /// Sent without the credential headers even though the credential was recognised.
+    pub bare: bool,
 }
 
 impl Answer {
     fn json(status: u16, v: Value) -> Answer {
-        Answer { status, cred: None, accepted: String::new(), body: AnswerBody::Json(v), extra: Vec::new() }
+        Answer { status, cred: None, accepted: String::new(), body: AnswerBody::Json(v), extra: Vec::new(), bare: false }
     }
 }
 
@@ -128,9 +131,24 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let ctl = req.extensions().get::<ConnCtl>().cloned();
     drop(req); // the request body is never read
     let auth = auth_scheme(&headers);
-    shared.record(RecordedRequest { method: method.clone(), path: path.clone(), auth: auth.clone(), at: Instant::now() });
+    let index = shared.record(RecordedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        auth: auth.clone(),
+        at: Instant::now(),
+        credential: None,
+        consulted: Vec::new(),
+    });
     let fault = shared.fault_for(&path);
 
+    let replaying = shared.world().replay.clone();
+    if let Some(t) = replaying {
+        let response = crate::replay::answer(&t, &shared.base_url(), &method, &path, &headers);
+        if shared.verbose.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("{method} {path} -> {} [{}] (replayed)", response.status().as_u16(), auth.as_deref().unwrap_or("anonymous"));
+        }
+        return response;
+    }
     let response = match &fault {
         Some(Fault::ConnectionReset) => {
             if let Some(ctl) = ctl {
@@ -159,8 +177,14 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
                 tokio::time::sleep(*d).await;
             }
             let answer = {
-                let world = shared.world();
-                answer(&world, &shared.base_url(), &method, &path, &query, &headers)
+                let mut world = shared.world();
+                behaviour::start_answer();
+                let (answer, credential) = answer(&world, &shared.base_url(), &method, &path, &query, &headers);
+                if let Some(r) = index.and_then(|i| world.requests.get_mut(i)) {
+                    r.credential = credential;
+                    r.consulted = behaviour::consulted();
+                }
+                answer
             };
             render(answer, other.as_ref())
         }
@@ -204,7 +228,26 @@ fn reject(message: &str, www: Option<&'static str>) -> Cred<'static> {
     Cred::Rejected(a)
 }
 
-fn authenticate<'a>(world: &'a World, headers: &HeaderMap, accepted: &str) -> Cred<'a> {
+fn authenticate<'a>(world: &'a World, headers: &HeaderMap, accepted: &str, name: &mut Option<String>) -> Cred<'a> {
+    *name = presented(world, headers).map(|t| t.display_name.clone());
+    authenticate_inner(world, headers, accepted)
+}
+
+/// The known credential whose secret the Authorization header carries, accepted or not.
+fn presented<'a>(world: &'a World, headers: &HeaderMap) -> Option<&'a FakeToken> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(char::is_whitespace)?;
+    let secret = if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        decoded.split_once(':')?.1.to_owned()
+    } else {
+        rest.trim().to_owned()
+    };
+    world.tokens.iter().find(|t| t.secret == secret)
+}
+
+fn authenticate_inner<'a>(world: &'a World, headers: &HeaderMap, accepted: &str) -> Cred<'a> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Cred::Anonymous };
     let Ok(value) = value.to_str() else { return reject(MSG_BAD_TOKEN, None) };
     let value = value.trim();
@@ -247,11 +290,14 @@ fn authenticate<'a>(world: &'a World, headers: &HeaderMap, accepted: &str) -> Cr
                 match t.state {
                     TokenState::Active => Cred::Token(t),
                     TokenState::Unscoped => {
+                        behaviour::consult(Switch::UnscopedApiToken);
                         // UNCONFIRMED real behaviour: an API token created without scopes fails
                         // like a bad token (401) — documented — but whether Bitbucket still
                         // identifies it with `x-credential-type: api_token` and an empty
-                        // `x-oauth-scopes` is not known. The fake does, so the app can tell
-                        // "unscoped" apart; the app must also cope with a bare 401.
+                        // `x-oauth-scopes` is not known: a switch of the world.
+                        if world.behaviour.unscoped_api_token == UnscopedApiToken::Bare {
+                            return reject(MSG_BASIC, Some(BASIC_REALM));
+                        }
                         let mut a = err(401, MSG_BASIC);
                         a.extra.push(("www-authenticate", BASIC_REALM.to_owned()));
                         a.cred = Some(CredHeaders {
@@ -308,7 +354,22 @@ fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
 
 const REMOVED: [&str; 3] = ["/workspaces", "/user/permissions/workspaces", "/user/permissions/repositories"];
 
-pub(crate) fn answer(world: &World, base: &str, method: &str, path: &str, query: &str, headers: &HeaderMap) -> Answer {
+/// The answer, and the display name of the credential recognised (for the request record).
+pub(crate) fn answer(world: &World, base: &str, method: &str, path: &str, query: &str, headers: &HeaderMap) -> (Answer, Option<String>) {
+    let mut name = None;
+    let a = answer_as(world, base, method, path, query, headers, &mut name);
+    (a, name)
+}
+
+fn answer_as(
+    world: &World,
+    base: &str,
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    name: &mut Option<String>,
+) -> Answer {
     let segs = split_path(path);
     let matched = segs.as_ref().and_then(|s| SPEC.match_path(s));
     let lookup_method = if method == "HEAD" { "GET" } else { method };
@@ -318,7 +379,7 @@ pub(crate) fn answer(world: &World, base: &str, method: &str, path: &str, query:
         .map(|v| v.join(", "))
         .unwrap_or_default();
 
-    let cred = authenticate(world, headers, &accepted);
+    let cred = authenticate(world, headers, &accepted, name);
     let token = match cred {
         Cred::Rejected(a) => return a,
         Cred::Anonymous => None,
@@ -326,12 +387,19 @@ pub(crate) fn answer(world: &World, base: &str, method: &str, path: &str, query:
     };
     let mut a = route(world, base, method, lookup_method, query, token, matched.as_ref().map(|(t, p)| (t.path.as_str(), p)), ops);
     if let Some(t) = token {
-        a.cred = Some(CredHeaders {
-            credential_type: t.kind.credential_type(),
-            scopes: t.scopes.clone(),
-            rate_limit: t.kind.is_access_token(),
-        });
-        a.accepted = accepted;
+        if a.bare {
+            return a;
+        }
+        let b = world.behaviour;
+        let scopes = if t.kind.is_access_token() {
+            behaviour::listed_access_token_scopes_consulting(&t.scopes, b)
+        } else {
+            behaviour::listed_api_token_scopes(&t.scopes, b)
+        };
+        a.cred = Some(CredHeaders { credential_type: t.kind.credential_type(), scopes, rate_limit: t.kind.is_access_token() });
+        if a.accepted.is_empty() {
+            a.accepted = accepted;
+        }
     }
     a
 }
@@ -357,62 +425,19 @@ fn route(
         return err(405, &format!("Method {method} is not allowed on this resource"));
     };
 
-    // scopes
-    if let Some(t) = token {
-        if let Some(a) = check_scopes(world.detail_mode, t, ops) {
-            return a;
+    // Which of two refusals comes first is a switch of the world; it matters only when both
+    // apply, so only then is it consulted.
+    let by_scope = scopes_and_kind(world, tpl, params, token, ops);
+    let by_reach = reach(world, tpl, params, token);
+    let first = match (by_scope, by_reach) {
+        (Some(s), Some(r)) => {
+            behaviour::consult(Switch::CheckOrder);
+            Some(if world.behaviour.check_order == CheckOrder::ScopesFirst { s } else { r })
         }
-        if t.kind.is_access_token() && (tpl == "/user" || tpl.starts_with("/user/")) {
-            return err(403, MSG_USER_ONLY);
-        }
-    }
-
-    // reach
-    let ws = match params.get("workspace") {
-        Some(seg) => match find_workspace(world, seg) {
-            Some(ws) => Some(ws),
-            None => return err(404, MSG_NO_ACCESS),
-        },
-        None => None,
+        (s, r) => s.or(r),
     };
-    let repo = match (ws, params.get("repo_slug")) {
-        (Some(ws), Some(seg)) => match find_repo(world, &ws.slug, seg) {
-            Some(r) => Some(r),
-            None => return err(404, MSG_NO_ACCESS),
-        },
-        _ => None,
-    };
-    match token {
-        Some(t) => {
-            if let Some(ws) = ws {
-                if !t.workspace.eq_ignore_ascii_case(&ws.slug) {
-                    return err(404, MSG_NO_ACCESS);
-                }
-            }
-            if let Some(r) = repo {
-                if !reaches_repo(t, r) {
-                    return err(404, MSG_NO_ACCESS);
-                }
-            }
-            // a project token reaches only its own project
-            if let Some(key) = params.get("project_key") {
-                let own = t.project.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(key));
-                if t.kind == TokenKind::ProjectAccessToken && !own {
-                    return err(404, MSG_NO_ACCESS);
-                }
-            }
-        }
-        None => {
-            if let Some(r) = repo {
-                if r.private {
-                    return err(404, MSG_NO_ACCESS);
-                }
-            } else if !matches!(tpl, "/repositories" | "/repositories/{workspace}" | "/workspaces/{workspace}")
-                && !tpl.starts_with("/hook_events")
-            {
-                return err(401, "Authentication required. Log in or send credentials.");
-            }
-        }
+    if let Some(a) = first {
+        return a;
     }
 
     if lookup_method != "GET" {
@@ -420,7 +445,125 @@ fn route(
         return err(501, &format!("The fake Bitbucket does not model {method} requests"));
     }
 
+    let ws = params.get("workspace").and_then(|seg| find_workspace(world, seg));
+    let repo = match (ws, params.get("repo_slug")) {
+        (Some(ws), Some(seg)) => find_repo(world, &ws.slug, seg),
+        _ => None,
+    };
     resource(world, base, query, token, tpl, params, ws, repo).unwrap_or_else(|e| e)
+}
+
+/// What the kind of credential may not use at all (`/user*` for access tokens; the workspace
+/// endpoints for repository and project tokens, a switch of the world), then the operation's
+/// scopes (403).
+fn scopes_and_kind(
+    world: &World,
+    tpl: &str,
+    params: &BTreeMap<String, String>,
+    token: Option<&FakeToken>,
+    ops: &OperationScopes,
+) -> Option<Answer> {
+    let t = token?;
+    let b = world.behaviour;
+    if let Some(a) = kind_refusal(world, tpl, params, t) {
+        return Some(a);
+    }
+    check_scopes(world.detail_mode, b.implications, t, ops)
+}
+
+/// What the kind of credential may not use at all, whatever its scopes: `/user*` for access
+/// tokens, and (a switch of the world) the workspace endpoints for repository and project
+/// tokens.
+fn kind_refusal(world: &World, tpl: &str, params: &BTreeMap<String, String>, t: &FakeToken) -> Option<Answer> {
+    let b = world.behaviour;
+    if t.kind.is_access_token() && (tpl == "/user" || tpl.starts_with("/user/")) {
+        behaviour::consult(Switch::UserForAccessTokens);
+        return Some(match b.user_for_access_tokens {
+            UserForAccessTokens::Forbidden => err(403, MSG_USER_ONLY),
+            UserForAccessTokens::Unauthorized => {
+                let mut a = err(401, MSG_BAD_TOKEN);
+                a.bare = true;
+                a
+            }
+        });
+    }
+    let narrow = matches!(t.kind, TokenKind::RepositoryAccessToken | TokenKind::ProjectAccessToken);
+    let own_project = t.kind == TokenKind::ProjectAccessToken
+        && tpl.starts_with("/workspaces/{workspace}/projects/{project_key}")
+        && params
+            .get("project_key")
+            .is_some_and(|k| t.project.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(k)));
+    if narrow && tpl.starts_with("/workspaces/{workspace}") && !own_project {
+        behaviour::consult(Switch::NarrowTokenOnWorkspace);
+        match b.narrow_token_on_workspace {
+            NarrowTokenOnWorkspace::Allowed => {}
+            NarrowTokenOnWorkspace::ForbiddenAccount => {
+                behaviour::consult(Switch::Detail);
+                let mut error = json!({"message": MSG_SCOPES});
+                if world.detail_mode != DetailMode::None {
+                    error["detail"] = json!({"required": ["account"], "granted": t.scopes});
+                }
+                let mut a = Answer::json(403, json!({"type": "error", "error": error}));
+                a.accepted = "account".to_owned();
+                return Some(a);
+            }
+            NarrowTokenOnWorkspace::NotFound => return Some(err(404, MSG_NO_ACCESS)),
+        }
+    }
+    None
+}
+
+/// The workspace / repository / project of the path must be within the token's reach
+/// (anonymous: public repositories only): 404 otherwise.
+fn reach(world: &World, tpl: &str, params: &BTreeMap<String, String>, token: Option<&FakeToken>) -> Option<Answer> {
+    let answer = |a: Answer| Some(a);
+    let ws = match params.get("workspace") {
+        Some(seg) => match find_workspace(world, seg) {
+            Some(ws) => Some(ws),
+            None => return answer(err(404, MSG_NO_ACCESS)),
+        },
+        None => None,
+    };
+    let repo = match (ws, params.get("repo_slug")) {
+        (Some(ws), Some(seg)) => match find_repo(world, &ws.slug, seg) {
+            Some(r) => Some(r),
+            None => return answer(err(404, MSG_NO_ACCESS)),
+        },
+        _ => None,
+    };
+    match token {
+        Some(t) => {
+            if let Some(ws) = ws {
+                if !t.workspace.eq_ignore_ascii_case(&ws.slug) {
+                    return answer(err(404, MSG_NO_ACCESS));
+                }
+            }
+            if let Some(r) = repo {
+                if !reaches_repo(t, r) {
+                    return answer(err(404, MSG_NO_ACCESS));
+                }
+            }
+            // a project token reaches only its own project
+            if let Some(key) = params.get("project_key") {
+                let own = t.project.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(key));
+                if t.kind == TokenKind::ProjectAccessToken && !own {
+                    return answer(err(404, MSG_NO_ACCESS));
+                }
+            }
+        }
+        None => {
+            if let Some(r) = repo {
+                if r.private {
+                    return answer(err(404, MSG_NO_ACCESS));
+                }
+            } else if !matches!(tpl, "/repositories" | "/repositories/{workspace}" | "/workspaces/{workspace}")
+                && !tpl.starts_with("/hook_events")
+            {
+                return answer(err(401, "Authentication required. Log in or send credentials."));
+            }
+        }
+    }
+    None
 }
 
 /// The modelled GET answers; `Err` is an error answer.
@@ -594,12 +737,12 @@ fn resource(
     })
 }
 
-fn check_scopes(mode: DetailMode, t: &FakeToken, ops: &OperationScopes) -> Option<Answer> {
+fn check_scopes(mode: DetailMode, implications: Implications, t: &FakeToken, ops: &OperationScopes) -> Option<Answer> {
     let (required, holds): (Option<&Vec<String>>, Vec<String>) = if t.kind == TokenKind::ApiToken {
         // New-style names: nothing implies anything.
         (ops.api_token.as_ref(), t.scopes.clone())
     } else {
-        (ops.oauth2.as_ref(), expand_old_style(&t.scopes))
+        (ops.oauth2.as_ref(), behaviour::holds_consulting(&t.scopes, implications))
     };
     // `None`: the spec lists no scopes of the token's vocabulary for this operation, i.e. that
     // kind of credential is not accepted there (UNCONFIRMED; no endpoint the app probes is so).
@@ -610,6 +753,7 @@ fn check_scopes(mode: DetailMode, t: &FakeToken, ops: &OperationScopes) -> Optio
     if required.is_some() && missing.is_empty() {
         return None;
     }
+    behaviour::consult(Switch::Detail);
     let mut error = json!({"message": MSG_SCOPES});
     match mode {
         DetailMode::All => {

@@ -235,24 +235,7 @@ pub fn schema(name: &str) -> Option<Value> {
 /// `pullrequest:write` ⊃ `pullrequest` + `repository:write`; `project` ⊃ `repository`;
 /// admin scopes imply nothing. New-style names imply nothing at all.
 pub fn expand_old_style(granted: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = granted.iter().map(|s| s.trim().to_owned()).collect();
-    let mut i = 0;
-    while i < out.len() {
-        let implied: &[&str] = match out[i].as_str() {
-            "repository:write" => &["repository"],
-            "pullrequest" => &["repository"],
-            "pullrequest:write" => &["pullrequest", "repository:write"],
-            "project" => &["repository"],
-            _ => &[],
-        };
-        for s in implied {
-            if !out.iter().any(|o| o == s) {
-                out.push((*s).to_owned());
-            }
-        }
-        i += 1;
-    }
-    out
+    crate::behaviour::holds(granted, crate::behaviour::Implications::Documented)
 }
 
 #[cfg(test)]
