@@ -91,7 +91,7 @@ pub fn guide(
         CredentialKind::RepositoryToken => (
             "Repository settings > Security > Access tokens".to_string(),
             vec![
-                "Select \"Create Repository Access Token\".".to_string(),
+                "Select \"Create access token\".".to_string(),
                 format!("Name: {token_name}"),
                 "Expiry: pick a date (see below) and write it down.".to_string(),
                 "Scopes: tick the boxes listed below, and no others.".to_string(),
@@ -102,8 +102,9 @@ pub fn guide(
             "Project settings > Security > Access tokens (open the project from this list)".to_string(),
             vec![
                 "Open the project, then Project settings > Access tokens.".to_string(),
-                "Select \"Create Project Access Token\".".to_string(),
+                "Select \"Create access token\".".to_string(),
                 format!("Name: {token_name}"),
+                "Expiry: pick a date (see below) and write it down.".to_string(),
                 "Scopes: tick the boxes listed below, and no others.".to_string(),
                 "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
             ],
@@ -111,7 +112,7 @@ pub fn guide(
         CredentialKind::WorkspaceToken => (
             "Workspace settings > Security > Access tokens".to_string(),
             vec![
-                "Select \"Create Workspace Access Token\".".to_string(),
+                "Select \"Create access token\".".to_string(),
                 format!("Name: {token_name}"),
                 "Expiry: pick a date (see below) and write it down.".to_string(),
                 "Scopes: tick the boxes listed below, and no others.".to_string(),
@@ -141,6 +142,16 @@ pub fn guide(
     }
     if kind.is_access_token() {
         notes.push("Scopes cannot be changed after the token is created: if one is missing, create a new token.".into());
+    }
+    let newer: Vec<&str> = tick.iter().map(String::as_str).filter(|s| scopes::lookup(s).is_none()).collect();
+    if !newer.is_empty() {
+        notes.push(format!(
+            "{} {} newer than this app's list of Bitbucket scopes: look for {} by name in the scope list, and the check will look for {} by name too.",
+            newer.join(", "),
+            if newer.len() == 1 { "is" } else { "are" },
+            if newer.len() == 1 { "it" } else { "them" },
+            if newer.len() == 1 { "it" } else { "them" },
+        ));
     }
     Ok(Guide { url, where_, steps, checklist, token_name, expiry_advice, notes })
 }
@@ -173,6 +184,24 @@ mod tests {
         // Pull requests: Write implies Repositories: Write and both Reads.
         assert!(scopes.contains(&"pullrequest:write"), "{scopes:?}");
         assert!(!scopes.contains(&"repository"), "{scopes:?}");
+    }
+
+    #[test]
+    fn access_token_pages_use_atlassians_current_words() {
+        let loc = location::parse("acme/website").unwrap();
+        for kind in [CredentialKind::RepositoryToken, CredentialKind::ProjectToken, CredentialKind::WorkspaceToken] {
+            let g = guide(PresetId::Git, kind, &loc, &[]).unwrap();
+            assert!(g.steps.iter().any(|s| s == "Select \"Create access token\"."), "{kind:?}: {:?}", g.steps);
+            assert!(g.steps.iter().any(|s| s.starts_with("Expiry:")), "{kind:?} has an expiry step: {:?}", g.steps);
+        }
+    }
+
+    #[test]
+    fn a_newer_scope_is_ticked_by_name() {
+        let loc = location::parse("acme").unwrap();
+        let g = guide(PresetId::Custom, CredentialKind::ApiToken, &loc, &["read:package:bitbucket".to_string()]).unwrap();
+        assert_eq!(g.checklist, vec![CheckItem { scope: "read:package:bitbucket".into(), label: "read:package:bitbucket".into() }]);
+        assert!(g.notes.iter().any(|n| n.contains("read:package:bitbucket is newer")), "{:?}", g.notes);
     }
 
     #[test]

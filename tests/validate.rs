@@ -1,67 +1,17 @@
 //! The validation engine against the fake Bitbucket over real HTTP: a sufficient credential of
 //! every kind for every preset, and every problem the engine must tell apart.
 
+mod support;
+
 use std::time::Duration;
 
-use bitbucket_setup::bitbucket::client::{ApiBase, Timeouts};
-use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKind};
-use bitbucket_setup::bitbucket::location;
-use bitbucket_setup::bitbucket::validate::{self, CheckRequest, Problem, Report, MAX_PROBES};
+use bitbucket_setup::bitbucket::credential::CredentialKind;
+use bitbucket_setup::bitbucket::validate::{Problem, Report, MAX_PROBES};
 use bitbucket_setup::presets::{self, PresetId};
-use fake_bitbucket::{demo, DetailMode, FakeBitbucket, FakeToken, Fault};
+use fake_bitbucket::{demo, DetailMode, FakeBitbucket, Fault};
+use support::check::{token_for, Check};
 
 const EMAIL: &str = demo::ADMIN_EMAIL;
-
-struct Check<'a> {
-    kind: CredentialKind,
-    secret: &'a str,
-    email: Option<&'a str>,
-    username: Option<&'a str>,
-    location: &'a str,
-    preset: PresetId,
-    scopes: Vec<String>,
-    api_url: Option<String>,
-    timeout: Duration,
-}
-
-impl<'a> Check<'a> {
-    fn new(kind: CredentialKind, secret: &'a str, location: &'a str, preset: PresetId) -> Self {
-        Check {
-            kind,
-            secret,
-            email: None,
-            username: None,
-            location,
-            preset,
-            scopes: Vec::new(),
-            api_url: None,
-            timeout: Duration::from_secs(10),
-        }
-    }
-
-    fn email(mut self, email: &'a str) -> Self {
-        self.email = Some(email);
-        self
-    }
-
-    async fn run(self, fake: &FakeBitbucket) -> Report {
-        let pasted = classify(self.secret).expect("test secrets are well-formed");
-        let request = CheckRequest {
-            credential: Credential {
-                kind: self.kind,
-                secret: pasted.secret.clone(),
-                email: self.email.map(str::to_string),
-                username: self.username.map(str::to_string),
-            },
-            location: location::parse(self.location).expect("test locations parse"),
-            preset: self.preset,
-            custom_scopes: self.scopes,
-            api_base: ApiBase::parse(&self.api_url.unwrap_or_else(|| fake.base_url())).expect("api url"),
-            timeouts: Timeouts { connect: Duration::from_secs(3), request: self.timeout },
-        };
-        validate::validate(request, pasted.kind).await.expect("inputs are valid")
-    }
-}
 
 async fn demo_fake() -> FakeBitbucket {
     let fake = FakeBitbucket::start().await.expect("start the fake");
@@ -75,18 +25,6 @@ fn assert_problem(report: &Report, problem: Problem) {
     assert!(!report.message.is_empty() && !report.next_step.is_empty(), "{report:#?}");
     // Never the raw HTTP error alone: the message is a sentence for a person.
     assert!(report.message.ends_with('.') || report.message.ends_with(')'), "{}", report.message);
-}
-
-/// A token of `kind` holding exactly `scopes`, registered for acme/website.
-fn token_for(kind: CredentialKind, secret: &str, scopes: &[String]) -> FakeToken {
-    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    match kind {
-        CredentialKind::RepositoryToken => FakeToken::repository(secret, "acme", "website", &scopes),
-        CredentialKind::ProjectToken => FakeToken::project(secret, "acme", "WEB", &scopes),
-        CredentialKind::WorkspaceToken => FakeToken::workspace(secret, "acme", &scopes),
-        CredentialKind::ApiToken => FakeToken::api(secret, EMAIL, "acme", &scopes),
-        CredentialKind::AppPassword => unreachable!("no preset accepts app passwords"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -231,7 +169,7 @@ async fn api_token_needs_the_email_and_sends_nothing_without_it() {
     let r = Check::new(CredentialKind::ApiToken, demo::API_TOKEN_AUTOHEAL, "acme/website", PresetId::Autoheal).run(&fake).await;
     assert_problem(&r, Problem::ApiTokenNeedsEmail);
     let mut with_username = Check::new(CredentialKind::ApiToken, demo::API_TOKEN_AUTOHEAL, "acme/website", PresetId::Autoheal);
-    with_username.username = Some("ada");
+    with_username.username = Some("ada".into());
     let r = with_username.run(&fake).await;
     assert_problem(&r, Problem::ApiTokenNeedsEmail);
     assert!(r.message.contains("not your Bitbucket username"), "{}", r.message);
@@ -245,7 +183,7 @@ async fn api_token_needs_the_email_and_sends_nothing_without_it() {
 async fn app_passwords_are_retired() {
     let fake = demo_fake().await;
     let mut c = Check::new(CredentialKind::AppPassword, demo::APP_PASSWORD, "acme/website", PresetId::Git);
-    c.username = Some(demo::APP_PASSWORD_USERNAME);
+    c.username = Some(demo::APP_PASSWORD_USERNAME.into());
     let r = c.run(&fake).await;
     assert_problem(&r, Problem::AppPasswordRetired);
     assert!(r.message.contains("2026-07-28"), "{}", r.message);
@@ -404,7 +342,7 @@ async fn a_canary_token_never_appears_in_any_report() {
             if kind == CredentialKind::ApiToken {
                 c.preset = PresetId::Autoheal;
             }
-            c.email = email;
+            c.email = email.map(str::to_string);
             let r = c.run(&fake).await;
             assert!(!r.ok);
             let json = serde_json::to_string(&r).unwrap();
@@ -427,4 +365,40 @@ async fn a_self_signed_certificate_is_a_tls_failure() {
     assert!(r.message.contains("TLS"), "{}", r.message);
     assert!(r.next_step.contains("proxy") || r.next_step.contains("date"), "{}", r.next_step);
     assert_eq!(tls.request_count(), 0, "nothing was sent over the untrusted connection");
+}
+
+#[tokio::test]
+async fn a_scope_newer_than_the_app_is_checked_by_name() {
+    let fake = demo_fake().await;
+    let with = |secret: &str, scopes: &[&str]| fake.add_token(fake_bitbucket::FakeToken::api(secret, EMAIL, "acme", scopes));
+    with("ATATT3xFfGF0packages-yes", &["read:repository:bitbucket", "read:package:bitbucket"]);
+    with("ATATT3xFfGF0packages-no", &["read:repository:bitbucket"]);
+    let custom = ["read:repository:bitbucket".to_string(), "read:package:bitbucket".to_string()];
+    let r = Check::new(CredentialKind::ApiToken, "ATATT3xFfGF0packages-yes", "acme/website", PresetId::Custom)
+        .email(EMAIL)
+        .scopes(&custom)
+        .run(&fake)
+        .await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.warnings.iter().any(|w| w.contains("read:package:bitbucket is not in this app's list")), "{:?}", r.warnings);
+    let r = Check::new(CredentialKind::ApiToken, "ATATT3xFfGF0packages-no", "acme/website", PresetId::Custom)
+        .email(EMAIL)
+        .scopes(&custom)
+        .run(&fake)
+        .await;
+    assert_problem(&r, Problem::MissingScopes);
+    assert_eq!(r.missing, vec!["read:package:bitbucket".to_string()]);
+}
+
+#[tokio::test]
+async fn repository_and_project_tokens_are_checked_on_a_repository() {
+    use bitbucket_setup::bitbucket::validate::{self, InputError};
+    let fake = demo_fake().await;
+    for (kind, secret) in [(CredentialKind::RepositoryToken, demo::SQAI_READY), (CredentialKind::ProjectToken, demo::PROJECT_TOKEN)] {
+        let (request, pasted) = Check::new(kind, secret, "acme", PresetId::Custom).scopes(&["repository".to_string()]).request(&fake.base_url());
+        let err = validate::plan(request, pasted).unwrap_err();
+        assert!(matches!(err, InputError::RepositoryNeeded { .. }), "{err:?}");
+        assert!(err.to_string().contains("give a repository's address"), "{err}");
+    }
+    assert_eq!(fake.request_count(), 0, "nothing is sent for an input that cannot be checked");
 }

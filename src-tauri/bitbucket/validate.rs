@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::client::{ApiBase, BodyProblem, Client, NetworkError, ProbeResponse, Timeouts};
 use super::credential::{self, Credential, CredentialKind, PastedKind};
@@ -91,13 +91,27 @@ fn labelled(names: impl IntoIterator<Item = String>) -> Vec<ScopeLabel> {
         .collect()
 }
 
-/// One probe as the report shows it: what was asked and what came back (never a secret).
-#[derive(Debug, Clone, Serialize)]
+/// One probe as the report shows it: what was asked, why, and what came back (never a
+/// secret). The same fields go into the support details, so a person helping the user sees
+/// exactly what Bitbucket answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeSummary {
-    pub name: &'static str,
+    pub name: String,
+    /// Why it was sent, which decides what its answer may do to the verdict.
+    #[serde(flatten)]
+    pub role: Role,
     pub path: String,
     pub status: Option<u16>,
+    /// The network error, when no answer came.
     pub error: Option<String>,
+    /// `x-credential-type`.
+    pub credential_type: Option<String>,
+    /// `x-oauth-scopes`, as listed.
+    pub oauth_scopes: Option<String>,
+    /// `x-accepted-oauth-scopes`.
+    pub accepted_scopes: Option<String>,
+    /// `error.message` of Bitbucket's error body (control characters removed).
+    pub server_message: Option<String>,
 }
 
 /// The result of one validation.
@@ -144,6 +158,51 @@ impl Report {
             Some(p) => p.exit_code(),
         }
     }
+
+    /// What a person helping the user needs to know about this check: everything Bitbucket
+    /// said, and nothing about the person (no account name; the token is never in a report).
+    pub fn details(&self) -> CheckDetails {
+        CheckDetails {
+            checked_at: self.checked_at,
+            api_url: self.api_url.clone(),
+            preset: self.preset,
+            credential_kind: self.credential_kind,
+            credential_type: self.credential_type.clone(),
+            ok: self.ok,
+            problem: self.problem.map(|p| p.name().to_string()),
+            message: self.message.clone(),
+            next_step: self.next_step.clone(),
+            workspace: self.workspace.clone(),
+            repository: self.repository.clone(),
+            required: self.required.clone(),
+            granted_raw: self.granted_raw.clone(),
+            missing: self.missing.clone(),
+            warnings: self.warnings.clone(),
+            probes: self.probes.clone(),
+        }
+    }
+}
+
+/// The facts of one check that support needs, kept with a saved connection so that its
+/// "Copy details for support" works later too. See [`Report::details`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckDetails {
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+    pub api_url: String,
+    pub preset: PresetId,
+    pub credential_kind: CredentialKind,
+    pub credential_type: Option<String>,
+    pub ok: bool,
+    pub problem: Option<String>,
+    pub message: String,
+    pub next_step: String,
+    pub workspace: String,
+    pub repository: Option<String>,
+    pub required: Vec<String>,
+    pub granted_raw: Vec<String>,
+    pub missing: Vec<String>,
+    pub warnings: Vec<String>,
+    pub probes: Vec<ProbeSummary>,
 }
 
 /// What the user asked to check.
@@ -163,7 +222,7 @@ pub struct CheckRequest {
 pub enum InputError {
     #[error("{0}")]
     Preset(String),
-    #[error("A {kind} belongs to one repository. Give the repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
+    #[error("A {kind} reaches repositories only, so it is checked on one: give a repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
     RepositoryNeeded { kind: &'static str, workspace: String },
     #[error("{preset} works on one repository. Give the repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
     PresetNeedsRepository { preset: &'static str, workspace: String },
@@ -192,7 +251,10 @@ impl Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ProbeKind {
     Repository,
+    /// `/workspaces/{ws}`.
     Workspace,
+    /// `/repositories/{ws}`: the repositories of the workspace this credential sees.
+    WorkspaceRepositories,
     User,
     PullRequests,
     Pipelines,
@@ -200,17 +262,12 @@ enum ProbeKind {
     Projects,
 }
 
-#[derive(Debug, Clone)]
-struct Probe {
-    kind: ProbeKind,
-    segments: Vec<String>,
-}
-
 impl ProbeKind {
     fn name(self) -> &'static str {
         match self {
             ProbeKind::Repository => "repository",
             ProbeKind::Workspace => "workspace",
+            ProbeKind::WorkspaceRepositories => "workspace_repositories",
             ProbeKind::User => "user",
             ProbeKind::PullRequests => "pull_requests",
             ProbeKind::Pipelines => "pipelines",
@@ -218,7 +275,52 @@ impl ProbeKind {
             ProbeKind::Projects => "projects",
         }
     }
+
+    /// What the probe reads, in words, for messages.
+    fn what(self) -> &'static str {
+        match self {
+            ProbeKind::Repository => "repository",
+            ProbeKind::Workspace => "workspace",
+            ProbeKind::WorkspaceRepositories => "list of repositories",
+            ProbeKind::User => "account",
+            ProbeKind::PullRequests => "pull requests",
+            ProbeKind::Pipelines => "pipelines",
+            ProbeKind::Webhooks => "webhooks",
+            ProbeKind::Projects => "projects",
+        }
+    }
 }
+
+/// Why a probe is sent. It decides what the probe's answer may do to the verdict: the verdict
+/// rests on whether the credential authenticates, holds the scopes the target needs and
+/// reaches the target, and on nothing else. A probe that only adds facts never fails a check
+/// and never names a scope, so an answer of Bitbucket's that nobody has observed (for example
+/// what a repository access token gets on its workspace) cannot turn a good token into a
+/// failed one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "role", content = "scope")]
+pub enum Role {
+    /// Proves that the credential reaches the target: the repository, or the workspace when no
+    /// repository is given. Its 404 fails the check.
+    Reach,
+    /// Reads something that needs exactly this scope (in the credential's vocabulary), which
+    /// the target needs: its 403 proves the scope missing.
+    Scope(String),
+    /// Adds facts (names, lists) only.
+    Info,
+}
+
+#[derive(Debug, Clone)]
+struct Probe {
+    kind: ProbeKind,
+    role: Role,
+    segments: Vec<String>,
+}
+
+/// The scopes Bitbucket offers only through the Atlassian platform, not Bitbucket itself.
+/// Whether `x-oauth-scopes` ever lists them is UNCONFIRMED (published captures show only
+/// `*:bitbucket` names), so their absence from the header proves nothing by itself.
+pub const PLATFORM_SCOPES: [&str; 2] = ["read:account", "read:me"];
 
 /// Checks the inputs and decides which probes to send. Problems that need no request
 /// (retired app password, API token without email, a paste of the wrong kind) end here.
@@ -235,7 +337,10 @@ pub fn plan(request: CheckRequest, pasted: PastedKind) -> Result<Plan, InputErro
             .map_err(|e| InputError::Preset(e.user_message()))?
     };
     if early.is_none() && request.location.repository.is_none() {
-        if kind == CredentialKind::RepositoryToken {
+        // Repository and project tokens reach repositories only: without one to look at,
+        // nothing would prove the token reaches anything (Bitbucket may refuse them the
+        // workspace itself).
+        if matches!(kind, CredentialKind::RepositoryToken | CredentialKind::ProjectToken) {
             return Err(InputError::RepositoryNeeded { kind: kind.label(), workspace });
         }
         if preset.needs_repository {
@@ -292,46 +397,61 @@ fn early_problem(request: &CheckRequest, pasted: PastedKind) -> Option<(Problem,
     None
 }
 
+/// The scope of `kind`'s vocabulary that reads what `word` names (`pullrequest` → `pullrequest`
+/// or `read:pullrequest:bitbucket`).
+fn read_scope(kind: CredentialKind, word: &str) -> String {
+    if kind == CredentialKind::ApiToken {
+        format!("read:{word}:bitbucket")
+    } else {
+        word.to_string()
+    }
+}
+
 fn choose_probes(location: &Location, kind: CredentialKind, required: &[String]) -> Vec<Probe> {
     let ws = location.workspace_segment();
     let repo = location.repository_segment();
-    let mut probes = Vec::new();
-    if let Some(repo) = &repo {
-        probes.push(Probe { kind: ProbeKind::Repository, segments: vec!["repositories".into(), ws.clone(), repo.clone()] });
-    }
-    // Access tokens read a workspace they belong to with no scope at all; API tokens need
-    // read:workspace, so asking without it would only earn a 403. With no repository the
-    // workspace is the only place to look.
-    let wants_workspace = kind.is_access_token()
-        || repo.is_none()
-        || required.iter().any(|s| s == "read:workspace:bitbucket");
-    if wants_workspace {
-        probes.push(Probe { kind: ProbeKind::Workspace, segments: vec!["workspaces".into(), ws.clone()] });
-    }
-    // Access tokens have no user behind them: /user answers 403 by design. Only API tokens
-    // (and the retired app passwords, which never get here) have an account to read.
-    // /user needs read:user, so it is asked only when the target needs that scope anyway.
-    if kind == CredentialKind::ApiToken && required.iter().any(|s| s == "read:user:bitbucket") {
-        probes.push(Probe { kind: ProbeKind::User, segments: vec!["user".into()] });
-    }
+    let api = kind == CredentialKind::ApiToken;
+    let requires = |s: &str| required.iter().any(|r| r == s);
     let needs = |word: &str| required.iter().any(|s| s.split(':').any(|part| part == word));
+    let mut probes = Vec::new();
+    let probe = |kind, role, segments: &[&str]| Probe { kind, role, segments: segments.iter().map(|s| s.to_string()).collect() };
+
+    match &repo {
+        Some(repo) => probes.push(probe(ProbeKind::Repository, Role::Reach, &["repositories", &ws, repo])),
+        // No repository (workspace tokens and API tokens only, see `plan`): the workspace is
+        // the target. A workspace token reads its workspace with no scope; an API token needs
+        // read:workspace there, so without it the workspace's repository list (read:repository)
+        // stands in.
+        None if api && !requires("read:workspace:bitbucket") && requires("read:repository:bitbucket") => {
+            probes.push(probe(ProbeKind::WorkspaceRepositories, Role::Reach, &["repositories", &ws]))
+        }
+        None => probes.push(probe(ProbeKind::Workspace, Role::Reach, &["workspaces", &ws])),
+    }
+    // API tokens that need read:workspace: the workspace proves it. (Access tokens are not
+    // sent there when a repository is given: the repository's answer names its workspace,
+    // and what Bitbucket answers a repository or project token on a workspace is unknown.)
+    if repo.is_some() && api && requires("read:workspace:bitbucket") {
+        probes.push(probe(ProbeKind::Workspace, Role::Scope("read:workspace:bitbucket".into()), &["workspaces", &ws]));
+    }
+    // Access tokens have no user behind them: /user answers them with an error by design.
+    // Only API tokens have an account to read, and /user needs read:user.
+    if api && requires("read:user:bitbucket") {
+        probes.push(probe(ProbeKind::User, Role::Scope("read:user:bitbucket".into()), &["user"]));
+    }
     if let Some(repo) = &repo {
-        let repo_probe = |kind, tail: &str| Probe {
-            kind,
-            segments: vec!["repositories".into(), ws.clone(), repo.clone(), tail.into()],
-        };
-        if needs("pullrequest") {
-            probes.push(repo_probe(ProbeKind::PullRequests, "pullrequests"));
-        }
-        if needs("pipeline") {
-            probes.push(repo_probe(ProbeKind::Pipelines, "pipelines"));
-        }
-        if needs("webhook") {
-            probes.push(repo_probe(ProbeKind::Webhooks, "hooks"));
+        for (kind_, word, tail) in [
+            (ProbeKind::PullRequests, "pullrequest", "pullrequests"),
+            (ProbeKind::Pipelines, "pipeline", "pipelines"),
+            (ProbeKind::Webhooks, "webhook", "hooks"),
+        ] {
+            if needs(word) {
+                probes.push(probe(kind_, Role::Scope(read_scope(kind, word)), &["repositories", &ws, repo, tail]));
+            }
         }
     }
+    // The project list adds facts only: what Bitbucket shows a narrow token there is unknown.
     if needs("project") {
-        probes.push(Probe { kind: ProbeKind::Projects, segments: vec!["workspaces".into(), ws, "projects".into()] });
+        probes.push(probe(ProbeKind::Projects, Role::Info, &["workspaces", &ws, "projects"]));
     }
     probes.truncate(MAX_PROBES);
     probes
@@ -370,6 +490,22 @@ pub async fn validate(request: CheckRequest, pasted: PastedKind) -> Result<Repor
 
 fn base_report(plan: &Plan, problem: Option<Problem>, message: String, next_step: String) -> Report {
     let req = &plan.request;
+    let mut warnings = Vec::new();
+    let unknown: Vec<&str> = plan
+        .required
+        .iter()
+        .map(String::as_str)
+        .filter(|s| scopes::lookup(s).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        warnings.push(format!(
+            "{} {} not in this app's list of Bitbucket scopes (Atlassian may have added {} since); {} checked by name only.",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" },
+            if unknown.len() == 1 { "it" } else { "them" },
+            if unknown.len() == 1 { "it is" } else { "they are" },
+        ));
+    }
     Report {
         ok: problem.is_none(),
         problem,
@@ -384,7 +520,7 @@ fn base_report(plan: &Plan, problem: Option<Problem>, message: String, next_step
         missing_labels: Vec::new(),
         extra: Vec::new(),
         extra_labels: Vec::new(),
-        warnings: Vec::new(),
+        warnings,
         default_branch: None,
         repository: req.location.full_name(),
         workspace: req.location.workspace.clone(),
@@ -409,26 +545,31 @@ fn ok_response(outcomes: &[Outcome], kind: ProbeKind) -> Option<&ProbeResponse> 
     }
 }
 
+/// Whether the answer shows that Bitbucket recognised the credential: it names the
+/// credential's type and does not refuse it.
+fn authenticated(r: &ProbeResponse) -> bool {
+    r.credential_type.is_some() && r.status != 401
+}
+
 /// Folds the probes' answers into one report with one primary problem.
 fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     let req = &plan.request;
     let chosen = req.credential.kind;
     let mut report = base_report(plan, None, String::new(), String::new());
     report.requests = outcomes.len();
-    report.probes = outcomes
-        .iter()
-        .map(|(p, r)| ProbeSummary {
-            name: p.kind.name(),
-            path: format!("/{}", p.segments.join("/")),
-            status: r.as_ref().ok().map(|r| r.status),
-            error: r.as_ref().err().map(|e| e.to_string()),
-        })
-        .collect();
+    report.probes = outcomes.iter().map(|(p, r)| summary(p, r)).collect();
 
     let responses: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
 
-    // What Bitbucket says the credential is, and what it holds.
-    report.credential_type = responses.iter().find_map(|r| r.credential_type.clone());
+    // What Bitbucket says the credential is, and what it holds: from an answer that accepted
+    // it when there is one (a refusing answer may describe it less well).
+    let describing = responses
+        .iter()
+        .filter(|r| authenticated(r))
+        .chain(responses.iter().filter(|r| !authenticated(r)))
+        .copied()
+        .collect::<Vec<_>>();
+    report.credential_type = describing.iter().find_map(|r| r.credential_type.clone());
     let seen_kind = report.credential_type.as_deref().and_then(CredentialKind::from_bitbucket_type);
     if let Some(seen) = seen_kind {
         report.credential_kind = seen;
@@ -441,7 +582,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
             ));
         }
     }
-    let raw_scopes: Option<Vec<String>> = responses.iter().find_map(|r| r.oauth_scopes.clone());
+    let raw_scopes: Option<Vec<String>> = describing.iter().find_map(|r| r.oauth_scopes.clone());
     let granted_raw = raw_scopes.clone().unwrap_or_default();
     let granted: BTreeSet<String> = scopes::expand(&granted_raw);
     report.granted_raw = granted_raw.clone();
@@ -454,10 +595,22 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
             if let Some(full) = json.get("full_name").and_then(|v| v.as_str()) {
                 report.repository = Some(full.to_string());
             }
+            report.workspace_name = json.pointer("/workspace/name").and_then(|v| v.as_str()).map(str::to_string);
+            // Bitbucket shows a public repository to anyone; whether it shows one to an access
+            // token made elsewhere is unknown (docs/bitbucket-behaviour.md, U12).
+            let public = json.get("is_private").and_then(|v| v.as_bool()) == Some(false);
+            if public && matches!(chosen, CredentialKind::RepositoryToken | CredentialKind::ProjectToken) {
+                report.warnings.push(format!(
+                    "{} is public, so Bitbucket shows it to anyone: this check cannot confirm that the token was made for it. Make sure it was created in this repository's (or its project's) settings.",
+                    report.repository.as_deref().unwrap_or("This repository")
+                ));
+            }
         }
     }
     if let Some(ws) = ok_response(&outcomes, ProbeKind::Workspace).filter(|r| r.status == 200) {
-        report.workspace_name = ws.json.as_ref().and_then(|j| j.get("name")).and_then(|v| v.as_str()).map(str::to_string);
+        if let Some(name) = ws.json.as_ref().and_then(|j| j.get("name")).and_then(|v| v.as_str()) {
+            report.workspace_name = Some(name.to_string());
+        }
     }
     if let Some(user) = ok_response(&outcomes, ProbeKind::User).filter(|r| r.status == 200) {
         report.account = user.json.as_ref().and_then(|j| {
@@ -481,7 +634,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
         ));
     }
 
-    let (problem, message, next) = primary_problem(plan, &outcomes, &granted, raw_scopes.is_some(), seen_kind, &mut report);
+    let (problem, message, next) = primary_problem(plan, &outcomes, &granted, raw_scopes.as_deref(), seen_kind, &mut report);
     report.ok = problem.is_none() && report.missing.is_empty();
     report.problem = problem;
     report.message = message;
@@ -489,12 +642,88 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     report
 }
 
+fn summary(p: &Probe, r: &Result<ProbeResponse, NetworkError>) -> ProbeSummary {
+    let joined = |v: &Option<Vec<String>>| v.as_ref().map(|v| v.join(", "));
+    match r {
+        Ok(r) => ProbeSummary {
+            name: p.kind.name().to_string(),
+            role: p.role.clone(),
+            path: format!("/{}", p.segments.join("/")),
+            status: Some(r.status),
+            error: None,
+            credential_type: r.credential_type.clone(),
+            oauth_scopes: joined(&r.oauth_scopes),
+            accepted_scopes: joined(&r.accepted_scopes),
+            server_message: r.error_message.as_deref().map(|m| outside_text(m, 300)),
+        },
+        Err(e) => ProbeSummary {
+            name: p.kind.name().to_string(),
+            role: p.role.clone(),
+            path: format!("/{}", p.segments.join("/")),
+            status: None,
+            error: Some(e.to_string()),
+            credential_type: None,
+            oauth_scopes: None,
+            accepted_scopes: None,
+            server_message: None,
+        },
+    }
+}
+
+/// Server text made safe to show: control characters dropped, at most `max` characters.
+fn outside_text(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// The scope a probe reads (in the credential's vocabulary), when one scope covers it.
+fn own_scope(probe: &Probe, kind: CredentialKind) -> Option<String> {
+    match &probe.role {
+        Role::Scope(s) => Some(s.clone()),
+        Role::Reach if matches!(probe.kind, ProbeKind::Repository | ProbeKind::WorkspaceRepositories) => Some(read_scope(kind, "repository")),
+        Role::Reach if kind == CredentialKind::ApiToken => Some("read:workspace:bitbucket".to_string()),
+        _ => None,
+    }
+}
+
+/// The scopes a refusing (403) answer proves missing, among those the target needs and the
+/// kind can hold. The probe's own scope is proven missing when Bitbucket names it (in either
+/// vocabulary), or names nothing while the scope header does not list it either; other scopes
+/// Bitbucket names count when the target needs them. `held`: what the header lists, with
+/// implications, when it was sent.
+fn proven_missing(probe: &Probe, r: &ProbeResponse, required: &[String], kind: CredentialKind, held: Option<&BTreeSet<String>>) -> Vec<String> {
+    let holdable = |s: &String| required.contains(s) && (scopes::lookup(s).is_none() || scopes::offered_to(s, kind));
+    let granted_in_detail = scopes::expand(&r.granted);
+    let mut out: Vec<String> = Vec::new();
+    let named = |scope: &str| {
+        r.required.iter().any(|n| {
+            scopes::canonical(n) == scopes::canonical(scope)
+                || scopes::old_to_new(n).contains(&scope)
+                || scopes::new_to_old(scope) == scopes::canonical(n)
+        })
+    };
+    if let Some(own) = own_scope(probe, kind) {
+        let listed_as_held = held.is_some_and(|h| scopes::satisfies(h, &own));
+        if holdable(&own) && (named(&own) || (r.required.is_empty() && !listed_as_held)) {
+            out.push(own);
+        }
+    }
+    for n in &r.required {
+        if let Some(name) = scopes::canonical(n) {
+            let name = name.to_string();
+            if holdable(&name) && !out.contains(&name) && !scopes::satisfies(&granted_in_detail, &name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 #[allow(clippy::too_many_lines)]
 fn primary_problem(
     plan: &Plan,
     outcomes: &[Outcome],
     granted: &BTreeSet<String>,
-    scopes_listed: bool,
+    listed: Option<&[String]>,
     seen_kind: Option<CredentialKind>,
     report: &mut Report,
 ) -> (Option<Problem>, String, String) {
@@ -502,75 +731,52 @@ fn primary_problem(
     let chosen = req.credential.kind;
     let kind = seen_kind.unwrap_or(chosen);
     let preset_name = presets::get(req.preset).name;
-    let responses: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    let all: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    // Only the probes the verdict rests on; an informational probe's trouble is not the token's.
+    let decisive: Vec<&Outcome> = outcomes.iter().filter(|(p, _)| p.role != Role::Info).collect();
+    let responses: Vec<(&Probe, &ProbeResponse)> =
+        decisive.iter().filter_map(|(p, r)| r.as_ref().ok().map(|r| (p, r))).collect();
     let create_where = create_hint(kind, &req.location);
 
-    // 1. Rejected credential.
-    if let Some(r401) = responses.iter().find(|r| r.status == 401) {
-        if r401.credential_type.as_deref() == Some("api_token")
-            && r401.oauth_scopes.as_ref().is_some_and(|s| s.is_empty())
-        {
-            return (
-                Some(Problem::UnscopedApiToken),
-                "Bitbucket recognised an API token, but it has no Bitbucket scopes. It was probably made with \"Create API token\" instead of \"Create API token with scopes\".".into(),
-                "At id.atlassian.com > Security > API tokens, choose \"Create API token with scopes\", pick the Bitbucket app and tick the scopes listed here; then paste the new token.".into(),
-            );
+    // 1. Rejected credential: refused, and no answer accepted it.
+    if !all.iter().any(|r| authenticated(r)) {
+        if let Some(r401) = all.iter().find(|r| r.status == 401) {
+            return rejected(req, r401, &create_where);
         }
-        let legacy = crate::bitbucket::credential::classify(req.credential.secret.expose())
-            .map(|p| p.kind == PastedKind::LegacyAppPassword)
-            .unwrap_or(false);
-        if legacy {
-            return (
-                Some(Problem::AppPasswordRetired),
-                "Bitbucket rejected this value, and it has the shape of an old app password. App passwords were switched off on 2026-07-28.".into(),
-                "Create an API token with scopes (or an access token) and check that instead.".into(),
-            );
-        }
-        let message = if chosen == CredentialKind::ApiToken {
-            "Bitbucket rejected the email and API token. The token may be mistyped, revoked or expired, the email may not be your Atlassian account email, or the token was made without scopes.".to_string()
-        } else {
-            format!("Bitbucket rejected this {}. It may be mistyped, revoked or expired.", chosen.label())
-        };
-        return (
-            Some(Problem::Unauthorized),
-            message,
-            format!("Copy the token again (it is shown only once), or create a new one: {create_where}"),
-        );
     }
 
     // 2. Trouble reaching Bitbucket.
-    let network: Vec<&NetworkError> = outcomes.iter().filter_map(|(_, r)| r.as_ref().err()).collect();
-    if let Some(err) = network.first() {
+    if let Some(err) = decisive.iter().find_map(|(_, r)| r.as_ref().err()) {
         let message = format!("Could not reach Bitbucket at {}: {err}", req.api_base.host());
         return (Some(Problem::Network), message, err.next_step().to_string());
     }
-    if let Some(r429) = responses.iter().find(|r| r.status == 429) {
+    if let Some((_, r429)) = responses.iter().find(|(_, r)| r.status == 429) {
         let wait = r429
             .retry_after
             .map(|s| format!("Wait {s} seconds, then try again."))
             .unwrap_or_else(|| "Wait a few minutes, then try again.".to_string());
         return (
             Some(Problem::RateLimited),
-            "Bitbucket is limiting requests right now (rate limit: 1,000 requests an hour for each credential).".into(),
+            "Bitbucket is limiting requests right now. Its limits are counted per user (1,000 requests an hour; access tokens get more on repository endpoints), so other tools using the same account or token count too.".into(),
             wait,
         );
     }
-    if let Some(r5) = responses.iter().find(|r| r.status >= 500) {
+    if let Some((_, r5)) = responses.iter().find(|(_, r)| r.status >= 500) {
         return (
             Some(Problem::ServerError),
             format!("Bitbucket had a problem answering (HTTP {}). This is on Bitbucket's side, not your token's.", r5.status),
             "Try again in a few minutes; bitbucket.status.atlassian.com shows ongoing incidents.".into(),
         );
     }
-    if let Some(r3) = responses.iter().find(|r| (300..400).contains(&r.status)) {
-        let to = r3.location.as_deref().map(|l| format!(" to {}", l.chars().take(120).collect::<String>())).unwrap_or_default();
+    if let Some((_, r3)) = responses.iter().find(|(_, r)| (300..400).contains(&r.status)) {
+        let to = r3.location.as_deref().map(|l| format!(" to {}", outside_text(l, 120))).unwrap_or_default();
         return (
             Some(Problem::UnexpectedResponse),
             format!("The API address answered with a redirect{to} (HTTP {}). Bitbucket's API does not redirect, so the address is probably wrong; the token was not sent on.", r3.status),
             format!("Check the API address (advanced setting); for Bitbucket Cloud it is {}.", super::client::DEFAULT_API_URL),
         );
     }
-    if let Some(bad) = responses.iter().find(|r| r.status == 200 && r.body_problem.is_some()) {
+    if let Some((_, bad)) = responses.iter().find(|(_, r)| r.status == 200 && r.body_problem.is_some()) {
         let what = match bad.body_problem {
             Some(BodyProblem::TooLarge) => "an answer far larger than any Bitbucket answer",
             Some(BodyProblem::NotJson) => "a web page instead of an API answer",
@@ -583,15 +789,15 @@ fn primary_problem(
             format!("Check the API address (advanced setting); for Bitbucket Cloud it is {}. Then try again.", super::client::DEFAULT_API_URL),
         );
     }
-    if responses.iter().any(|r| r.status == 410) {
+    if responses.iter().any(|(_, r)| r.status == 410) {
         return (
             Some(Problem::UnexpectedResponse),
             "Bitbucket says this part of its API has been removed (HTTP 410).".into(),
             "Update Bitbucket Setup Assistant to a newer version.".into(),
         );
     }
-    if let Some(r) = responses.iter().find(|r| r.status == 400) {
-        let detail = r.error_message.clone().unwrap_or_default();
+    if let Some((_, r)) = responses.iter().find(|(_, r)| r.status == 400) {
+        let detail = r.error_message.as_deref().map(|m| outside_text(m, 300)).unwrap_or_default();
         return (
             Some(Problem::UnexpectedResponse),
             format!("Bitbucket did not accept the request (HTTP 400). {detail}").trim().to_string(),
@@ -600,8 +806,7 @@ fn primary_problem(
     }
 
     // 3. Did the credential prove anything?
-    let proven = responses.iter().any(|r| r.credential_type.is_some());
-    if !proven {
+    if !all.iter().any(|r| authenticated(r)) {
         // Only a repository that says it is public explains the answer; a private one that
         // answers without credential headers means something in between removed them.
         let public = ok_response(outcomes, ProbeKind::Repository).is_some_and(|r| {
@@ -617,68 +822,111 @@ fn primary_problem(
             format!("Check that the token was pasted whole and that no proxy removes the Authorization header; or create a new token: {create_where}"),
         );
     }
-
-    // 4. Wrong place: the token is fine but does not reach this workspace or repository.
-    let repo_status = ok_response(outcomes, ProbeKind::Repository).map(|r| r.status);
-    let ws_status = ok_response(outcomes, ProbeKind::Workspace).map(|r| r.status);
-    let target = req.location.full_name().unwrap_or_else(|| req.location.workspace.clone());
-    let repo_404 = repo_status == Some(404);
-    let ws_404 = ws_status == Some(404);
-    if repo_404 || ws_404 {
-        if kind.is_access_token() {
-            let reach = match kind {
-                CredentialKind::RepositoryToken => "A repository access token reaches only the repository it was created in.",
-                CredentialKind::ProjectToken => "A project access token reaches only the repositories of its project.",
-                _ => "A workspace access token reaches only its own workspace.",
-            };
-            return (
-                Some(Problem::WrongTokenForLocation),
-                format!("This {} works, but not for {target}. {reach}", kind.label()),
-                format!("Check the address, or create the token where it is needed: {create_where}"),
-            );
-        }
+    // Accepted by one endpoint and refused by another that the verdict needs.
+    if let Some((p, r)) = responses.iter().find(|(_, r)| r.status == 401) {
+        let said = r.error_message.as_deref().map(|m| format!(" Bitbucket said: \"{}\"", outside_text(m, 200))).unwrap_or_default();
         return (
-            Some(Problem::NotFound),
-            format!("Bitbucket found no {} {target}. It may not exist, or this account may not have access to it (Bitbucket answers the same in both cases).", if repo_404 { "repository" } else { "workspace" }),
-            "Check the spelling of the workspace and repository (copy the address from your browser), and that your account can open it in Bitbucket.".into(),
+            Some(Problem::UnexpectedResponse),
+            format!("Bitbucket accepted this {} but refused it for the {} (HTTP 401).{said}", kind.label(), p.kind.what()),
+            format!("Try again in a few minutes. If it stays so, create a new token: {create_where}"),
         );
     }
 
-    if let Some((p, _)) = outcomes.iter().find(|(_, r)| matches!(r, Ok(r) if r.status == 404)) {
+    // 4. Wrong place: the token is fine but does not reach this workspace or repository.
+    let reach = responses.iter().find(|(p, _)| p.role == Role::Reach);
+    let target = req.location.full_name().unwrap_or_else(|| req.location.workspace.clone());
+    if let Some((p, r)) = reach {
+        if r.status == 404 {
+            if kind.is_access_token() {
+                let reach = match kind {
+                    CredentialKind::RepositoryToken => "A repository access token reaches only the repository it was created in.",
+                    CredentialKind::ProjectToken => "A project access token reaches only the repositories of its project.",
+                    _ => "A workspace access token reaches only its own workspace.",
+                };
+                return (
+                    Some(Problem::WrongTokenForLocation),
+                    format!("This {} works, but not for {target}. {reach}", kind.label()),
+                    format!("Check the address, or create the token where it is needed: {create_where}"),
+                );
+            }
+            let what = if p.kind == ProbeKind::Repository { "repository" } else { "workspace" };
+            return (
+                Some(Problem::NotFound),
+                format!("Bitbucket found no {what} {target}. It may not exist, or this account may not have access to it (Bitbucket answers the same in both cases)."),
+                "Check the spelling of the workspace and repository (copy the address from your browser), and that your account can open it in Bitbucket.".into(),
+            );
+        }
+    }
+    if let Some((p, _)) = responses.iter().find(|(p, r)| matches!(p.role, Role::Scope(_)) && r.status == 404) {
         return (
             Some(Problem::UnexpectedResponse),
-            format!("Bitbucket found the repository but not its {} (HTTP 404).", p.kind.name().replace('_', " ")),
+            format!("Bitbucket found the repository but not its {} (HTTP 404).", p.kind.what()),
             "Check that this feature is switched on for the repository in Bitbucket, then try again.".into(),
         );
     }
 
-    // 5. Scopes.
-    let mut missing: Vec<String> = plan
-        .required
-        .iter()
-        .filter(|s| scopes_listed && !scopes::satisfies(granted, s))
-        .cloned()
-        .collect();
-    // Every probe reads only what the target needs, so a scope a 403 names is missing even
-    // when the header listed it (Bitbucket's answer wins over our reading of the header).
-    for r in &responses {
-        if r.status == 403 {
-            let held = scopes::expand(&r.granted);
-            for s in &r.required {
-                if !missing.contains(s) && !scopes::satisfies(&held, s) {
-                    missing.push(s.clone());
-                }
+    // 5. Scopes: as Bitbucket lists them, and as a refusal of a probe that needs exactly one
+    // proves them.
+    let listed_platform = listed.is_some_and(|l| l.iter().any(|s| PLATFORM_SCOPES.contains(&s.as_str())));
+    let mut missing: Vec<String> = Vec::new();
+    let mut unconfirmed: Vec<String> = Vec::new();
+    if listed.is_some() {
+        for s in &plan.required {
+            if scopes::satisfies(granted, s) {
+                continue;
+            }
+            if PLATFORM_SCOPES.contains(&s.as_str()) && !listed_platform {
+                unconfirmed.push(s.clone());
+            } else {
+                missing.push(s.clone());
+            }
+        }
+    } else {
+        report.warnings.push("Bitbucket did not list the token's scopes, so only what the probes could read was confirmed; write access could not be confirmed.".into());
+    }
+    let mut refused_unexplained: Vec<&Probe> = Vec::new();
+    for (p, r) in &responses {
+        if r.status != 403 {
+            continue;
+        }
+        let proven = proven_missing(p, r, &plan.required, kind, listed.map(|_| granted));
+        if proven.is_empty() {
+            refused_unexplained.push(p);
+        }
+        for s in proven {
+            if !missing.contains(&s) {
+                missing.push(s);
             }
         }
     }
-    // A 403 with no scope named: the token lacks what that probe reads.
-    let forbidden: Vec<&Probe> = outcomes
+    if !unconfirmed.is_empty() {
+        let labels: Vec<String> = unconfirmed.iter().map(|s| scopes::label(s)).collect();
+        report.warnings.push(format!(
+            "Bitbucket does not show whether this token has {} (it lists only Bitbucket's own scopes). Make sure you ticked {} when you created the token.",
+            labels.join(" and "),
+            if unconfirmed.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    // A scope this kind cannot hold is never asked for: when Bitbucket says the token is of
+    // another kind than the one chosen, and that kind cannot have what is missing, the kind is
+    // the problem.
+    let impossible: Vec<String> = missing
         .iter()
-        .filter(|(_, r)| matches!(r, Ok(r) if r.status == 403 && r.required.is_empty()))
-        .map(|(p, _)| p)
+        .filter(|s| scopes::lookup(s).is_some() && !scopes::offered_to(s, kind))
+        .cloned()
         .collect();
-    if !scopes_listed {
-        report.warnings.push("Bitbucket did not list the token's scopes, so only what the probes could read was confirmed; write access could not be confirmed.".into());
+    if !impossible.is_empty() {
+        let labels: Vec<String> = impossible.iter().map(|s| scopes::label(s)).collect();
+        return (
+            Some(Problem::WrongCredentialKind),
+            format!(
+                "Bitbucket says this is a {}, but {preset_name} needs {} here, which a {} cannot have.",
+                kind.label(),
+                labels.join(", "),
+                kind.label()
+            ),
+            format!("Create a {} instead: {}", chosen.label(), create_hint(chosen, &req.location)),
+        );
     }
     if !missing.is_empty() {
         report.missing = missing.clone();
@@ -690,12 +938,20 @@ fn primary_problem(
             format!("Scopes cannot be added to an existing token. Create a new {} with these boxes ticked: {create_where}", kind.label()),
         );
     }
-    if let Some(p) = forbidden.first() {
-        return (
-            Some(Problem::MissingScopes),
-            format!("The token works, but Bitbucket refused to show its {} (HTTP 403).", p.kind.name().replace('_', " ")),
-            format!("Create a new {} with the boxes listed here ticked: {create_where}", kind.label()),
-        );
+    // Refused without a scope to blame: a read the target needs still failed.
+    for p in refused_unexplained {
+        let needed = own_scope(p, kind).is_some_and(|s| plan.required.contains(&s));
+        if matches!(p.role, Role::Scope(_)) || needed {
+            return (
+                Some(Problem::MissingScopes),
+                format!("The token works, but Bitbucket refused to show it the {} (HTTP 403) without naming a missing scope.", p.kind.what()),
+                format!("Check in Bitbucket that the token's boxes include everything listed in step 2; if one is missing, create a new {} with them ticked: {create_where}", kind.label()),
+            );
+        }
+        report.warnings.push(format!(
+            "Bitbucket did not show this token the {} itself (HTTP 403), so whether it reaches {target} could not be confirmed.",
+            p.kind.what()
+        ));
     }
 
     let what = match (&report.repository, &report.default_branch) {
@@ -707,6 +963,38 @@ fn primary_problem(
         None,
         format!("This {} works{what} and has everything {preset_name} needs.", kind.label()),
         String::new(),
+    )
+}
+
+/// The verdict for a credential Bitbucket refused (401) on every probe.
+fn rejected(req: &CheckRequest, r401: &ProbeResponse, create_where: &str) -> (Option<Problem>, String, String) {
+    let chosen = req.credential.kind;
+    if r401.credential_type.as_deref() == Some("api_token") && r401.oauth_scopes.as_ref().is_some_and(|s| s.is_empty()) {
+        return (
+            Some(Problem::UnscopedApiToken),
+            "Bitbucket recognised an API token, but it has no Bitbucket scopes. It was probably made with \"Create API token\" instead of \"Create API token with scopes\".".into(),
+            "At id.atlassian.com > Security > API tokens, choose \"Create API token with scopes\", pick the Bitbucket app and tick the scopes listed here; then paste the new token.".into(),
+        );
+    }
+    let legacy = crate::bitbucket::credential::classify(req.credential.secret.expose())
+        .map(|p| p.kind == PastedKind::LegacyAppPassword)
+        .unwrap_or(false);
+    if legacy {
+        return (
+            Some(Problem::AppPasswordRetired),
+            "Bitbucket rejected this value, and it has the shape of an old app password. App passwords were switched off on 2026-07-28.".into(),
+            "Create an API token with scopes (or an access token) and check that instead.".into(),
+        );
+    }
+    let message = if chosen == CredentialKind::ApiToken {
+        "Bitbucket rejected the email and API token. The token may be mistyped, revoked or expired, the email may not be your Atlassian account email, or the token was made with \"Create API token\" instead of \"Create API token with scopes\".".to_string()
+    } else {
+        format!("Bitbucket rejected this {}. It may be mistyped, revoked or expired.", chosen.label())
+    };
+    (
+        Some(Problem::Unauthorized),
+        message,
+        format!("Copy the token again (it is shown only once), or create a new one: {create_where}"),
     )
 }
 

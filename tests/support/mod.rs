@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::io::Write;
 
 pub mod app;
+pub mod check;
 pub mod cli_session;
 pub mod webdriver;
 

@@ -132,8 +132,12 @@ export function render(ctx) {
       problems.push("Give a Bitbucket address that the assistant understands.");
     }
     const preset = ctx.preset();
-    if (state.location && preset && !state.location.repository && (preset.needs_repository || state.kind === "repository_token")) {
-      loc.setError(`${preset.needs_repository ? preset.name : "A repository access token"} works on one repository: paste the repository's address, not only the workspace.`);
+    const narrow = state.kind === "repository_token" || state.kind === "project_token";
+    if (state.location && preset && !state.location.repository && (preset.needs_repository || narrow)) {
+      const who = preset.needs_repository ? `${preset.name} works on one repository`
+        : state.kind === "project_token" ? "A project access token is checked on one of its project's repositories"
+        : "A repository access token works on one repository";
+      loc.setError(`${who}: paste the repository's address, not only the workspace.`);
       problems.push("A repository is needed.");
     }
     if (!state.kind) problems.push("Choose the kind of credential.");
