@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "export_view",
     "export_save",
     "copy_field",
+    "copy_check_details",
+    "copy_connection_details",
 ];
 
 fn main() {

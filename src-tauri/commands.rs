@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
 use crate::bitbucket::client::{api_url_from_env, ApiBase, Timeouts, DEFAULT_API_URL};
@@ -21,6 +22,7 @@ use crate::manage::{self, SaveOptions};
 use crate::presets::{self, PresetId};
 use crate::store::connections::{self, Connection};
 use crate::store::Store;
+use crate::support;
 
 /// An error the window shows next to the field it is about.
 #[derive(Debug, Serialize)]
@@ -56,6 +58,8 @@ struct Pending {
 pub struct AppState {
     pending: Mutex<HashMap<String, Pending>>,
     running: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// The last check of step 4 and the email it used, for "Copy details for support".
+    last_check: Mutex<Option<(validate::CheckDetails, Option<String>)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -205,6 +209,7 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
         previous.abort();
     }
     let report = rx.await.map_err(|_| UiError::new("The check was cancelled."))?;
+    *lock(&state.last_check) = Some((report.details(), request.credential.email.clone()));
     let paste_warning = credential::mismatch_warning(pasted.kind, input.kind);
     let pending_id = if report.ok {
         let id = uuid::Uuid::new_v4().to_string();
@@ -342,6 +347,41 @@ pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
     let c = manage::find(&store, &input.id)?;
     let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
     Ok(manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?)
+}
+
+/// What "Copy details for support" put on the clipboard (also shown in the window, so the
+/// user sees exactly what they would send).
+#[derive(Serialize)]
+pub struct SupportDetails {
+    text: String,
+}
+
+fn to_clipboard<R: Runtime>(app: &AppHandle<R>, text: String) -> Result<SupportDetails, UiError> {
+    app.clipboard()
+        .write_text(text.as_str())
+        .map_err(|_| UiError::new("The clipboard could not be used. Select the details below and copy them by hand."))?;
+    Ok(SupportDetails { text })
+}
+
+/// Step 4's "Copy details for support": the last check, redacted, on the clipboard.
+#[tauri::command]
+pub fn copy_check_details<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<SupportDetails, UiError> {
+    let last = lock(&state.last_check).clone();
+    let Some((details, email)) = last else {
+        return Err(UiError::new("There is no check to describe yet."));
+    };
+    to_clipboard(&app, support::details_text(&details, email.as_deref()))
+}
+
+/// The saved-connections view's "Copy details for support": the connection's last check.
+#[tauri::command]
+pub fn copy_connection_details<R: Runtime>(app: AppHandle<R>, id: String) -> Result<SupportDetails, UiError> {
+    let store = open_store()?;
+    let c = manage::find(&store, &id)?;
+    let Some(details) = c.last_check.as_ref().and_then(|l| l.details.as_deref()) else {
+        return Err(UiError::new("This connection has no recorded check with details yet. Select \"Re-test\" first, then copy the details."));
+    };
+    to_clipboard(&app, support::details_text(details, c.email.as_deref()))
 }
 
 /// The window calls this once its first step is on screen. For the start-up and memory

@@ -14,6 +14,7 @@ pub mod manage;
 pub mod presets;
 pub mod renderer;
 pub mod store;
+pub mod support;
 
 use tauri::{Builder, Runtime};
 
@@ -39,6 +40,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::remove_connection,
             commands::replace_token,
             commands::ui_ready,
+            commands::copy_check_details,
+            commands::copy_connection_details,
             export_commands::export_view,
             export_commands::export_save,
             export_commands::copy_field,

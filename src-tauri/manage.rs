@@ -108,6 +108,7 @@ fn last_check(report: &Report) -> LastCheck {
         ok: report.ok,
         problem: report.problem.map(|p| p.name().to_string()),
         message: report.message.clone(),
+        details: Some(Box::new(report.details())),
     }
 }
 

@@ -106,6 +106,14 @@ fn saved_connection_is_listed_retested_and_removed() {
         let revoked = app.wait_text(&card(website), "Needs attention").await;
         assert!(revoked.contains("revoked or expired"), "{revoked}");
         app.axe("the connections view with a failing connection").await;
+        // "Copy details for support" copies that last check: what Bitbucket answered, no token.
+        app.click(&format!("{} [data-action=support]", card(website))).await;
+        app.click(&format!("{} .support-details summary", card(website))).await;
+        let details = app.wait_text(&format!("{} .support-text", card(website)), "details for support").await;
+        assert!(details.contains("Verdict: unauthorized"), "{details}");
+        assert!(details.contains("GET /repositories/acme/website (reach): HTTP 401"), "{details}");
+        assert!(!details.contains(&token), "{details}");
+        assert!(app.files_containing(&token).is_empty(), "the last check's details on disk hold no token");
         assert!(app::fake().set_token_state(&token, TokenState::Active));
 
         // Remove asks first; "Keep it" keeps it.

@@ -136,6 +136,47 @@ fn autoheal_api_token_with_email_is_checked_and_saved() {
     });
 }
 
+/// The least helpful Bitbucket that is still plausible (repository tokens refused on the
+/// workspace with a scope they cannot have, platform scopes unlisted, only the highest scope
+/// levels listed): SQAI's recommended path still passes, and the support details copy
+/// everything Bitbucket said but neither the token nor the email.
+#[test]
+fn sqai_and_autoheal_pass_in_the_strictest_bitbucket_and_support_details_hold_no_secret() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app::fake().set_behaviour(fake_bitbucket::Behaviour::strictest());
+
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        assert!(!verdict.contains("Account"), "no scope a repository token cannot have: {verdict}");
+        assert!(app.text("#verdict .facts").await.contains("Default branch\nmain"));
+        app.click("#verdict button[data-action=support]").await;
+        app.click("#verdict .support-details summary").await;
+        let copied = app.wait_text("#verdict .support-text", "details for support").await;
+        assert!(copied.contains("GET /repositories/acme/website (reach): HTTP 200"), "{copied}");
+        assert!(copied.contains("x-oauth-scopes: pullrequest:write"), "{copied}");
+        assert!(copied.contains("Verdict: ready"), "{copied}");
+        assert!(!copied.contains(demo::SQAI_READY), "{copied}");
+        app.axe("step 4 (check) with support details").await;
+        app.shot("wizard-4-check-support-details").await;
+
+        app.reload().await;
+        app::fake().set_behaviour(fake_bitbucket::Behaviour::strictest());
+        app.to_paste("autoheal", "acme/website", "api_token").await;
+        let verdict = app.paste_and_check(demo::API_TOKEN_AUTOHEAL, Some(demo::ADMIN_EMAIL)).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        assert!(verdict.contains("Make sure you ticked them"), "the unlisted platform scopes are a warning: {verdict}");
+        app.click("#verdict button[data-action=support]").await;
+        app.click("#verdict .support-details summary").await;
+        let copied = app.wait_text("#verdict .support-text", "details for support").await;
+        assert!(copied.contains("x-credential-type: api_token"), "{copied}");
+        assert!(!copied.to_lowercase().contains(demo::ADMIN_EMAIL), "{copied}");
+        assert!(!copied.contains(demo::ADMIN_DISPLAY_NAME), "{copied}");
+        assert!(!copied.contains(demo::API_TOKEN_AUTOHEAL), "{copied}");
+    });
+}
+
 #[test]
 fn missing_scopes_are_named_in_bitbucket_words_with_the_page_to_fix_them() {
     block_on(async {

@@ -54,7 +54,7 @@ fn base(name: &str, kind: CredentialKind, preset: PresetId) -> Connection {
         base_branch: Some("main".into()),
         granted_scopes: vec![],
         credential_type: Some(kind.bitbucket_type().into()),
-        last_check: Some(LastCheck { at: at(9, 0), ok: true, problem: None, message: "Ready.".into() }),
+        last_check: Some(LastCheck { at: at(9, 0), ok: true, problem: None, message: "Ready.".into(), details: None }),
         expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
         created_at: at(8, 0),
         updated_at: at(9, 0),

@@ -3,6 +3,7 @@
 
 import { h, field } from "./dom.js";
 import { judgePaste } from "./paste-shape.js";
+import { supportDetails } from "./support.js";
 
 const BADGES = {
   valid: ["ok", "Valid"],
@@ -126,6 +127,7 @@ function card(ctx, c, refresh, announce) {
   const place = c.repository ? `${c.workspace}/${c.repository}` : `${c.workspace} (workspace)`;
   const preset = ctx.catalog.presets.find((p) => p.id === c.preset);
   const slot = h("div", { class: "slot" });
+  const support = supportDetails(ctx, "copy_connection_details", { id: c.id });
   const el = h("article", { class: "connection", "aria-labelledby": `conn-${c.id}`, dataset: { name: c.name, status: c.status } },
     h("header", {}, h("h2", { id: `conn-${c.id}` }, c.name), h("span", { class: `badge ${tone}` }, text)),
     h("p", { class: "meta" }, `${place} · ${kindLabel(ctx, c.kind)} · for ${preset ? preset.name : c.preset}`),
@@ -135,8 +137,9 @@ function card(ctx, c, refresh, announce) {
       h("button", { type: "button", class: "secondary", "data-action": "retest", onclick: retest }, "Re-test"),
       h("button", { type: "button", class: "secondary", "data-action": "replace", onclick: replace }, "Replace token"),
       h("button", { type: "button", class: "secondary", "data-action": "export", onclick: () => ctx.showExport(c.id) }, "Export"),
+      support.button,
       h("button", { type: "button", class: "danger", "data-action": "remove", onclick: remove }, "Remove")),
-    slot);
+    support.status, support.shown, slot);
 
   async function retest() {
     slot.replaceChildren(h("p", { role: "status" }, "Checking with Bitbucket…"));

@@ -437,7 +437,7 @@ mod tests {
             base_branch: Some("main".into()),
             granted_scopes: vec![],
             credential_type: None,
-            last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into() }),
+            last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into(), details: None }),
             expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
             created_at: t,
             updated_at: t,

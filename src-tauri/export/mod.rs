@@ -689,7 +689,7 @@ mod tests {
             base_branch: Some("main".into()),
             granted_scopes: vec!["repository:write".into()],
             credential_type: Some("repo_access_token".into()),
-            last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into() }),
+            last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into(), details: None }),
             expires: None,
             created_at: t,
             updated_at: t,

@@ -131,6 +131,9 @@ pub struct LastCheck {
     pub problem: Option<String>,
     /// The plain-language summary shown to the user.
     pub message: String,
+    /// What Bitbucket answered, for "Copy details for support" (no secret, no account name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Box<crate::bitbucket::validate::CheckDetails>>,
 }
 
 /// How close a token is to its expiry date.
@@ -686,6 +689,7 @@ pub(crate) mod tests {
                 ok: true,
                 problem: None,
                 message: "All good.".into(),
+                details: None,
             }),
             expires: NaiveDate::from_ymd_opt(2026, 12, 31),
             created_at: t,
@@ -865,6 +869,7 @@ pub(crate) mod tests {
             ok: false,
             problem: Some("missing_scope".into()),
             message: "Needs pullrequest:write.".into(),
+            details: None,
         });
         file.save(&[c.clone()]).unwrap();
         let text = fs::read_to_string(file.path()).unwrap();

@@ -209,6 +209,7 @@ pub async fn app(setup: Setup) -> Option<AppGuard> {
     close_at_exit_once();
     let mut guard = SLOT.lock().await;
     fake().clear_faults();
+    fake().set_behaviour(fake_bitbucket::Behaviour::default());
     if guard.as_ref().is_some_and(|a| a.setup != setup) {
         if let Some(old) = guard.take() {
             old.close().await;

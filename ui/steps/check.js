@@ -2,6 +2,7 @@
 // exactly what is missing and how to fix it.
 
 import { h } from "../dom.js";
+import { supportDetails } from "../support.js";
 
 export const title = "Check";
 
@@ -43,8 +44,12 @@ function verdict(ctx, report, status, pasteWarning) {
   if (pasteWarning) box.append(h("p", { class: "callout warn", role: "note" }, pasteWarning));
   box.append(facts(ctx, report));
   if (report.granted_raw.length) {
-    box.append(h("details", { class: "granted" }, h("summary", {}, `Scopes this token holds (${report.granted_raw.length})`),
-      h("ul", {}, report.granted_raw.map((s) => h("li", {}, h("code", {}, s))))));
+    // Bitbucket may list only the highest level of a scope; what that level includes is
+    // shown too, marked as such.
+    const listed = new Set(report.granted_raw);
+    const held = [...report.granted_raw, ...report.granted.filter((s) => !listed.has(s))];
+    box.append(h("details", { class: "granted" }, h("summary", {}, `Scopes this token holds (${held.length})`),
+      h("ul", {}, held.map((s) => h("li", {}, h("code", {}, s), listed.has(s) ? null : " (included in the above)")))));
   }
   for (const w of report.warnings) box.append(h("p", { class: "callout warn", role: "note" }, w));
   const buttons = h("div", { class: "inline-actions" });
@@ -56,7 +61,9 @@ function verdict(ctx, report, status, pasteWarning) {
     buttons.append(reopen);
   }
   if (!good) buttons.append(h("button", { type: "button", class: "secondary", onclick: () => ctx.go(2) }, "Paste another token"));
-  box.append(buttons);
+  const support = supportDetails(ctx, "copy_check_details");
+  buttons.append(support.button);
+  box.append(buttons, support.status, support.shown);
   return box;
 }
 
