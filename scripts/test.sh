@@ -38,6 +38,10 @@ Name=org.freedesktop.secrets
 Exec=/bin/sh -c "printf test | exec /usr/bin/gnome-keyring-daemon --foreground --components=secrets --unlock"
 SERVICE
 
+# The live contract suite against the fake as a separate process, as if it were Bitbucket: its
+# transcript must hold no secret, and its replay must give verdicts that hold.
+scripts/live-check.sh --fake strictest --out "$scratch/live-transcript.json"
+
 # xvfb-run gives a display; dbus-run-session a private session bus; gnome-keyring the
 # Secret Service on it, unlocked with a throwaway password.
 exec xvfb-run -a -s "-screen 0 1280x900x24" \
