@@ -726,6 +726,13 @@ async fn export_cmd(args: ExportArgs) -> i32 {
     for w in rendered.warnings.iter().filter(|w| !w.contains("exported unvalidated")) {
         eprintln!("warning: {w}");
     }
+    if !rendered.about.is_empty() {
+        // The file's readers allow nothing but the credential: what it would say, said here.
+        eprintln!("About this {} (its readers allow nothing else in it, so it is said here):", info.label);
+        for line in &rendered.about {
+            eprintln!("  {line}");
+        }
+    }
     let reference = export::secret_reference(&c);
     let command = export::token_command(&c);
     if to_stdout {
@@ -785,6 +792,9 @@ async fn import_cmd(args: ImportArgs) -> i32 {
         Err(e) => return input_error(json, "bad_input", e.user_message()),
     };
     drop(bytes);
+    for note in &draft.notes {
+        eprintln!("note: {note}");
+    }
     let today = chrono::Local::now().date_naive();
     let expires = match args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose() {
         Ok(e) => e,
@@ -826,7 +836,10 @@ async fn import_cmd(args: ImportArgs) -> i32 {
         }
         None => {
             if let Some(r) = &draft.reference {
-                eprintln!("The file holds a reference to \"{r}\" in a keychain, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
+                // The reference names a connection by id; say its name when it is saved here.
+                let named = store.find(r).ok().flatten().map(|c| format!("the connection \"{}\"", crate::safe_text::visible(&c.name)));
+                let what = named.unwrap_or_else(|| format!("a connection ({}) in another keychain", crate::safe_text::visible(r)));
+                eprintln!("The file holds a reference to {what}, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
             } else {
                 eprintln!("The file holds no token. Enter it (standard input or BITBUCKET_TOKEN).");
             }

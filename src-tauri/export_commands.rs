@@ -85,6 +85,8 @@ pub struct ExportDone {
     contains_secret: bool,
     message: String,
     warnings: Vec<String>,
+    /// What the file cannot say about itself (netrc, git-credentials, n8n).
+    about: Vec<String>,
 }
 
 /// Where to save: the native dialog, or (for tests and scripted runs)
@@ -131,7 +133,7 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
         .await
         .map_err(|_| UiError::new("The save dialog could not be opened."))?;
     let Some(path) = chosen else {
-        return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![] });
+        return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![], about: vec![] });
     };
     let written = export::write::write_file(&path, &rendered, true).map_err(|e| UiError::new(e.user_message()))?;
     let message = if rendered.contains_secret {
@@ -144,7 +146,13 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
             export::token_command(&c)
         )
     };
-    Ok(ExportDone { path: Some(written.display().to_string()), contains_secret: rendered.contains_secret, message, warnings: rendered.warnings.clone() })
+    Ok(ExportDone {
+        path: Some(written.display().to_string()),
+        contains_secret: rendered.contains_secret,
+        message,
+        warnings: rendered.warnings.clone(),
+        about: rendered.about.clone(),
+    })
 }
 
 #[derive(Serialize)]

@@ -13,6 +13,7 @@ pub mod links;
 pub mod manage;
 pub mod presets;
 pub mod renderer;
+pub mod safe_text;
 pub mod store;
 pub mod support;
 

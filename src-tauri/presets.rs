@@ -270,8 +270,9 @@ static PRESETS: [Preset; 8] = [
             "Nirvai mentions pull requests, but its scope list has none; if your agents must open pull requests, add pullrequest:write.",
         ],
     },
-    // n8n (docs.n8n.io/integrations/builtin/credentials/bitbucket): the Bitbucket credential
-    // "bitbucketApi" has the fields Email and API Token; scopes: "read:user:bitbucket,
+    // n8n (docs.n8n.io/integrations/builtin/credentials/bitbucket; n8n 2.39.10's own code): the
+    // credential for an API token is "bitbucketAccessTokenApi" ("Bitbucket Access Token API",
+    // fields Email and Access Token; "bitbucketApi" is the app-password one); scopes: "read:user:bitbucket,
     // read:workspace:bitbucket, read:repository:bitbucket, read:webhook:bitbucket,
     // write:webhook:bitbucket, delete:webhook:bitbucket". The Bitbucket Trigger node creates a
     // webhook on activation and deletes it on deactivation.
@@ -294,10 +295,10 @@ static PRESETS: [Preset; 8] = [
         needs_repository: false,
         fields: &[
             field("email", "Email", None, "Your Atlassian account email, not your Bitbucket username."),
-            field("api_token", "API Token", None, "The API token with scopes you created."),
+            field("api_token", "Access Token", None, "The API token with scopes you created (n8n calls the field Access Token)."),
         ],
         notes: &[
-            "n8n's Bitbucket credential (bitbucketApi) takes your Atlassian account email and an API token with scopes.",
+            "In n8n, create a \"Bitbucket Access Token API\" credential: your Atlassian account email and the API token with scopes. (n8n's \"Bitbucket API\" credential is for the retired app passwords.) The n8n export is tested with n8n 2.39.10's own import and export.",
             "The trigger creates its webhook when the workflow is activated and deletes it when deactivated, hence read, write and delete of webhooks.",
         ],
     },

@@ -35,7 +35,7 @@ fn json_and_yaml_exports_round_trip_into_new_connections() {
         // The file holds only a reference: the token comes from standard input.
         let out = s.ok(&["import", &file, "--name", &copy], demo::SQAI_READY);
         let err = text(&out.stderr);
-        assert!(err.contains("holds a reference to \"Acme Web\""), "{err}");
+        assert!(err.contains("holds a reference to the connection \"Acme Web\""), "{err}");
         assert!(text(&out.stdout).contains(&format!("Imported \"{copy}\"")), "{}", text(&out.stdout));
         same_settings(&original, &s.connection(&copy).unwrap());
         assert_eq!(s.token_of(&copy), demo::SQAI_READY);
@@ -75,7 +75,7 @@ fn n8n_credentials_import_with_a_workspace() {
         "n8n-export.json",
         &format!(
             r#"[{{"id": "1", "name": "GitHub", "type": "githubApi", "data": {{"accessToken": "gh-secret"}}}},
-               {{"id": "2", "name": "Bitbucket (n8n)", "type": "bitbucketApi", "data": {{"email": "{}", "apiToken": "{}"}}}}]"#,
+               {{"id": "2", "name": "Bitbucket (n8n)", "type": "bitbucketAccessTokenApi", "data": {{"email": "{}", "accessToken": "{}"}}}}]"#,
             demo::ADMIN_EMAIL,
             demo::API_TOKEN_AUTOHEAL
         ),
@@ -96,7 +96,7 @@ fn n8n_credentials_import_with_a_workspace() {
     assert_eq!((c["kind"].as_str(), c["email"].as_str(), c["workspace"].as_str()), (Some("api_token"), Some(demo::ADMIN_EMAIL), Some("acme")));
     // And our own n8n export (reference only) comes back with the token from stdin.
     s.ok(&["export", "Bitbucket (n8n)", "-f", "n8n", "-o", "ours.n8n.json"], "");
-    s.ok(&["import", "ours.n8n.json", "--name", "n8n again", "--preset", "autoheal"], demo::API_TOKEN_AUTOHEAL);
+    s.ok(&["import", "ours.n8n.json", "--name", "n8n again", "--preset", "autoheal", "--workspace", "acme"], demo::API_TOKEN_AUTOHEAL);
     assert_eq!(s.token_of("n8n again"), demo::API_TOKEN_AUTOHEAL);
 }
 
@@ -137,9 +137,10 @@ fn bad_files_get_plain_messages() {
         (s.write("empty.json", "  \n"), "The file is empty"),
         ("form.json".into(), "This is a SQAI Suite form export"),
         (s.write("newer.json", "{\"schema\": \"bitbucket-setup/connection-export\", \"schema_version\": 9}"), "newer version of Bitbucket Setup Assistant"),
-        (s.write("github.json", &format!("{{\"name\": \"GH\", \"type\": \"githubApi\", \"data\": {{\"accessToken\": \"{canary}\"}}}}")), "not \"bitbucketApi\" (Bitbucket)"),
+        (s.write("github.json", &format!("{{\"name\": \"GH\", \"type\": \"githubApi\", \"data\": {{\"accessToken\": \"{canary}\"}}}}")), "not Bitbucket's \"bitbucketAccessTokenApi\""),
         (s.write("encrypted.json", "{\"name\": \"BB\", \"type\": \"bitbucketApi\", \"data\": \"U2FsdGVkX1+abc\"}"), "export:credentials --decrypted"),
         (s.write("apppw.json", "{\"name\": \"BB\", \"type\": \"bitbucketApi\", \"data\": {\"username\": \"jdoe\", \"appPassword\": \"ATBBxyz\"}}"), "App passwords stopped working on 2026-07-28"),
+        (s.write("odd.json", &format!("[{{\"id\": \"x\", \"name\": \"BB\", \"type\": \"bitbucketApi\", \"data\": {{\"oauthToken\": \"{canary}\"}}}}]")), "has the fields oauthToken"),
         (".".into(), "is a folder"),
     ];
     for (file, words) in cases {

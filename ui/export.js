@@ -64,7 +64,9 @@ export async function renderExport(ctx, main, connectionId, onBack) {
     try {
       const done = await ctx.call("export_save", { input: { id: c.id, format: select.value, include_secret: include.checked, allow_unvalidated: allowUnvalidated } });
       result.replaceChildren(h("p", { class: done.contains_secret ? "callout warn" : "callout ok" }, done.message),
-        ...done.warnings.map((w) => h("p", { class: "hint" }, w)));
+        ...done.warnings.map((w) => h("p", { class: "hint" }, w)),
+        done.about.length ? h("details", { class: "about-file" }, h("summary", {}, "About this file (its readers allow nothing else in it)"),
+          h("ul", {}, done.about.map((line) => h("li", {}, line)))) : null);
     } catch (err) {
       const items = [h("p", { class: "error" }, err.message)];
       if (err.field === "unvalidated") {

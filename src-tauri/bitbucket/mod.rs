@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod credential;
+pub mod githost;
 pub mod location;
 pub mod scopes;
 pub mod validate;

@@ -1,14 +1,16 @@
-//! `.env`: `NAME='value'` lines. Every value is single-quoted for a POSIX shell, so `source`,
-//! `.` and `set -a; . file` give back exactly the text (quotes, spaces, `$`, backquotes, `\`
-//! and line breaks included); dotenv libraries that follow shell quoting read it the same way.
-//! Metadata is in `BITBUCKET_SETUP_*` variables, and explained in the comment header.
+//! `.env`: `NAME='value'` lines that bash (`set -a; . FILE`), python-dotenv, Node's dotenv
+//! and docker compose's `env_file` all read back as exactly the connection's text (see
+//! [`super::text::dotenv_value`] for the one quoting they agree on). A value that no quoting
+//! keeps the same in all of them (a name or description with `${`, or with `'` and `"`
+//! together) is left out, and a comment says which and why: no reader gets a line the others
+//! read differently. Metadata is in `BITBUCKET_SETUP_*` variables and the comment header.
 
 use zeroize::Zeroizing;
 
-use super::text::{comment_lines, shell_quote};
+use super::text::{comment_lines, dotenv_value};
 use super::{Ctx, ExportError, Validation};
 
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     let v = &ctx.meta.validation;
     let opt = |o: Option<String>| o.unwrap_or_default();
@@ -45,8 +47,27 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
         ("BITBUCKET_SETUP_SECRET_INCLUDED", "secret flag", ctx.secret_included.to_string()),
         ("BITBUCKET_SETUP_TOKEN_COMMAND", "token command", super::token_command(c)),
     ];
+    let mut lines = String::new();
+    let mut left_out: Vec<String> = Vec::new();
+    for (name, what, value) in vars {
+        match dotenv_value(&value) {
+            Ok(quoted) => {
+                lines.push_str(name);
+                lines.push('=');
+                lines.push_str(&quoted);
+                lines.push('\n');
+            }
+            Err(_) if name == "BITBUCKET_TOKEN" => {
+                return Err(ExportError::Unrepresentable { format: ".env", field: what, why: "it has characters no .env reader keeps" });
+            }
+            Err(why) => {
+                left_out.push(format!("{name} (the {what}) is left out: {why}."));
+                warnings.push(format!("The {what} is not in the .env file: {why}. The JSON or YAML export holds it."));
+            }
+        }
+    }
     let mut header = String::from("Bitbucket Setup Assistant export (.env).\n");
-    header.push_str("Values are single-quoted: `. ./FILE` in bash or sh gives them back exactly.\n");
+    header.push_str("bash (set -a; . ./FILE), python-dotenv, Node's dotenv and docker compose read every value back exactly.\n");
     if ctx.secret_included {
         header.push_str("THIS FILE CONTAINS THE TOKEN (BITBUCKET_TOKEN). Keep it private (mode 0600) and out of version control.\n");
     } else {
@@ -57,20 +78,16 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
         crate::bitbucket::credential::AuthScheme::Bearer => "REST API: Authorization: Bearer $BITBUCKET_TOKEN. git over HTTPS: user $BITBUCKET_GIT_USERNAME, password the token.\n",
         _ => "REST API: Basic auth with $BITBUCKET_EMAIL and the token. git over HTTPS: user $BITBUCKET_GIT_USERNAME, password the token.\n",
     });
+    for l in &left_out {
+        header.push_str(l);
+        header.push('\n');
+    }
     header.push('\n');
     for (k, v) in ctx.metadata_lines() {
         header.push_str(&format!("{k}: {v}\n"));
     }
     let mut out = comment_lines(&header);
-    for (name, what, value) in vars {
-        if value.contains('\0') {
-            return Err(ExportError::Unrepresentable { format: ".env", field: what, why: "it contains a NUL character, which no shell variable can hold" });
-        }
-        out.push_str(name);
-        out.push('=');
-        out.push_str(&shell_quote(&value));
-        out.push('\n');
-    }
+    out.push_str(&lines);
     Ok(Zeroizing::new(out))
 }
 

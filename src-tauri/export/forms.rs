@@ -33,7 +33,7 @@ pub struct FieldValue {
     /// The field's name as the product shows it.
     pub label: String,
     /// What to enter. For the token field: the token when it was given, else the reference
-    /// `keychain:bitbucket-setup:NAME`.
+    /// `keychain:bitbucket-setup:ID`.
     pub value: Zeroizing<String>,
     /// True for the token field (the window fetches the token for its "copy" button).
     pub secret: bool,
@@ -76,6 +76,7 @@ pub fn fields_with(
         exported_at: chrono::Utc::now(),
         validation: super::Validation::Unvalidated { reason: String::new(), last_validated_at: None },
         options: options.clone(),
+        git_base: crate::bitbucket::githost::GitBase::from_env(),
     };
     let ctx = Ctx {
         c: connection,
@@ -455,7 +456,7 @@ mod tests {
         assert_eq!(
             values(&f),
             vec![
-                ("api_key", "keychain:bitbucket-setup:Acme Web"),
+                ("api_key", "keychain:bitbucket-setup:8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"),
                 ("expiration_date", "2027-01-31"),
                 ("base_url", "https://bitbucket.org"),
                 ("api_url", "https://api.bitbucket.org/2.0"),
@@ -512,7 +513,7 @@ mod tests {
     #[test]
     fn cubyts_levels() {
         let f = fields(&conn(CredentialKind::RepositoryToken, PresetId::Cubyts), PresetId::Cubyts).unwrap();
-        assert_eq!(values(&f), vec![("token_level", "Repository"), ("token", "keychain:bitbucket-setup:Acme Web")]);
+        assert_eq!(values(&f), vec![("token_level", "Repository"), ("token", "keychain:bitbucket-setup:8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11")]);
         let f = fields(&conn(CredentialKind::WorkspaceToken, PresetId::Cubyts), PresetId::Cubyts).unwrap();
         assert_eq!(f[0].value.as_str(), "Workspace");
         assert!(fields(&conn(CredentialKind::ProjectToken, PresetId::Cubyts), PresetId::Cubyts).is_err());

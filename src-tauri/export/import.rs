@@ -1,7 +1,10 @@
 //! Reading an export back into a new connection: our generic JSON or YAML export (schema
-//! `bitbucket-setup/connection-export`), or an n8n credential (`{"name", "type":
-//! "bitbucketApi", "data": {"email", "apiToken"}}`, alone or in the array
-//! `n8n export:credentials` writes).
+//! `bitbucket-setup/connection-export`), or an n8n credential as `n8n export:credentials
+//! --decrypted` writes it: an array of `{"id", "name", "type", "data", …}`. n8n's
+//! `bitbucketAccessTokenApi` (`data: {email, accessToken}`) is an Atlassian API token; its
+//! `bitbucketApi` (`data: {username, appPassword}`) holds an app password, retired on
+//! 2026-07-28; this app's own exports before version 0.1.1 wrote `bitbucketApi` with `email`
+//! and `apiToken`, which is read too.
 //!
 //! [`parse`] only reads the file; [`plan`] turns what it found, the user's overrides and the
 //! token into a check request. The caller validates with Bitbucket and saves only when the
@@ -15,7 +18,8 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::{n8n::N8N_TYPE, parse_reference, FORM_SCHEMA, SCHEMA, SCHEMA_VERSION};
+use super::n8n::{N8N_LEGACY_TYPE, N8N_TYPE};
+use super::{parse_reference, FORM_SCHEMA, SCHEMA, SCHEMA_VERSION};
 use crate::bitbucket::client::{ApiBase, Timeouts};
 use crate::bitbucket::credential::{self, Credential, CredentialKind, Secret};
 use crate::bitbucket::location;
@@ -54,6 +58,8 @@ pub struct ImportDraft {
     pub token: Option<Secret>,
     /// The connection named by the file's reference, when it holds one instead.
     pub reference: Option<String>,
+    /// Things to tell the user about how the file was read.
+    pub notes: Vec<String>,
 }
 
 /// Why a file cannot be imported. Messages never contain file contents.
@@ -73,13 +79,15 @@ pub enum ImportError {
     NewerSchema { version: u64 },
     #[error("This is a {product} form export, made for pasting into {product}.")]
     FormExport { product: String },
-    #[error("This n8n credential is of type \"{kind}\", not \"{N8N_TYPE}\" (Bitbucket).")]
+    #[error("This n8n credential is of type \"{kind}\", not Bitbucket's \"{N8N_TYPE}\".")]
     WrongN8nType { kind: String },
+    #[error("This n8n \"{kind}\" credential has the fields {fields}; Bitbucket Setup Assistant reads \"{N8N_TYPE}\" (email, accessToken).")]
+    UnknownN8nFields { kind: String, fields: String },
     #[error("The file holds {count} n8n Bitbucket credentials.")]
     SeveralN8n { count: usize },
     #[error("The n8n credential's data is encrypted.")]
     EncryptedN8n,
-    #[error("The n8n credential holds an app password. App passwords stopped working on 2026-07-28.")]
+    #[error("The n8n credential (\"{N8N_LEGACY_TYPE}\") holds a Bitbucket username and an app password. App passwords stopped working on 2026-07-28.")]
     AppPassword,
     #[error("The file has no {field}.")]
     Missing { field: &'static str },
@@ -101,9 +109,10 @@ impl ImportError {
                 "{self} Import reads the json or yaml export instead: bitbucket-setup export NAME --format json."
             ),
             ImportError::WrongN8nType { .. } => format!("{self} Export the Bitbucket credential from n8n."),
+            ImportError::UnknownN8nFields { .. } => format!("{self} In n8n, create a \"Bitbucket Access Token API\" credential with your Atlassian account email and an API token, then export it again."),
             ImportError::SeveralN8n { .. } => format!("{self} Export just the one you want (n8n export:credentials --id ID --decrypted)."),
             ImportError::EncryptedN8n => format!("{self} Export it with n8n export:credentials --decrypted, import, then delete that file."),
-            ImportError::AppPassword => format!("{self} Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\") and save it with bitbucket-setup save."),
+            ImportError::AppPassword => format!("{self} Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket) and check it with bitbucket-setup (the n8n preset). Then, in n8n, replace the credential with a \"Bitbucket Access Token API\" credential: your Atlassian account email and the new API token (bitbucket-setup export NAME --format n8n writes one)."),
             ImportError::Missing { field: "workspace" } => format!("{self} Add --workspace WORKSPACE (the part after bitbucket.org/ in your Bitbucket address)."),
             ImportError::Missing { .. } | ImportError::Invalid { .. } => format!("{self} Correct the file, or give the value on the command line."),
             ImportError::Input(_) => self.to_string(),
@@ -137,9 +146,9 @@ pub fn parse(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
     };
     match &value {
         Value::Array(items) => {
-            let ours: Vec<&Value> = items.iter().filter(|v| v.get("type").and_then(Value::as_str) == Some(N8N_TYPE)).collect();
-            match ours.len() {
-                1 => n8n(ours[0]),
+            let bitbucket: Vec<&Value> = items.iter().filter(|v| is_bitbucket_n8n(v)).collect();
+            match bitbucket.len() {
+                1 => n8n(bitbucket[0]),
                 0 if items.iter().any(|v| v.get("type").is_some() && v.get("data").is_some()) => {
                     let kind = items.iter().find_map(|v| v.get("type").and_then(Value::as_str)).unwrap_or("").to_string();
                     Err(ImportError::WrongN8nType { kind: short(&kind) })
@@ -246,12 +255,17 @@ fn ours(v: &Value, source: Source) -> Result<ImportDraft, ImportError> {
         granted_scopes,
         token,
         reference,
+        notes: Vec::new(),
     })
+}
+
+fn is_bitbucket_n8n(v: &Value) -> bool {
+    matches!(v.get("type").and_then(Value::as_str), Some(N8N_TYPE | N8N_LEGACY_TYPE))
 }
 
 fn n8n(v: &Value) -> Result<ImportDraft, ImportError> {
     let kind = v.get("type").and_then(Value::as_str).unwrap_or("");
-    if kind != N8N_TYPE {
+    if !is_bitbucket_n8n(v) {
         return Err(ImportError::WrongN8nType { kind: short(kind) });
     }
     let data = match v.get("data") {
@@ -259,13 +273,27 @@ fn n8n(v: &Value) -> Result<ImportDraft, ImportError> {
         Some(Value::String(_)) => return Err(ImportError::EncryptedN8n),
         _ => return Err(ImportError::Missing { field: "data" }),
     };
-    let email = opt_str(data, "email")?;
-    let api_token = opt_str(data, "apiToken")?;
-    if email.is_none() && api_token.is_none() && (opt_str(data, "appPassword")?.is_some() || opt_str(data, "username")?.is_some()) {
+    let has = |f: &str| data.get(f).is_some_and(|x| !x.is_null());
+    let mut notes = Vec::new();
+    let (email, token) = if kind == N8N_TYPE {
+        (opt_str(data, "email")?, opt_str(data, "accessToken")?)
+    } else if has("email") || has("apiToken") {
+        notes.push(format!(
+            "This file was written by an older Bitbucket Setup Assistant (n8n type \"{N8N_LEGACY_TYPE}\" with email and apiToken), which n8n itself does not read. Export the connection again for n8n: bitbucket-setup export NAME --format n8n."
+        ));
+        (opt_str(data, "email")?, opt_str(data, "apiToken")?)
+    } else if has("username") || has("appPassword") {
         return Err(ImportError::AppPassword);
-    }
+    } else {
+        let fields: Vec<String> = data.as_object().map(|m| m.keys().map(|k| short(k)).collect()).unwrap_or_default();
+        return Err(ImportError::UnknownN8nFields {
+            kind: short(kind),
+            fields: if fields.is_empty() { "none".into() } else { fields.join(", ") },
+        });
+    };
     let email = email.ok_or(ImportError::Missing { field: "email (data.email)" })?;
-    let (token, reference) = token_field(api_token)?;
+    let (token, reference) = token_field(token)?;
+    // This app's older n8n exports carried the workspace beside the credential.
     let extra = v.get("bitbucketSetup");
     let from_extra = |f: &'static str| extra.map(|e| opt_str(e, f)).transpose().map(Option::flatten);
     Ok(ImportDraft {
@@ -283,6 +311,7 @@ fn n8n(v: &Value) -> Result<ImportDraft, ImportError> {
         granted_scopes: Vec::new(),
         token,
         reference,
+        notes,
     })
 }
 
@@ -387,11 +416,18 @@ mod tests {
 
     #[test]
     fn reads_n8n() {
-        let one = r#"{"name": "BB", "type": "bitbucketApi", "data": {"email": "a@b.example", "apiToken": "ATATT3xabc"}}"#;
+        let one = r#"{"id": "AbCdEfGhIjKlMnOp", "name": "BB", "type": "bitbucketAccessTokenApi", "data": {"email": "a@b.example", "accessToken": "ATATT3xabc"}}"#;
         let d = parse(one.as_bytes()).unwrap();
         assert_eq!((d.source, d.kind, d.preset), (Source::N8n, CredentialKind::ApiToken, Some(PresetId::N8n)));
         assert_eq!(d.email.as_deref(), Some("a@b.example"));
-        assert!(d.workspace.is_none());
+        assert!(d.workspace.is_none() && d.notes.is_empty());
+        // This app's older exports: bitbucketApi with email and apiToken, read with a note.
+        let older = r#"{"name": "BB", "type": "bitbucketApi", "data": {"email": "a@b.example", "apiToken": "ATATT3xabc"}, "bitbucketSetup": {"workspace": "acme"}}"#;
+        let d = parse(older.as_bytes()).unwrap();
+        assert_eq!((d.kind, d.workspace.as_deref()), (CredentialKind::ApiToken, Some("acme")));
+        assert!(d.notes[0].contains("older Bitbucket Setup Assistant"), "{:?}", d.notes);
+        let odd = r#"{"name": "BB", "type": "bitbucketApi", "data": {"oauth": "x", "clientId": "y"}}"#;
+        assert!(matches!(parse(odd.as_bytes()).unwrap_err(), ImportError::UnknownN8nFields { .. }));
         let arr = format!("[{{\"name\": \"x\", \"type\": \"githubApi\", \"data\": {{}}}}, {one}]");
         assert_eq!(parse(arr.as_bytes()).unwrap().name.as_deref(), Some("BB"));
         let two = format!("[{one}, {one}]");

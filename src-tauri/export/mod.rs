@@ -11,9 +11,10 @@
 //! ## The secret
 //!
 //! An export holds the token only when the caller passes it (`--include-secret` on the command
-//! line). Otherwise the token's field holds a *reference*, `keychain:bitbucket-setup:NAME`
-//! ([`secret_reference`]), which `bitbucket-setup token` resolves from the OS keychain, so a
-//! script can do `BITBUCKET_TOKEN=$(bitbucket-setup token "$BITBUCKET_TOKEN")` or
+//! line). Otherwise the token's field holds a *reference*, `keychain:bitbucket-setup:ID`
+//! ([`secret_reference`], the connection's id, which needs no quoting anywhere), which
+//! `bitbucket-setup token` resolves from the OS keychain, so a script can do
+//! `BITBUCKET_TOKEN=$(bitbucket-setup token "$BITBUCKET_TOKEN")` or
 //! `BITBUCKET_TOKEN=$(bitbucket-setup token acme-web)`.
 //!
 //! ## Metadata
@@ -45,7 +46,7 @@
 //!   username: null                # app passwords only (retired)
 //!   git_username: "x-token-auth"  # x-token-auth | x-bitbucket-api-token-auth
 //!   expires: "2027-01-31"         # or null
-//! token: "keychain:bitbucket-setup:acme-web"   # the token itself only with --include-secret
+//! token: "keychain:bitbucket-setup:8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"   # the connection's id; the token itself only with --include-secret
 //! metadata:
 //!   generator: "Bitbucket Setup Assistant"
 //!   app_version: "0.1.0"
@@ -58,7 +59,7 @@
 //!   checked_against_preset: "sqai"
 //!   expires: "2027-01-31"
 //!   secret_included: false
-//!   token_command: "bitbucket-setup token 'acme-web'"
+//!   token_command: "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"
 //! ```
 //!
 //! Strings are always double-quoted in the YAML (see [`doc`]), dates are `YYYY-MM-DD`, times
@@ -83,6 +84,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::bitbucket::credential::{CredentialKind, Secret};
+use crate::bitbucket::githost::GitBase;
 use crate::presets::{self, PresetId};
 use crate::store::connections::Connection;
 
@@ -236,12 +238,12 @@ static FORMATS: [FormatInfo; 21] = [
     form(Format::Nirvai, "nirvai", "Nirvai (JSON)", "json", ".nirvai.json", PresetId::Nirvai, JsonStyle, "Nirvai's Bitbucket credential: the access token."),
     form(Format::NirvaiSheet, "nirvai-sheet", "Nirvai (sheet to copy from)", "txt", ".nirvai.txt", PresetId::Nirvai, Text, "A printable sheet for Nirvai's form."),
     form(Format::NirvaiHtml, "nirvai-html", "Nirvai (printable page)", "html", ".nirvai.html", PresetId::Nirvai, Html, "The same sheet as a printable web page."),
-    plain(Format::N8n, "n8n", "n8n credential (JSON)", "json", ".n8n.json", "An n8n credential ({\"name\", \"type\": \"bitbucketApi\", \"data\": {email, apiToken}}) for `n8n import:credentials`; API tokens only."),
-    plain(Format::Env, "env", ".env file", "env", ".env", "KEY='value' lines that bash, sh and dotenv tools read; values are single-quoted, so nothing in them is expanded."),
+    plain(Format::N8n, "n8n", "n8n credential (JSON)", "json", ".n8n.json", "An n8n \"Bitbucket Access Token API\" credential ([{\"id\", \"name\", \"type\": \"bitbucketAccessTokenApi\", \"data\": {email, accessToken}}]) for `n8n import:credentials` (tested with n8n 2.39.10); API tokens only."),
+    plain(Format::Env, "env", ".env file", "env", ".env", "KEY='value' lines that bash, python-dotenv, Node's dotenv and docker compose read back exactly; a value they would read differently is left out, and the file says so."),
     plain(Format::Json, "json", "JSON", "json", ".json", "Every setting and the metadata, schema bitbucket-setup/connection-export v1; `bitbucket-setup import` reads it back."),
     plain(Format::Yaml, "yaml", "YAML", "yaml", ".yaml", "The same document as the JSON export, in YAML; `bitbucket-setup import` reads it back."),
-    plain(Format::GitCredentials, "git-credentials", "git credential entry", "git-credentials", ".git-credentials", "A line for git credential-store (~/.git-credentials): https://USERNAME:TOKEN@bitbucket.org/…, with the right git username for the kind."),
-    plain(Format::Netrc, "netrc", ".netrc entry", "netrc", ".netrc", "machine/login/password entries for curl --netrc-file and other netrc readers."),
+    plain(Format::GitCredentials, "git-credentials", "git credential entry", "git-credentials", ".git-credentials", "One line for git credential-store (~/.git-credentials): https://USERNAME:TOKEN@bitbucket.org/…, with the right git username for the kind, and nothing else."),
+    plain(Format::Netrc, "netrc", ".netrc entry", "netrc", ".netrc", "machine/login/password lines, and nothing else, for curl --netrc-file, Python's netrc, requests and git."),
 ];
 
 /// Every format, in the order the app lists them.
@@ -304,9 +306,10 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// What the token field holds when the token is not exported.
+/// What the token field holds when the token is not exported. It names the connection by its
+/// id, so that no format has to quote a user-chosen name for it to work.
 pub fn secret_reference(connection: &Connection) -> String {
-    format!("{REFERENCE_PREFIX}{}", connection.name)
+    format!("{REFERENCE_PREFIX}{}", connection.id)
 }
 
 /// The connection name inside a reference, if `value` is one.
@@ -318,9 +321,9 @@ pub fn parse_reference(value: &str) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// `bitbucket-setup token 'NAME'`, quoted for a POSIX shell.
+/// `bitbucket-setup token ID`: the connection's id needs no quoting in any shell.
 pub fn token_command(connection: &Connection) -> String {
-    format!("bitbucket-setup token {}", text::shell_quote(&connection.name))
+    format!("bitbucket-setup token {}", connection.id)
 }
 
 /// Whether a connection's configuration counts as checked.
@@ -391,6 +394,9 @@ pub struct ExportMeta {
     pub exported_at: DateTime<Utc>,
     pub validation: Validation,
     pub options: ExportOptions,
+    /// Where git reaches Bitbucket (`BITBUCKET_GIT_URL` for tests and tunnels).
+    #[serde(skip)]
+    pub git_base: GitBase,
 }
 
 impl ExportMeta {
@@ -402,6 +408,7 @@ impl ExportMeta {
             exported_at: now,
             validation: validation_of(connection, now),
             options: ExportOptions::default(),
+            git_base: GitBase::from_env(),
         }
     }
 }
@@ -418,6 +425,9 @@ pub struct Rendered {
     pub contains_secret: bool,
     /// Things the user should know (e.g. a value longer than the product allows).
     pub warnings: Vec<String>,
+    /// What the file cannot say about itself because its readers allow nothing but the
+    /// credential (netrc, git-credentials, n8n): its metadata, to show when it is written.
+    pub about: Vec<String>,
 }
 
 impl fmt::Debug for Rendered {
@@ -539,7 +549,7 @@ impl Ctx<'_> {
 
     pub fn clone_url(&self) -> Option<String> {
         let repo = self.c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
-        Some(format!("{WEB_BASE}/{}/{}.git", self.c.workspace, repo))
+        Some(self.meta.git_base.clone_url(&self.c.workspace, repo))
     }
 
     pub fn web_url(&self) -> String {
@@ -632,15 +642,16 @@ pub fn render(
         meta,
     };
     let mut warnings = Vec::new();
+    let mut about = Vec::new();
     let contents = match (info.product, info.style) {
         (Some(product), Some(style)) => forms::render(&ctx, product, style, &mut warnings)?,
         _ => match format {
-            Format::N8n => n8n::render(&ctx)?,
-            Format::Env => env::render(&ctx)?,
+            Format::N8n => n8n::render(&ctx, &mut about)?,
+            Format::Env => env::render(&ctx, &mut warnings)?,
             Format::Json => generic::render_json(&ctx),
             Format::Yaml => generic::render_yaml(&ctx),
-            Format::GitCredentials => gitcred::render(&ctx, &mut warnings)?,
-            Format::Netrc => netrc::render(&ctx)?,
+            Format::GitCredentials => gitcred::render(&ctx, &mut warnings, &mut about)?,
+            Format::Netrc => netrc::render(&ctx, &mut about)?,
             _ => unreachable!("product formats have a product and a style"),
         },
     };
@@ -654,6 +665,7 @@ pub fn render(
         mode: if secret.is_some() { SECRET_MODE } else { PLAIN_MODE },
         contains_secret: secret.is_some(),
         warnings,
+        about,
     })
 }
 
@@ -730,11 +742,12 @@ mod tests {
     #[test]
     fn references_round_trip() {
         let c = conn();
-        assert_eq!(secret_reference(&c), "keychain:bitbucket-setup:Acme Web");
-        assert_eq!(parse_reference(&secret_reference(&c)), Some("Acme Web"));
+        assert_eq!(secret_reference(&c), "keychain:bitbucket-setup:8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11");
+        assert_eq!(parse_reference(&secret_reference(&c)), Some("8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"));
+        assert_eq!(parse_reference("keychain:bitbucket-setup:Acme Web"), Some("Acme Web"), "older exports named the connection");
         assert_eq!(parse_reference("ATCTabc"), None);
         assert_eq!(parse_reference("keychain:bitbucket-setup:  "), None);
-        assert_eq!(token_command(&c), "bitbucket-setup token 'Acme Web'");
+        assert_eq!(token_command(&c), "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11");
     }
 
     #[test]

@@ -1,11 +1,17 @@
-//! An n8n credential as `n8n export:credentials --decrypted` writes one and
-//! `n8n import:credentials` reads it: `{"name", "type": "bitbucketApi", "data": {...}}`.
-//! n8n's `bitbucketApi` credential has the fields `email` and `apiToken` (it signs in with
-//! Basic email:token), so only API tokens fit. Nirvai adapted n8n's guide; its own form (the
-//! `nirvai*` formats) takes an access token.
+//! An n8n credential file for `n8n import:credentials --input=FILE`: a JSON array holding one
+//! credential, `[{"id", "name", "type": "bitbucketAccessTokenApi", "data": {"email",
+//! "accessToken"}}]`.
 //!
-//! Metadata goes in a `bitbucketSetup` object beside `data`. UNCONFIRMED whether every n8n
-//! version ignores unknown top-level keys on import; `jq 'del(.bitbucketSetup)'` removes it.
+//! Read from n8n 2.39.10's own code and checked with n8n itself (tests/consumers.rs):
+//! * `bitbucketAccessTokenApi` ("Bitbucket Access Token API") is the credential that takes an
+//!   Atlassian API token: n8n sends `Basic email:accessToken` and tests it with `GET
+//!   /2.0/user`. `bitbucketApi` holds a username and an app password, which stopped working on
+//!   2026-07-28. So only API tokens fit.
+//! * `import:credentials` wants an array, and every entry needs an `id` (n8n does not make
+//!   one); it updates the credential with the same id. The id here is the first 16 hex digits
+//!   of the connection's id, so exporting again and importing updates instead of duplicating.
+//! * n8n drops keys it does not know, so the file holds nothing else: its metadata is said
+//!   when it is written ([`super::Rendered::about`]).
 
 use zeroize::Zeroizing;
 
@@ -13,28 +19,56 @@ use super::doc::Node;
 use super::{info, Ctx, ExportError, Format};
 use crate::bitbucket::credential::CredentialKind;
 
-/// n8n's credential type for Bitbucket Cloud.
-pub const N8N_TYPE: &str = "bitbucketApi";
+/// n8n's credential type for an Atlassian API token (email + token).
+pub const N8N_TYPE: &str = "bitbucketAccessTokenApi";
+/// n8n's credential type for the retired app passwords (username + app password); this app's
+/// exports before it used it, wrongly, with `email` and `apiToken`.
+pub const N8N_LEGACY_TYPE: &str = "bitbucketApi";
+/// The n8n version these files were checked with.
+pub const N8N_TESTED_VERSION: &str = "2.39.10";
 
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
+/// The n8n credential id of a connection: 16 characters, as n8n's own ids.
+pub fn n8n_id(connection_id: &str) -> String {
+    let hex: String = connection_id.chars().filter(char::is_ascii_hexdigit).collect();
+    let mut id: String = hex.chars().take(16).collect();
+    while id.len() < 16 {
+        id.push('0');
+    }
+    id
+}
+
+pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     if c.kind != CredentialKind::ApiToken {
         return Err(ExportError::NeedsApiToken { format: info(Format::N8n).label, kind: c.kind.label() });
     }
     let email = c.email.clone().ok_or(ExportError::MissingEmail)?;
-    Ok(Node::map(vec![
+    about.push(format!(
+        "An n8n \"Bitbucket Access Token API\" credential (tested with n8n {N8N_TESTED_VERSION}): n8n import:credentials --input=FILE. n8n does not store the workspace ({}).",
+        c.workspace
+    ));
+    if !ctx.secret_included {
+        about.push(format!("accessToken holds a reference, not the token: export with --include-secret for n8n, or get it with {}.", super::token_command(c)));
+    }
+    for (k, v) in ctx.metadata_lines() {
+        about.push(format!("{k}: {v}"));
+    }
+    let entry = Node::map(vec![
+        ("id", Node::str(n8n_id(&c.id))),
         ("name", Node::str(&c.name)),
         ("type", Node::str(N8N_TYPE)),
-        ("data", Node::map(vec![("email", Node::str(email)), ("apiToken", Node::str(ctx.token.as_str()))])),
-        (
-            "bitbucketSetup",
-            Node::map(vec![
-                ("workspace", Node::str(&c.workspace)),
-                ("repository", Node::opt(c.repository.as_deref())),
-                ("api_url", Node::str(&c.api_url)),
-                ("metadata", ctx.metadata_node()),
-            ]),
-        ),
-    ])
-    .to_json())
+        ("data", Node::map(vec![("email", Node::str(email)), ("accessToken", Node::str(ctx.token.as_str()))])),
+    ]);
+    Ok(Node::List(vec![entry]).to_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_sixteen_characters() {
+        assert_eq!(n8n_id("8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"), "8a0f1d3e4c554f0e");
+        assert_eq!(n8n_id("abc").len(), 16);
+    }
 }

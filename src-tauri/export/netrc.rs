@@ -1,51 +1,50 @@
-//! `.netrc` entries for curl (`--netrc-file`), git's netrc helper and other netrc readers.
+//! `.netrc` entries for curl (`--netrc-file`), Python's `netrc` and `requests`, and git over
+//! HTTPS (libcurl reads `~/.netrc`).
 //!
 //! * API token: the REST API host (from the connection's API URL) with the Atlassian account
-//!   email — Bitbucket's REST API takes Basic `email:token` — and `bitbucket.org` with
-//!   `x-bitbucket-api-token-auth` for git over HTTPS.
-//! * Access tokens: only `bitbucket.org` with `x-token-auth`, for git over HTTPS. The REST API
-//!   does not take an access token as Basic auth: it needs `Authorization: Bearer <token>`
-//!   (curl `--oauth2-bearer`), which a netrc file cannot express.
+//!   email — Bitbucket's REST API takes Basic `email:token` — and the git host with
+//!   `x-bitbucket-api-token-auth`.
+//! * Access tokens: only the git host with `x-token-auth`. The REST API does not take an
+//!   access token as Basic auth: it needs `Authorization: Bearer <token>` (curl
+//!   `--oauth2-bearer`), which a netrc file cannot express.
 //!
-//! Metadata is in `#` comment lines (curl, Python's netrc and git's netrc helper skip them).
+//! Only `machine … login … password …` lines, one entry a line: Python's netrc (3.11 to 3.13)
+//! refuses a comment after a blank line and `requests` then silently sends no credentials, so
+//! the file carries no comment at all; its metadata is said when it is written
+//! ([`super::Rendered::about`]). Values are written bare, since each reader unquotes
+//! differently; a value no reader would read back exactly is refused.
 
 use zeroize::Zeroizing;
 
-use super::text::{comment_lines, netrc_token};
-use super::{Ctx, ExportError, GIT_HOST};
-use crate::bitbucket::credential::{AuthScheme, CredentialKind};
+use super::text::netrc_word;
+use super::{Ctx, ExportError};
+use crate::bitbucket::credential::AuthScheme;
 
-fn entry(out: &mut String, comment: &str, machine: &str, login: &str, password: &str) {
-    out.push_str(&comment_lines(comment));
-    out.push_str(&format!("machine {}\n  login {}\n  password {}\n\n", netrc_token(machine), netrc_token(login), netrc_token(password)));
+fn entry(out: &mut String, machine: &str, login: &str, password: &str, field: &'static str) -> Result<(), ExportError> {
+    let word = |value: &str, field: &'static str| {
+        netrc_word(value).map(str::to_string).map_err(|why| ExportError::Unrepresentable { format: ".netrc", field, why })
+    };
+    let machine = word(machine, "host")?;
+    let login = word(login, field)?;
+    let password = word(password, "token")?;
+    out.push_str(&format!("machine {machine} login {login} password {password}\n"));
+    Ok(())
 }
 
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     let api_host = url::Url::parse(&c.api_url)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
         .unwrap_or_else(|| "api.bitbucket.org".to_string());
-    let mut header = String::from("Bitbucket Setup Assistant export: .netrc entries (curl --netrc-file FILE, or append to ~/.netrc).\n");
-    if ctx.secret_included {
-        header.push_str("THIS FILE CONTAINS THE TOKEN. Keep it private (mode 0600).\n");
-    } else {
-        header.push_str(&format!(
-            "The password is a reference, not the token: export with --include-secret, or get the token with {}.\n",
-            super::token_command(c)
-        ));
-    }
-    header.push('\n');
-    for (k, v) in ctx.metadata_lines() {
-        header.push_str(&format!("{k}: {v}\n"));
-    }
-    let mut out = comment_lines(&header);
-    out.push('\n');
+    let git_host = ctx.meta.git_base.host_name().to_ascii_lowercase();
     let token = ctx.token.as_str();
+    let mut out = String::new();
     match c.kind.auth_scheme() {
         AuthScheme::BasicWithEmail => {
             let email = c.email.as_deref().ok_or(ExportError::MissingEmail)?;
-            entry(&mut out, "Bitbucket REST API: Basic auth with your Atlassian account email and the API token.", &api_host, email, token);
+            entry(&mut out, &api_host, email, token, "email")?;
+            about.push(format!("{api_host}: the REST API, Basic auth with your Atlassian account email and the API token."));
         }
         AuthScheme::BasicWithUsername => {
             let user = c.username.as_deref().ok_or(ExportError::Unrepresentable {
@@ -53,21 +52,27 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Zeroizing<String>, ExportError> {
                 field: "username",
                 why: "an app password is used with your Bitbucket username, and the connection has none",
             })?;
-            entry(&mut out, "Bitbucket REST API (app passwords stopped working on 2026-07-28).", &api_host, user, token);
+            entry(&mut out, &api_host, user, token, "username")?;
+            about.push(format!("{api_host}: the REST API (app passwords stopped working on 2026-07-28)."));
         }
-        AuthScheme::Bearer => {
-            out.push_str(&comment_lines(&format!(
-                "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\"\n(curl --oauth2-bearer \"$({})\"), which .netrc cannot express.",
-                c.kind.label(),
-                super::token_command(c)
-            )));
-            out.push('\n');
+        AuthScheme::Bearer => about.push(format!(
+            "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\" (curl --oauth2-bearer \"$({})\"), which .netrc cannot express.",
+            c.kind.label(),
+            super::token_command(c)
+        )),
+    }
+    if let Some(git_user) = ctx.git_username().filter(|u| !u.is_empty()) {
+        if git_host != api_host || c.kind.auth_scheme() == AuthScheme::Bearer {
+            entry(&mut out, &git_host, &git_user, token, "git user name")?;
+            about.push(format!("{git_host}: git over HTTPS, user {git_user}, password the token."));
         }
     }
-    let git_user = ctx.git_username().unwrap_or_default();
-    if !git_user.is_empty() {
-        let what = if c.kind == CredentialKind::ApiToken { "git over HTTPS with an API token" } else { "git over HTTPS" };
-        entry(&mut out, &format!("{what}: user {git_user}, password the token."), GIT_HOST, &git_user, token);
+    about.push("Append these lines to ~/.netrc (mode 0600), replacing any entry for the same machine: curl uses the first entry for a machine, Python the last.".into());
+    if !ctx.secret_included {
+        about.push(format!("The password is a reference, not the token: export with --include-secret, or get the token with {}.", super::token_command(c)));
     }
-    Ok(Zeroizing::new(out.trim_end().to_string() + "\n"))
+    for (k, v) in ctx.metadata_lines() {
+        about.push(format!("{k}: {v}"));
+    }
+    Ok(Zeroizing::new(out))
 }
