@@ -11,6 +11,11 @@ export CARGO_TERM_COLOR=never
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 
+# The real tools that read the exports (tests/consumers.rs): python-dotenv, requests, PyYAML,
+# Node 24, Node's dotenv and n8n, cached in target/consumers (about 5 minutes the first time,
+# nothing after that).
+scripts/consumers-setup.sh target/consumers
+
 # One debug build of everything the tests use.
 cargo build --locked --workspace --exclude hello-tauri --all-targets
 

@@ -38,6 +38,7 @@ pub use behaviour::Behaviour;
 
 pub mod behaviour;
 pub mod demo;
+pub mod git_http;
 mod ids;
 pub mod live;
 mod model;
