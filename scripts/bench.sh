@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
-export PATH="$HOME/.cargo/bin:$PATH" CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
 mkdir -p target/bench
 cargo build --locked --release -p bitbucket-setup --bin bitbucket-setup
 cargo build --locked --release -p hello-tauri

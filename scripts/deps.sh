@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the app needs on Debian/Ubuntu, only when
-# missing: apt packages (through sudo when not root), then checks for cargo.
+# missing: apt packages (through sudo when not root), then Rust: rustup when there is no Rust
+# at all (into CARGO_HOME and RUSTUP_HOME, by default ~/.cargo and ~/.rustup), and the
+# toolchain pinned in rust-toolchain.toml. A Rust already installed is left as it is; only the
+# pinned toolchain is added to its rustup.
 # Usage: scripts/deps.sh run|test
 set -euo pipefail
+cd "$(dirname "$0")/.."
 mode=${1:-run}
-pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev dbus gnome-keyring)
+pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev dbus gnome-keyring curl ca-certificates)
 if [ "$mode" = test ]; then
   pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml)
   # The package test runs the Tauri CLI from npm; any Node.js with npx will do.
@@ -21,10 +25,35 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if ! command -v cargo >/dev/null 2>&1; then
-  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+
+# Rust.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export PATH="$CARGO_HOME/bin:$PATH"
+pinned=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! command -v cargo >/dev/null 2>&1 && ! command -v rustup >/dev/null 2>&1; then
+  echo "Rust is not installed: installing rustup (tools in $CARGO_HOME, toolchains in $RUSTUP_HOME)."
+  arch=$(uname -m)
+  url="https://static.rust-lang.org/rustup/dist/${arch}-unknown-linux-gnu/rustup-init"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  if ! curl --proto '=https' --tlsv1.2 -fsSL "$url" -o "$tmp/rustup-init" \
+     || ! curl --proto '=https' --tlsv1.2 -fsSL "$url.sha256" -o "$tmp/rustup-init.sha256" \
+     || ! (cd "$tmp" && echo "$(cut -d' ' -f1 rustup-init.sha256)  rustup-init" | sha256sum -c --quiet -); then
+    echo "Could not download Rust's installer from static.rust-lang.org: install Rust by hand from https://rustup.rs, then run this again." >&2
+    exit 1
+  fi
+  chmod +x "$tmp/rustup-init"
+  # No default toolchain and no change to shell profiles: the project's pinned one follows.
+  "$tmp/rustup-init" -y --quiet --no-modify-path --profile minimal --default-toolchain none
 fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
-  exit 1
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup toolchain list | grep -q "^$pinned"; then
+    echo "Installing Rust $pinned (pinned in rust-toolchain.toml) into $RUSTUP_HOME."
+    if ! rustup toolchain install "$pinned" --profile minimal --component clippy; then
+      echo "Could not download Rust $pinned: install it by hand with rustup toolchain install $pinned, then run this again." >&2
+      exit 1
+    fi
+  fi
+elif ! cargo --version | grep -q " $pinned"; then
+  echo "Note: this cargo ($(cargo --version)) is not the pinned Rust $pinned and there is no rustup to add it; the build may still work." >&2
 fi

@@ -15,7 +15,7 @@
 # Tokens go in environment variables, never in arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 fake_world=""
 out=""
