@@ -20,8 +20,19 @@ use crate::manage;
 use crate::presets;
 use crate::store::Store;
 
-/// Exit status for bad usage or input (BSD `EX_USAGE`).
-pub const EXIT_USAGE: i32 = 64;
+/// `println!` for text a person reads: any control or bidirectional character in a value
+/// (a name from a file, a message from a server) is shown as a visible escape, so nothing
+/// printed can move the cursor, retitle the terminal or read differently than it is.
+macro_rules! say {
+    ($($t:tt)*) => { println!("{}", crate::safe_text::for_terminal(&format!($($t)*))) };
+}
+
+/// `eprintln!` with the same care as [`say!`].
+macro_rules! tell {
+    ($($t:tt)*) => { eprintln!("{}", crate::safe_text::for_terminal(&format!($($t)*))) };
+}
+
+use crate::exit_code;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -215,7 +226,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let code = if err.use_stderr() { exit_code::USAGE } else { 0 };
             let _ = err.print();
             return code;
         }
@@ -223,8 +234,8 @@ pub fn main(args: Vec<OsString>) -> i32 {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start: {e}");
-            return 70;
+            tell!("error: could not start: {e}");
+            return exit_code::SOFTWARE;
         }
     };
     match cli.command {
@@ -252,9 +263,9 @@ fn input_error(json: bool, problem: &'static str, message: String) -> i32 {
         let body = InputProblem { ok: false, problem, message };
         println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
     } else {
-        eprintln!("error: {message}");
+        tell!("error: {message}");
     }
-    EXIT_USAGE
+    exit_code::USAGE
 }
 
 /// Reads the secret from `BITBUCKET_TOKEN`, a terminal prompt, or standard input.
@@ -344,7 +355,7 @@ async fn check(args: CheckArgs) -> i32 {
         Err(e) => return input_error(args.json, "bad_input", e.to_string()),
     };
     print_report(&report, args.json);
-    report.exit_code()
+    exit_code::for_report(&report)
 }
 
 /// Prints a report as text (for people) or JSON (for scripts).
@@ -388,22 +399,24 @@ pub fn print_report(report: &Report, json: bool) {
     if !report.next_step.is_empty() {
         out.push_str(&format!("  Next step: {}\n", report.next_step));
     }
-    print!("{out}");
+    print!("{}", crate::safe_text::for_terminal(&out));
 }
 
 fn open_store() -> Result<Store, i32> {
     Store::open_default().map_err(|e| {
-        eprintln!("error: {}", e.user_message());
-        74
+        tell!("error: {}", e.user_message());
+        exit_code::IO
     })
 }
 
-fn report_set_aside(store: &Store) {
-    if let Ok(loaded) = store.list() {
-        if let Some(aside) = loaded.set_aside {
-            eprintln!("warning: {}", aside.message());
-        }
+/// Says what was set aside and not yet seen (every command, until `list` or the window has
+/// shown it once). Returns whether there was anything.
+fn report_set_aside(store: &Store) -> bool {
+    let Ok(loaded) = store.list() else { return false };
+    for aside in &loaded.set_aside {
+        tell!("warning: {}", aside.message());
     }
+    !loaded.set_aside.is_empty()
 }
 
 async fn save(args: SaveArgs) -> i32 {
@@ -435,9 +448,9 @@ async fn save(args: SaveArgs) -> i32 {
     if !report.ok {
         print_report(&report, json);
         if !json {
-            eprintln!("Nothing was saved: the check did not pass.");
+            tell!("Nothing was saved: the check did not pass.");
         }
-        return report.exit_code();
+        return exit_code::for_report(&report);
     }
     let options = manage::SaveOptions { name: args.name, description: args.description, expires };
     match manage::save_validated(&store, &request, &report, &options) {
@@ -447,13 +460,13 @@ async fn save(args: SaveArgs) -> i32 {
                 println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
             } else {
                 print_report(&report, false);
-                println!("Saved \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
+                say!("Saved \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
             }
             0
         }
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            e.exit_code()
+            tell!("error: {}", e.user_message());
+            exit_code::for_manage(&e)
         }
     }
 }
@@ -493,12 +506,15 @@ fn list(args: ListArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    report_set_aside(&store);
+    if report_set_aside(&store) {
+        // Seen now: later commands stop repeating it.
+        let _ = store.acknowledge_set_aside();
+    }
     let loaded = match store.list() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            return 74;
+            tell!("error: {}", e.user_message());
+            return exit_code::IO;
         }
     };
     let listed: Vec<Listed> = loaded
@@ -514,13 +530,14 @@ fn list(args: ListArgs) -> i32 {
         return 0;
     }
     if listed.is_empty() {
-        println!("No saved connections. `bitbucket-setup save` or the window adds one.");
+        say!("No saved connections. `bitbucket-setup save` or the window adds one.");
         return 0;
     }
     for l in &listed {
         let c = &l.connection;
         let place = c.repository.as_ref().map(|r| format!("{}/{r}", c.workspace)).unwrap_or_else(|| c.workspace.clone());
-        println!("{}  [{}]  {}  {}  {}  {}", c.name, l.status, place, c.kind.label(), crate::presets::get(c.preset).name, l.expiry);
+        let v = crate::safe_text::visible;
+        say!("{}  [{}]  {}  {}  {}  {}", v(&c.name), l.status, v(&place), c.kind.label(), crate::presets::get(c.preset).name, l.expiry);
     }
     0
 }
@@ -535,16 +552,16 @@ async fn test(args: TestArgs) -> i32 {
         match store.list() {
             Ok(l) => l.connections,
             Err(e) => {
-                eprintln!("error: {}", e.user_message());
-                return 74;
+                tell!("error: {}", e.user_message());
+                return exit_code::IO;
             }
         }
     } else {
         match manage::find(&store, args.name.as_deref().unwrap_or_default()) {
             Ok(c) => vec![c],
             Err(e) => {
-                eprintln!("error: {}", e.user_message());
-                return e.exit_code();
+                tell!("error: {}", e.user_message());
+                return exit_code::for_manage(&e);
             }
         }
     };
@@ -553,17 +570,17 @@ async fn test(args: TestArgs) -> i32 {
     for c in targets {
         match manage::retest(&store, &c, Timeouts::default()).await {
             Ok(report) => {
-                worst = worst.max(report.exit_code());
+                worst = worst.max(exit_code::for_report(&report));
                 if !args.json {
-                    println!("{}:", c.name);
+                    say!("{}:", c.name);
                     print_report(&report, false);
                 }
                 results.push(serde_json::json!({"name": c.name, "ok": report.ok, "report": report}));
             }
             Err(e) => {
-                worst = worst.max(e.exit_code());
+                worst = worst.max(exit_code::for_manage(&e));
                 if !args.json {
-                    println!("{}:\n  ERROR: {}", c.name, e.user_message());
+                    say!("{}:\n  ERROR: {}", c.name, e.user_message());
                 }
                 results.push(serde_json::json!({"name": c.name, "ok": false, "error": e.user_message()}));
             }
@@ -583,22 +600,22 @@ fn remove(args: RemoveArgs) -> i32 {
     let c = match manage::find(&store, &args.name) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            return e.exit_code();
+            tell!("error: {}", e.user_message());
+            return exit_code::for_manage(&e);
         }
     };
     match store.remove(&c.id) {
         Ok(removed) => {
             if removed.keychain_entry_was_missing {
-                println!("Removed \"{}\" (its keychain entry was already gone).", c.name);
+                say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
             } else {
-                println!("Removed \"{}\" and its keychain entry.", c.name);
+                say!("Removed \"{}\" and its keychain entry.", c.name);
             }
             0
         }
         Err(e) => {
-            eprintln!("error: {} The connection was kept.", e.user_message());
-            74
+            tell!("error: {} The connection was kept.", e.user_message());
+            exit_code::IO
         }
     }
 }
@@ -613,8 +630,8 @@ fn token(args: TokenArgs) -> i32 {
     let c = match manage::find(&store, key) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            return e.exit_code();
+            tell!("error: {}", e.user_message());
+            return exit_code::for_manage(&e);
         }
     };
     match store.secret(&c.id) {
@@ -625,18 +642,18 @@ fn token(args: TokenArgs) -> i32 {
             0
         }
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            74
+            tell!("error: {}", e.user_message());
+            exit_code::IO
         }
     }
 }
 
 fn list_formats() -> i32 {
-    println!("Formats for `bitbucket-setup export NAME --format FORMAT`:\n");
+    say!("Formats for `bitbucket-setup export NAME --format FORMAT`:\n");
     for f in export::formats() {
-        println!("  {:<16} {} (.{})\n  {:<16} {}", f.id, f.label, f.extension, "", f.description);
+        say!("  {:<16} {} (.{})\n  {:<16} {}", f.id, f.label, f.extension, "", f.description);
     }
-    println!("\nEvery format holds a keychain reference instead of the token unless you add --include-secret.");
+    say!("\nEvery format holds a keychain reference instead of the token unless you add --include-secret.");
     0
 }
 
@@ -669,47 +686,58 @@ async fn export_cmd(args: ExportArgs) -> i32 {
     let mut c = match manage::find(&store, name) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            return e.exit_code();
+            tell!("error: {}", e.user_message());
+            return exit_code::for_manage(&e);
         }
     };
     let mut meta = export::ExportMeta::now(&c);
     meta.options = export::ExportOptions { branch: args.branch.clone(), folder: args.folder.clone() };
     // Everything that does not need Bitbucket is checked first (kind fits the product, ...).
     if let Err(e) = export::render(&c, format, None, &meta) {
-        eprintln!("error: {}", e.user_message());
-        return e.exit_code();
+        tell!("error: {}", e.user_message());
+        return exit_code::for_export(&e);
     }
+    let mut refused_with = exit_code::NOT_READY;
     if !args.no_check {
         let (fresh, outcome) = manage::recheck_if_stale(&store, c, |c| {
-            eprintln!("\"{}\" has no passing check from the last 24 hours: checking it again with Bitbucket…", c.name)
+            tell!("\"{}\" has no passing check from the last 24 hours: checking it again with Bitbucket…", c.name)
         })
         .await;
         c = fresh;
-        match outcome {
-            None => {}
-            Some(Ok(report)) if report.ok => eprintln!("OK: {}", report.message),
-            Some(Ok(report)) => eprintln!("The check did not pass: {}", report.message),
-            Some(Err(e)) => eprintln!("Could not check it again: {}", e.user_message()),
-        }
+        // What stopped the export, if it is refused below: the same status `test` would give.
+        refused_with = match outcome {
+            None => exit_code::NOT_READY,
+            Some(Ok(report)) if report.ok => {
+                tell!("OK: {}", report.message);
+                exit_code::OK
+            }
+            Some(Ok(report)) => {
+                tell!("The check did not pass: {}", report.message);
+                exit_code::for_report(&report)
+            }
+            Some(Err(e)) => {
+                tell!("Could not check it again: {}", e.user_message());
+                exit_code::for_manage(&e)
+            }
+        };
         meta.validation = export::validation_of(&c, chrono::Utc::now());
     }
     if let export::Validation::Unvalidated { reason, .. } = &meta.validation {
         if !(args.allow_unvalidated || args.no_check) {
-            eprintln!(
+            tell!(
                 "error: Not exported: this configuration is unvalidated. {reason} Fix the connection (`bitbucket-setup test \"{}\"` shows what is wrong), or add --allow-unvalidated to export it anyway; the file will then say it is unvalidated.",
                 c.name
             );
-            return 1;
+            return refused_with.max(exit_code::NOT_READY);
         }
-        eprintln!("WARNING: exporting an UNVALIDATED configuration. {reason} The file says so.");
+        tell!("WARNING: exporting an UNVALIDATED configuration. {reason} The file says so.");
     }
     let secret = if args.include_secret {
         match store.secret(&c.id) {
             Ok(s) => Some(s),
             Err(e) => {
-                eprintln!("error: {}", e.user_message());
-                return 74;
+                tell!("error: {}", e.user_message());
+                return exit_code::IO;
             }
         }
     } else {
@@ -718,19 +746,19 @@ async fn export_cmd(args: ExportArgs) -> i32 {
     let rendered = match export::render(&c, format, secret.as_ref(), &meta) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            return e.exit_code();
+            tell!("error: {}", e.user_message());
+            return exit_code::for_export(&e);
         }
     };
     drop(secret);
     for w in rendered.warnings.iter().filter(|w| !w.contains("exported unvalidated")) {
-        eprintln!("warning: {w}");
+        tell!("warning: {w}");
     }
     if !rendered.about.is_empty() {
         // The file's readers allow nothing but the credential: what it would say, said here.
-        eprintln!("About this {} (its readers allow nothing else in it, so it is said here):", info.label);
+        tell!("About this {} (its readers allow nothing else in it, so it is said here):", info.label);
         for line in &rendered.about {
-            eprintln!("  {line}");
+            tell!("  {line}");
         }
     }
     let reference = export::secret_reference(&c);
@@ -738,34 +766,34 @@ async fn export_cmd(args: ExportArgs) -> i32 {
     if to_stdout {
         let mut out = std::io::stdout().lock();
         if out.write_all(rendered.contents.as_bytes()).and_then(|_| out.flush()).is_err() {
-            eprintln!("error: Could not write to standard output.");
-            return 74;
+            tell!("error: Could not write to standard output.");
+            return exit_code::IO;
         }
         if rendered.contains_secret {
-            eprintln!("The output above contains the token in plain text: treat wherever you sent it as a secret.");
+            tell!("The output above contains the token in plain text: treat wherever you sent it as a secret.");
         } else {
-            eprintln!("The token is not in the output; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+            tell!("The token is not in the output; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
         }
         return 0;
     }
     let path = args.output.clone().unwrap_or_else(|| std::path::PathBuf::from(&rendered.file_name));
     match export::write::write_file(&path, &rendered, args.force) {
         Ok(path) => {
-            println!("Wrote {} ({}) for \"{}\".", path.display(), info.label, c.name);
+            say!("Wrote {} ({}) for \"{}\".", path.display(), info.label, c.name);
             if rendered.contains_secret {
                 let private = if cfg!(unix) { " It was created readable only by you (mode 0600)." } else { "" };
-                println!(
+                say!(
                     "{} now contains the token in plain text: this file is a secret.{private} Keep it out of version control and shared folders, and delete it when it has served its purpose.",
                     path.display()
                 );
             } else {
-                println!("The token is not in the file; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+                say!("The token is not in the file; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
             }
             0
         }
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            e.exit_code()
+            tell!("error: {}", e.user_message());
+            exit_code::for_export(&e)
         }
     }
 }
@@ -793,7 +821,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
     };
     drop(bytes);
     for note in &draft.notes {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
     let today = chrono::Local::now().date_naive();
     let expires = match args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose() {
@@ -830,7 +858,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
     let api_url = args.api_url.clone().unwrap_or_else(api_url_from_env);
     let (secret, pasted_kind) = match &draft.token {
         Some(secret) => {
-            eprintln!("The file holds the token itself; it is used, and goes to the keychain only if the check passes.");
+            tell!("The file holds the token itself; it is used, and goes to the keychain only if the check passes.");
             let kind = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
             (secret.clone(), kind)
         }
@@ -839,9 +867,9 @@ async fn import_cmd(args: ImportArgs) -> i32 {
                 // The reference names a connection by id; say its name when it is saved here.
                 let named = store.find(r).ok().flatten().map(|c| format!("the connection \"{}\"", crate::safe_text::visible(&c.name)));
                 let what = named.unwrap_or_else(|| format!("a connection ({}) in another keychain", crate::safe_text::visible(r)));
-                eprintln!("The file holds a reference to {what}, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
+                tell!("The file holds a reference to {what}, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
             } else {
-                eprintln!("The file holds no token. Enter it (standard input or BITBUCKET_TOKEN).");
+                tell!("The file holds no token. Enter it (standard input or BITBUCKET_TOKEN).");
             }
             match read_secret(&format!("Paste the {} (input is hidden): ", draft.kind.label())) {
                 Ok(p) => (p.secret, p.kind),
@@ -854,7 +882,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
         Err(e) => return input_error(json, "bad_input", e.user_message()),
     };
     for w in &plan.warnings {
-        eprintln!("warning: {w}");
+        tell!("warning: {w}");
     }
     let report = match validate::validate(plan.request.clone(), pasted_kind).await {
         Ok(r) => r,
@@ -863,9 +891,9 @@ async fn import_cmd(args: ImportArgs) -> i32 {
     if !report.ok {
         print_report(&report, json);
         if !json {
-            eprintln!("Nothing was imported: the check did not pass.");
+            tell!("Nothing was imported: the check did not pass.");
         }
-        return report.exit_code();
+        return exit_code::for_report(&report);
     }
     match manage::save_validated(&store, &plan.request, &report, &plan.save) {
         Ok(saved) => {
@@ -874,13 +902,13 @@ async fn import_cmd(args: ImportArgs) -> i32 {
                 println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
             } else {
                 print_report(&report, false);
-                println!("Imported \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
+                say!("Imported \"{}\": the token is in the {} and the settings in {}.", saved.name, store.secrets().backend_name(), store.file().path().display());
             }
             0
         }
         Err(e) => {
-            eprintln!("error: {}", e.user_message());
-            e.exit_code()
+            tell!("error: {}", e.user_message());
+            exit_code::for_manage(&e)
         }
     }
 }

@@ -278,8 +278,8 @@ pub struct ConnectionView {
 #[derive(Serialize)]
 pub struct ConnectionsView {
     connections: Vec<ConnectionView>,
-    /// A saved-connections file that could not be read and was kept aside.
-    set_aside: Option<String>,
+    /// What could not be read and was kept aside, not yet seen.
+    set_aside: Vec<String>,
     path: String,
 }
 
@@ -307,7 +307,11 @@ fn view_of(store: &Store, c: Connection) -> ConnectionView {
 pub fn list_connections() -> Result<ConnectionsView, UiError> {
     let store = open_store()?;
     let loaded = store.list().map_err(|e| UiError::new(e.user_message()))?;
-    let set_aside = loaded.set_aside.map(|a| a.message());
+    let set_aside: Vec<String> = loaded.set_aside.iter().map(|a| a.message()).collect();
+    if !set_aside.is_empty() {
+        // The window shows it now: later readers stop repeating it.
+        let _ = store.acknowledge_set_aside();
+    }
     let connections = loaded.connections.into_iter().map(|c| view_of(&store, c)).collect();
     Ok(ConnectionsView { connections, set_aside, path: store.file().path().display().to_string() })
 }
@@ -319,11 +323,45 @@ pub async fn retest_connection(id: String) -> Result<Report, UiError> {
     Ok(manage::retest(&store, &c, Timeouts::default()).await?)
 }
 
+/// What `remove_connection` did.
+#[derive(Serialize)]
+pub struct RemoveOutcome {
+    removed: bool,
+    message: String,
+}
+
+/// Removes a saved connection after the person confirms it in a native dialog that this
+/// command shows itself: the page cannot remove anything on its own. (For the window tests,
+/// which cannot click a native dialog, `BITBUCKET_SETUP_CONFIRM_FILE` names a file holding the
+/// answer, `remove` or anything else, read at each removal.)
 #[tauri::command]
-pub fn remove_connection(id: String) -> Result<(), UiError> {
+pub async fn remove_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Result<RemoveOutcome, UiError> {
     let store = open_store()?;
     let c = manage::find(&store, &id)?;
-    store.remove(&c.id).map(|_| ()).map_err(|e| UiError::new(e.user_message()))
+    let name = crate::safe_text::visible(&c.name);
+    if !confirm_removal(&app, &name).await {
+        return Ok(RemoveOutcome { removed: false, message: format!("Kept {name}.") });
+    }
+    store.remove(&c.id).map_err(|e| UiError::new(e.user_message()))?;
+    Ok(RemoveOutcome { removed: true, message: format!("Removed {name}.") })
+}
+
+async fn confirm_removal<R: Runtime>(app: &AppHandle<R>, name: &str) -> bool {
+    if let Some(path) = std::env::var_os("BITBUCKET_SETUP_CONFIRM_FILE") {
+        return std::fs::read_to_string(path).map(|a| a.trim() == "remove").unwrap_or(false);
+    }
+    use tauri::Manager;
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    let mut dialog = app
+        .dialog()
+        .message("This deletes its token from your system keychain and the connection from this app. The token itself keeps working in Bitbucket until you revoke it there.")
+        .title(format!("Remove \u{201c}{name}\u{201d}?"))
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom("Remove".into(), "Keep it".into()));
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.parent(&window);
+    }
+    tauri::async_runtime::spawn_blocking(move || dialog.blocking_show()).await.unwrap_or(false)
 }
 
 #[derive(Deserialize)]

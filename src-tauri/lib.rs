@@ -6,6 +6,7 @@
 pub mod bitbucket;
 pub mod cli;
 mod commands;
+pub mod exit_code;
 pub mod export;
 mod export_commands;
 pub mod guide;

@@ -10,7 +10,7 @@ use crate::bitbucket::credential::{self, Credential, Secret};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::store::connections::{self, Connection, LastCheck};
-use crate::store::{Store, StoreError};
+use crate::store::{Recorded, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
@@ -35,15 +35,6 @@ impl ManageError {
                 "No saved connection is called \"{name}\". `bitbucket-setup list` shows the saved ones."
             ),
             other => other.to_string(),
-        }
-    }
-
-    /// Exit status on the command line.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ManageError::NotValid(_) => 1,
-            ManageError::Store(_) | ManageError::Connections(_) => 74,
-            _ => crate::cli::EXIT_USAGE,
         }
     }
 }
@@ -167,22 +158,34 @@ pub async fn retest(store: &Store, c: &Connection, timeouts: Timeouts) -> Result
 async fn retest_recorded(store: &Store, c: &Connection, timeouts: Timeouts) -> Result<(Report, Connection), ManageError> {
     let secret = store.secret(&c.id)?;
     let pasted = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
+    let checked_secret = secret.clone();
     let request = request_for(c, secret, timeouts)?;
     let report = validate::validate(request, pasted)
         .await
         .map_err(|e| ManageError::Input(e.to_string()))?;
-    let mut updated = c.clone();
-    updated.last_check = Some(last_check(&report));
-    if report.problem.is_none() {
-        updated.granted_scopes = report.granted_raw.clone();
-        updated.credential_type = report.credential_type.clone();
-        if report.default_branch.is_some() {
-            updated.base_branch = report.default_branch.clone();
+    // Recorded only if the connection is as it was when the check began: a token replaced
+    // (or a connection removed) meanwhile is not overwritten with this older result.
+    let check = last_check(&report);
+    let outcome = store.record_check(c, &checked_secret, |u| {
+        u.last_check = Some(check);
+        if report.problem.is_none() {
+            u.granted_scopes = report.granted_raw.clone();
+            u.credential_type = report.credential_type.clone();
+            if report.default_branch.is_some() {
+                u.base_branch = report.default_branch.clone();
+            }
+        }
+        u.updated_at = Utc::now();
+    })?;
+    match outcome {
+        Recorded::Saved(recorded) => Ok((report, *recorded)),
+        Recorded::Changed => {
+            let mut report = report;
+            report.warnings.push("The connection changed while it was being checked (its token was replaced or it was removed), so this result was not recorded. Check it again.".into());
+            let current = store.find(&c.id)?.unwrap_or_else(|| c.clone());
+            Ok((report, current))
         }
     }
-    updated.updated_at = Utc::now();
-    let recorded = store.update(updated)?;
-    Ok((report, recorded))
 }
 
 /// Before an export: checks `c` again with Bitbucket when it has no passing check from the
@@ -236,8 +239,8 @@ pub async fn replace_token(
         updated.expires = expires;
     }
     updated.updated_at = Utc::now();
-    store.replace_secret(&updated.id, &secret)?;
-    store.update(updated)?;
+    // Token and record change as one (the store puts the old token back if the record fails).
+    store.replace_token(updated, &secret)?;
     Ok(report)
 }
 

@@ -19,6 +19,17 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// For text shown to a person on several lines (a terminal, a sheet): like [`visible`], but
+/// line breaks stay line breaks.
+pub fn for_terminal(s: &str) -> String {
+    s.split('\n').map(visible).collect::<Vec<_>>().join("\n")
+}
+
+/// Whether `s` holds a character that [`visible`] would escape.
+pub fn has_hidden(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() || is_bidi_control(c))
+}
+
 /// The Unicode characters that change the direction text is shown in (Trojan Source).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -35,5 +46,7 @@ mod tests {
         assert_eq!(visible("\u{1b}]0;pwned\u{7}"), "\\u{1b}]0;pwned\\u{7}");
         assert_eq!(visible("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(visible("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(for_terminal("one\ntwo\u{1b}[2J"), "one\ntwo\\u{1b}[2J");
+        assert!(has_hidden("a\u{2066}b") && !has_hidden("plain é"));
     }
 }

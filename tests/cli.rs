@@ -199,3 +199,60 @@ fn the_command_line_needs_no_display() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = Path::new("unused");
 }
+
+/// A hostile server: names with terminal escape sequences and a direction override. Nothing of
+/// it reaches the terminal raw: the output shows visible escapes, and the saved connection and
+/// its exports hold none.
+#[test]
+fn names_from_the_server_cannot_drive_the_terminal() {
+    let fake = fake();
+    let evil = "main\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gnp.exe";
+    fake.add_workspace("acme", "Acme\u{1b}[31m Corp\u{9b}1A");
+    fake.add_repository(fake_bitbucket::FakeRepo {
+        workspace: "acme".into(),
+        slug: "website".into(),
+        name: "Website".into(),
+        private: true,
+        main_branch: evil.into(),
+        project: Some("WEB".into()),
+    });
+    let run = check(&fake, &["--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"], demo::SQAI_READY);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for (name, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{9b}') && !out.contains('\u{202e}'), "{name}: {out:?}");
+    }
+    assert!(run.stdout.contains("main\\u{1b}]0;pwned"), "shown as visible escapes: {}", run.stdout);
+
+    // Saved and exported: the stored branch and every text export are clean too.
+    if support::require("an unlocked Secret Service (run through scripts/test.sh)", support::keychain_available()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("BITBUCKET_API_URL", fake.base_url())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = run_cli(&["save", "--name", "evil", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"], demo::SQAI_READY, &env, dir.path());
+    assert!(saved.status.success(), "{}", String::from_utf8_lossy(&saved.stderr));
+    let file = std::fs::read_to_string(dir.path().join("connections.json")).unwrap();
+    assert!(!file.contains("\\u001b") && !file.contains('\u{202e}'), "{file}");
+    for format in ["sqai-sheet", "sqai-html", "env", "json", "yaml"] {
+        let out = run_cli(&["export", "evil", "--format", format, "--output", "-"], "", &env, dir.path());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains("\\u001b"), "{format}: {text}");
+    }
+}
+
+#[test]
+fn an_api_address_with_a_password_is_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_cli(
+        &["check", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--api-url", "https://user:hunter2@[bad"],
+        demo::SQAI_READY,
+        &[],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(64));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("hunter2"), "{all}");
+    assert!(all.contains("not a web address"), "{all}");
+}

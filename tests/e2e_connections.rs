@@ -8,7 +8,6 @@
 mod support;
 
 use fake_bitbucket::{demo, FakeToken, TokenState};
-use fantoccini::key::Key;
 use serde_json::json;
 use support::app::{self, app, block_on, in_days, keychain_secrets, App, Setup};
 use support::run_cli;
@@ -116,26 +115,22 @@ fn saved_connection_is_listed_retested_and_removed() {
         assert!(app.files_containing(&token).is_empty(), "the last check's details on disk hold no token");
         assert!(app::fake().set_token_state(&token, TokenState::Active));
 
-        // Remove asks first; "Keep it" keeps it.
+        // Remove asks first, in the app's own (native) dialog; "Keep it" keeps it.
+        app.answer_removal(false);
         app.click(&format!("{} [data-action=remove]", card(website))).await;
-        app.wait_for("dialog[open] #confirm-remove").await;
-        app.axe("the remove confirmation").await;
-        app.shot("connections-remove").await;
-        app.click_button("Keep it").await;
-        app.wait_gone("dialog").await;
+        app.wait_text(&card(website), &format!("Kept {website}.")).await;
         assert!(app.record(website).is_some());
         assert_eq!(keychain_secrets(&id).len(), 1);
-
-        // Escape closes the dialog without removing, too.
-        app.click(&format!("{} [data-action=remove]", card(website))).await;
-        app.wait_for("dialog[open]").await;
-        app.press(Key::Escape).await;
-        app.wait_gone("dialog").await;
+        // The page alone cannot remove a connection: the command itself asks.
+        let kept = app
+            .js_async(&format!("window.__TAURI_INTERNALS__.invoke('remove_connection', {{ id: {} }}).then((o) => done(o.removed), (e) => done(e.message));", serde_json::to_string(&id).unwrap()))
+            .await;
+        assert_eq!(kept, serde_json::Value::Bool(false));
         assert!(app.record(website).is_some());
 
         // Remove: gone from the list, the file and the keychain.
+        app.answer_removal(true);
         app.click(&format!("{} [data-action=remove]", card(website))).await;
-        app.click("dialog[open] #confirm-remove").await;
         app.wait_text("#connections-status", &format!("Removed {website}.")).await;
         app.wait_gone(&card(website)).await;
         assert!(app.record(website).is_none(), "the record is gone from connections.json");
@@ -185,8 +180,8 @@ fn replacing_a_token_checks_the_new_one_first() {
         assert_eq!(app.js("return [...document.querySelectorAll('input')].filter((i) => i.value.startsWith('ATCT')).length").await, json!(0));
 
         // Tidy up through the window, so the other tests' screenshots show only theirs.
+        app.answer_removal(true);
         app.click(&format!("{} [data-action=remove]", card(name))).await;
-        app.click("dialog[open] #confirm-remove").await;
         app.wait_gone(&card(name)).await;
         assert!(keychain_secrets(&id).is_empty());
     });
@@ -236,8 +231,8 @@ fn replacing_an_api_token_uses_the_email_too() {
         assert_eq!(app.record(name).unwrap()["email"], json!(demo::ADMIN_EMAIL));
         assert!(app.files_containing(&new).is_empty());
 
+        app.answer_removal(true);
         app.click(&format!("{} [data-action=remove]", card(name))).await;
-        app.click("dialog[open] #confirm-remove").await;
         app.wait_gone(&card(name)).await;
         assert!(keychain_secrets(&id).is_empty());
     });
@@ -262,10 +257,8 @@ fn connections_view_passes_axe_in_dark_mode() {
         app.wait_for(&card("SQAI Suite for the website")).await;
         app.axe("the connections view").await;
         app.shot("connections-dark").await;
+        app.answer_removal(true);
         app.click(&format!("{} [data-action=remove]", card("SQAI Suite for the website"))).await;
-        app.wait_for("dialog[open]").await;
-        app.axe("the remove confirmation").await;
-        app.click("dialog[open] #confirm-remove").await;
         app.wait_gone(&card("SQAI Suite for the website")).await;
     });
 }

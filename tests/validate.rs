@@ -104,7 +104,7 @@ async fn missing_scopes_are_named_in_the_ui_words() {
     assert!(labels.iter().any(|l| l.contains("Pull requests") && l.contains("Write")), "{labels:?}");
     assert!(r.message.contains("SQAI Suite"), "{}", r.message);
     assert!(r.next_step.contains("cannot be added"), "{}", r.next_step);
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(bitbucket_setup::exit_code::for_report(&r), 1);
 
     // An API token missing most of Autoheal's scopes.
     let r = Check::new(CredentialKind::ApiToken, demo::API_TOKEN_REPO_READ, "acme/website", PresetId::Autoheal)
@@ -141,7 +141,7 @@ async fn rejected_credentials() {
     for secret in [demo::EXPIRED_TOKEN, demo::REVOKED_TOKEN, "ATCTT3xFfGF0neverissued0000000000"] {
         let r = Check::new(CredentialKind::RepositoryToken, secret, "acme/website", PresetId::Sqai).run(&fake).await;
         assert_problem(&r, Problem::Unauthorized);
-        assert_eq!(r.exit_code(), 2);
+        assert_eq!(bitbucket_setup::exit_code::for_report(&r), 2);
     }
     // API token with the wrong email.
     let r = Check::new(CredentialKind::ApiToken, demo::API_TOKEN_AUTOHEAL, "acme/website", PresetId::Autoheal)
@@ -230,7 +230,7 @@ async fn server_side_trouble() {
     fake.set_fault(Fault::RateLimited { retry_after: None });
     let r = Check::new(CredentialKind::RepositoryToken, demo::SQAI_READY, "acme/website", PresetId::Sqai).run(&fake).await;
     assert_problem(&r, Problem::RateLimited);
-    assert_eq!(r.exit_code(), 3);
+    assert_eq!(bitbucket_setup::exit_code::for_report(&r), 3);
     fake.set_fault(Fault::RateLimited { retry_after: Some(30) });
     let r = Check::new(CredentialKind::RepositoryToken, demo::SQAI_READY, "acme/website", PresetId::Sqai).run(&fake).await;
     assert!(r.next_step.contains("30 seconds"), "{}", r.next_step);

@@ -1,5 +1,5 @@
 // Saved connections: status (valid / needs attention / expired / expiring / keychain entry
-// missing), last check, and actions: Re-test, Replace token, Remove.
+// missing), last check, and actions: Re-test, Replace token, Remove (confirmed in a system dialog).
 
 import { h, field } from "./dom.js";
 import { judgePaste } from "./paste-shape.js";
@@ -44,7 +44,7 @@ export async function refreshAlerts(ctx) {
   count.textContent = view.connections.length ? `(${view.connections.length})` : "";
   const flagged = view.connections.filter((c) => c.status === "expired" || c.status === "expiring");
   const items = [];
-  if (view.set_aside) items.push(h("p", { class: "banner warn", role: "alert" }, view.set_aside));
+  for (const message of view.set_aside) items.push(h("p", { class: "banner warn", role: "alert" }, message));
   if (flagged.length) {
     items.push(h("div", { class: "banner warn", role: "alert", id: "expiry-banner" },
       h("strong", {}, flagged.length === 1 ? "A token needs replacing soon: " : `${flagged.length} tokens need replacing soon: `),
@@ -105,23 +105,6 @@ function replaceForm(ctx, c, onDone) {
   return form;
 }
 
-function confirmRemove(c) {
-  return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" },
-      h("h2", { id: "confirm-title" }, `Remove “${c.name}”?`),
-      h("p", {}, "This deletes the token from your system keychain and the connection from this app. The token itself keeps working in Bitbucket until you revoke it there."),
-      h("form", { method: "dialog", class: "inline-actions" },
-        h("button", { value: "cancel", class: "secondary", autofocus: true }, "Keep it"),
-        h("button", { value: "remove", class: "danger", id: "confirm-remove" }, "Remove")));
-    document.body.append(dialog);
-    dialog.addEventListener("close", () => {
-      resolve(dialog.returnValue === "remove");
-      dialog.remove();
-    });
-    dialog.showModal();
-  });
-}
-
 function card(ctx, c, refresh, announce) {
   const [tone, text] = BADGES[c.status] || ["muted", c.status];
   const place = c.repository ? `${c.workspace}/${c.repository}` : `${c.workspace} (workspace)`;
@@ -132,6 +115,9 @@ function card(ctx, c, refresh, announce) {
     h("header", {}, h("h2", { id: `conn-${c.id}` }, c.name), h("span", { class: `badge ${tone}` }, text)),
     h("p", { class: "meta" }, `${place} · ${kindLabel(ctx, c.kind)} · for ${preset ? preset.name : c.preset}`),
     c.description ? h("p", { class: "description" }, c.description) : null,
+    c.api_url !== ctx.catalog.default_api_url
+      ? h("p", { class: "meta not-cloud", "data-role": "api" }, `Checked against ${c.api_url}, not Bitbucket Cloud: the token is sent there.`)
+      : null,
     h("p", { class: "meta" }, `${sentence(c.status_text)} Last checked: ${when(c.last_check && c.last_check.at)}.`),
     h("div", { class: "inline-actions" },
       h("button", { type: "button", class: "secondary", "data-action": "retest", onclick: retest }, "Re-test"),
@@ -155,10 +141,11 @@ function card(ctx, c, refresh, announce) {
     slot.querySelector("input").focus();
   }
   async function remove() {
-    if (!(await confirmRemove(c))) return;
+    // The app asks for confirmation itself, in a dialog of the system.
     try {
-      await ctx.call("remove_connection", { id: c.id });
-      await refresh(`Removed ${c.name}.`);
+      const outcome = await ctx.call("remove_connection", { id: c.id });
+      if (outcome.removed) await refresh(outcome.message);
+      else slot.replaceChildren(h("p", { role: "status" }, outcome.message));
     } catch (err) {
       slot.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
     }

@@ -62,11 +62,9 @@ impl ApiBase {
         if raw.is_empty() {
             return Err(ApiBaseError::Empty);
         }
-        let url = Url::parse(raw).map_err(|_| {
-            ApiBaseError::NotAUrl(raw.chars().take(100).collect())
-        })?;
+        let url = Url::parse(raw).map_err(|_| ApiBaseError::NotAUrl(shown(raw)))?;
         if url.host_str().is_none() {
-            return Err(ApiBaseError::NotAUrl(raw.chars().take(100).collect()));
+            return Err(ApiBaseError::NotAUrl(shown(raw)));
         }
         match url.scheme() {
             "https" => {}
@@ -110,6 +108,17 @@ impl ApiBase {
         }
         url
     }
+}
+
+/// An address as an error message may repeat it: without a user name and password (`https://
+/// user:pass@…` becomes `https://…@…`), at most 100 characters, control characters visible.
+fn shown(raw: &str) -> String {
+    let without_user = match (raw.find("://"), raw.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…@{}", &raw[..scheme_end], &raw[at + 1..]),
+        (None, Some(at)) => format!("…@{}", &raw[at + 1..]),
+        _ => raw.to_string(),
+    };
+    crate::safe_text::visible(&without_user.chars().take(100).collect::<String>())
 }
 
 impl Default for ApiBase {
@@ -436,6 +445,16 @@ fn read_error_body(value: &serde_json::Value, out: &mut ProbeResponse) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_address_is_never_repeated_with_its_password() {
+        for raw in ["https://user:hunter2@[bad", "hunter2@nowhere", "https://u:hunter2@exa mple.com/2.0"] {
+            let e = ApiBase::parse(raw).unwrap_err();
+            assert!(!e.to_string().contains("hunter2") && !e.user_message().contains("hunter2"), "{raw}: {e}");
+        }
+        let e = ApiBase::parse("https://ok.example\u{1b}[2J").unwrap_err();
+        assert!(!e.to_string().contains('\u{1b}'), "{e}");
+    }
 
     #[test]
     fn api_base_rules() {

@@ -57,24 +57,6 @@ impl Problem {
             Problem::NotCloud => "not_cloud",
         }
     }
-
-    /// The command line's exit status: 1 authenticates but lacks scopes or access,
-    /// 2 rejected credential, 3 network / rate limit / server trouble, 64 bad input.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Problem::MissingScopes | Problem::NotFound | Problem::WrongTokenForLocation => 1,
-            Problem::Unauthorized
-            | Problem::AppPasswordRetired
-            | Problem::ApiTokenNeedsEmail
-            | Problem::UnscopedApiToken
-            | Problem::PublicRepoWithoutValidCredential => 2,
-            Problem::RateLimited
-            | Problem::ServerError
-            | Problem::UnexpectedResponse
-            | Problem::Network => 3,
-            Problem::WrongCredentialKind | Problem::NotCloud => 64,
-        }
-    }
 }
 
 /// A scope named in the UI's words.
@@ -151,14 +133,6 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn exit_code(&self) -> i32 {
-        match self.problem {
-            None if self.ok => 0,
-            None => 1,
-            Some(p) => p.exit_code(),
-        }
-    }
-
     /// What a person helping the user needs to know about this check: everything Bitbucket
     /// said, and nothing about the person (no account name; the token is never in a report).
     pub fn details(&self) -> CheckDetails {
@@ -557,6 +531,15 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     let chosen = req.credential.kind;
     let mut report = base_report(plan, None, String::new(), String::new());
     report.requests = outcomes.len();
+    // The token went to this address: say so whenever it is not Bitbucket Cloud's, so that no
+    // page or file can send it elsewhere unseen.
+    if req.api_base != super::client::ApiBase::cloud() {
+        report.warnings.push(format!(
+            "This check went to {}, not to Bitbucket Cloud's API ({}): the token was sent there.",
+            outside_text(req.api_base.as_str(), 200),
+            super::client::DEFAULT_API_URL
+        ));
+    }
     report.probes = outcomes.iter().map(|(p, r)| summary(p, r)).collect();
 
     let responses: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
@@ -569,7 +552,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
         .chain(responses.iter().filter(|r| !authenticated(r)))
         .copied()
         .collect::<Vec<_>>();
-    report.credential_type = describing.iter().find_map(|r| r.credential_type.clone());
+    report.credential_type = describing.iter().find_map(|r| r.credential_type.as_deref().map(|t| outside_text(t, 64)));
     let seen_kind = report.credential_type.as_deref().and_then(CredentialKind::from_bitbucket_type);
     if let Some(seen) = seen_kind {
         report.credential_kind = seen;
@@ -591,11 +574,12 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     // Facts for the success view, read whatever the verdict.
     if let Some(repo) = ok_response(&outcomes, ProbeKind::Repository).filter(|r| r.status == 200) {
         if let Some(json) = &repo.json {
-            report.default_branch = json.pointer("/mainbranch/name").and_then(|v| v.as_str()).map(str::to_string);
+            // Names from the server are shown and stored: made safe here, once.
+            report.default_branch = json.pointer("/mainbranch/name").and_then(|v| v.as_str()).map(|s| outside_text(s, 255));
             if let Some(full) = json.get("full_name").and_then(|v| v.as_str()) {
-                report.repository = Some(full.to_string());
+                report.repository = Some(outside_text(full, 255));
             }
-            report.workspace_name = json.pointer("/workspace/name").and_then(|v| v.as_str()).map(str::to_string);
+            report.workspace_name = json.pointer("/workspace/name").and_then(|v| v.as_str()).map(|s| outside_text(s, 255));
             // Bitbucket shows a public repository to anyone; whether it shows one to an access
             // token made elsewhere is unknown (docs/bitbucket-behaviour.md, U12).
             let public = json.get("is_private").and_then(|v| v.as_bool()) == Some(false);
@@ -609,12 +593,12 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     }
     if let Some(ws) = ok_response(&outcomes, ProbeKind::Workspace).filter(|r| r.status == 200) {
         if let Some(name) = ws.json.as_ref().and_then(|j| j.get("name")).and_then(|v| v.as_str()) {
-            report.workspace_name = Some(name.to_string());
+            report.workspace_name = Some(outside_text(name, 255));
         }
     }
     if let Some(user) = ok_response(&outcomes, ProbeKind::User).filter(|r| r.status == 200) {
         report.account = user.json.as_ref().and_then(|j| {
-            j.get("display_name").or_else(|| j.get("nickname")).and_then(|v| v.as_str()).map(str::to_string)
+            j.get("display_name").or_else(|| j.get("nickname")).and_then(|v| v.as_str()).map(|s| outside_text(s, 255))
         });
     }
 
@@ -670,9 +654,10 @@ fn summary(p: &Probe, r: &Result<ProbeResponse, NetworkError>) -> ProbeSummary {
     }
 }
 
-/// Server text made safe to show: control characters dropped, at most `max` characters.
+/// Server text made safe to show anywhere (see [`crate::safe_text::visible`]), at most `max`
+/// characters.
 fn outside_text(text: &str, max: usize) -> String {
-    text.chars().filter(|c| !c.is_control()).take(max).collect()
+    crate::safe_text::visible(&text.chars().take(max).collect::<String>())
 }
 
 /// The scope a probe reads (in the credential's vocabulary), when one scope covers it.

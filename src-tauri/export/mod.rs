@@ -510,15 +510,6 @@ impl ExportError {
             }
         }
     }
-
-    /// The command line's exit status: 64 bad usage, 73 cannot create, 74 I/O.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } => 73,
-            ExportError::Io { .. } => 74,
-            _ => crate::cli::EXIT_USAGE,
-        }
-    }
 }
 
 /// What every renderer gets: the connection, the token or its reference, and the metadata.

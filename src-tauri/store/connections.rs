@@ -5,10 +5,13 @@
 //! ```
 //!
 //! Writes are atomic (temporary file in the same folder, fsync, rename, fsync of the folder),
-//! the file is private to the user (0600, folder 0700 on Unix). A file that cannot be read —
-//! broken JSON, or written by a newer version of the app — is moved aside to
-//! `connections.json.corrupt-<UTC time>` / `connections.json.newer-version-<UTC time>` and
-//! reported through [`Loaded::set_aside`], never overwritten.
+//! the file is private to the user (0600, folder 0700 on Unix), and every change holds a lock
+//! across processes from read to write ([`ConnectionsFile::begin`]). A file that cannot be
+//! read — broken JSON, or written by a newer version of the app — is moved aside to
+//! `connections.json.corrupt-<UTC time>` / `connections.json.newer-version-<UTC time>` (never
+//! over an earlier one); records this version cannot read are kept aside on their own in
+//! `connections.json.unreadable-records-<UTC time>` and the rest are loaded. Either is reported
+//! through [`Loaded::set_aside`] to every reader until the user has seen it.
 
 use std::fs;
 use std::io::{self, Write};
@@ -111,6 +114,11 @@ impl Connection {
                 if len > DESCRIPTION_MAX_CHARS {
                     return Err(ConnectionsError::DescriptionTooLong { len });
                 }
+                // Line breaks and tabs are a description's own; other control characters
+                // would act on a terminal or in a file that shows it.
+                if d.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                    return Err(ConnectionsError::DescriptionHasControlCharacters);
+                }
                 Some(d.to_string())
             }
         };
@@ -181,6 +189,11 @@ pub fn validate_name(raw: &str) -> Result<String, ConnectionsError> {
     if name.chars().any(char::is_control) {
         return Err(ConnectionsError::NameHasControlCharacters);
     }
+    // Characters that reverse how the rest of a line is shown would let a name pass itself
+    // off as another in `list` or the window.
+    if name.chars().any(crate::safe_text::is_bidi_control) {
+        return Err(ConnectionsError::NameHasDirectionControls);
+    }
     Ok(name.to_string())
 }
 
@@ -189,39 +202,54 @@ pub fn same_name(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
-/// Why a file was moved aside.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Why a file, or part of it, was set aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SetAsideReason {
     /// Not valid JSON, or not the shape we expect. `detail` says where, never what.
     Corrupt { detail: String },
     /// Written by a newer version of the app.
     NewerVersion { version: u64 },
+    /// Larger than any list of connections (16 MiB).
+    TooLarge,
+    /// Some connections in an otherwise good file could not be read (for example one saved
+    /// by a newer version, for a tool this version does not know); the others were kept.
+    Records { count: usize, detail: String },
 }
 
-/// A connections file that could not be read and was moved aside, unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Something that could not be read and was kept aside, unchanged, in a file of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetAside {
     /// Where the original bytes are now.
     pub path: PathBuf,
     pub reason: SetAsideReason,
+    /// When it was set aside.
+    pub at: DateTime<Utc>,
 }
 
 impl SetAside {
     /// A plain message for the UI or CLI.
     pub fn message(&self) -> String {
-        let why = match &self.reason {
-            SetAsideReason::Corrupt { detail } => {
-                format!("Your saved connections file could not be read ({detail}).")
-            }
-            SetAsideReason::NewerVersion { version } => format!(
-                "Your saved connections file was written by a newer version of Bitbucket Setup Assistant (file version {version}; this version reads {FILE_VERSION})."
-            ),
+        let path = crate::safe_text::visible(&self.path.display().to_string());
+        let whole = |why: String| {
+            format!(
+                "{why} It was moved to {path} so nothing is lost, and the list started again empty. Your tokens are still in the keychain. To get the list back, update the app or send that file to support."
+            )
         };
-        format!(
-            "{why} It was moved to {} so nothing is lost, and the app starts with an empty list. Your tokens are still in the keychain. To get the list back, update the app or send that file to support.",
-            self.path.display()
-        )
+        match &self.reason {
+            SetAsideReason::Corrupt { detail } => whole(format!("Your saved connections file could not be read ({detail}).")),
+            SetAsideReason::NewerVersion { version } => whole(format!(
+                "Your saved connections file was written by a newer version of Bitbucket Setup Assistant (file version {version}; this version reads {FILE_VERSION})."
+            )),
+            SetAsideReason::TooLarge => whole("Your saved connections file is larger than any list of connections (16 MiB).".to_string()),
+            SetAsideReason::Records { count, detail } => format!(
+                "{count} saved connection{} could not be read ({detail}) and {} moved to {path} so nothing is lost; the others were loaded. {} still in the keychain. To get {} back, update the app or send that file to support.",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "was" } else { "were" },
+                if *count == 1 { "Its token is" } else { "Their tokens are" },
+                if *count == 1 { "it" } else { "them" },
+            ),
+        }
     }
 }
 
@@ -229,8 +257,9 @@ impl SetAside {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Loaded {
     pub connections: Vec<Connection>,
-    /// Set when the file could not be read and was moved aside (the list is then empty).
-    pub set_aside: Option<SetAside>,
+    /// What was set aside and the user has not yet seen in the window or in `list` (see
+    /// [`ConnectionsFile::acknowledge_set_aside`]), oldest first.
+    pub set_aside: Vec<SetAside>,
 }
 
 /// Problems with the connections list. Messages never contain a secret (the file has none)
@@ -243,6 +272,10 @@ pub enum ConnectionsError {
     NameTooLong { len: usize },
     #[error("The name cannot contain line breaks or tabs.")]
     NameHasControlCharacters,
+    #[error("The name cannot contain characters that change the direction of text (such as U+202E).")]
+    NameHasDirectionControls,
+    #[error("The description cannot contain control characters (other than line breaks and tabs).")]
+    DescriptionHasControlCharacters,
     #[error("A connection named \"{name}\" already exists. Choose another name.")]
     DuplicateName { name: String },
     #[error("The description is {len} characters long; use at most 255.")]
@@ -259,9 +292,8 @@ pub enum ConnectionsError {
         "Your config folder could not be found. Set BITBUCKET_SETUP_CONFIG_DIR to a folder to use."
     )]
     NoConfigDir,
-    /// The file was unreadable and was just moved aside; the change was not made.
-    #[error("{}", .0.message())]
-    SetAside(SetAside),
+    #[error("{} is {what}, not a file of saved connections. Move it away; the app then starts a new list.", .path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
     #[error("Could not {action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -279,7 +311,6 @@ impl ConnectionsError {
     /// A plain message, with what to do where there is something to do.
     pub fn user_message(&self) -> String {
         match self {
-            ConnectionsError::SetAside(s) => format!("{} Nothing else was changed.", s.message()),
             ConnectionsError::Io { source, .. } => {
                 let advice = match source.kind() {
                     io::ErrorKind::PermissionDenied => {
@@ -312,11 +343,15 @@ struct FileOut<'a> {
     connections: &'a [Connection],
 }
 
-#[derive(Deserialize)]
-struct FileIn {
-    #[allow(dead_code)]
+/// The largest connections file read: far more than any list needs.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The file beside the list that remembers what was set aside until the user has seen it.
+const NOTICES_FILE: &str = ".set-aside.json";
+
+#[derive(Serialize, Deserialize, Default)]
+struct Notices {
     version: u64,
-    connections: Vec<Connection>,
+    set_aside: Vec<SetAside>,
 }
 
 /// The connections file.
@@ -329,6 +364,39 @@ pub struct ConnectionsFile {
 
 /// How long a change waits, by default, for the lock another process holds.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// One whole change of the list (read, modify, write) under the cross-process lock: what
+/// [`ConnectionsFile::begin`] returns. The keychain side of a change happens while it is held,
+/// so the record and the token change as one.
+pub struct Txn<'a> {
+    file: &'a ConnectionsFile,
+    _lock: fs::File,
+    /// The list as it is now; change it, then [`commit`](Txn::commit).
+    pub list: Vec<Connection>,
+    /// What is set aside and not yet seen (see [`Loaded::set_aside`]).
+    pub set_aside: Vec<SetAside>,
+}
+
+impl Txn<'_> {
+    /// Writes [`list`](Txn::list) atomically.
+    pub fn commit(&self) -> Result<(), ConnectionsError> {
+        self.file.save_unlocked(&self.list)
+    }
+
+    /// Writes `list` atomically (to put back what was there when a later step failed).
+    pub fn write(&self, list: &[Connection]) -> Result<(), ConnectionsError> {
+        self.file.save_unlocked(list)
+    }
+}
+
+/// What a file holds, read leniently.
+enum Parsed {
+    Clean(Vec<Connection>),
+    /// Nothing in it can be used.
+    Whole(SetAsideReason),
+    /// Some records cannot be read; `bad` are their JSON values, as they were.
+    Partial { good: Vec<Connection>, bad: Vec<serde_json::Value>, detail: String },
+}
 
 impl ConnectionsFile {
     /// `$BITBUCKET_SETUP_CONFIG_DIR/connections.json` when that is set (tests), otherwise
@@ -394,88 +462,187 @@ impl ConnectionsFile {
         }
     }
 
-    /// Reads the list. A missing file is an empty list. A file that cannot be read as ours is
-    /// moved aside (see [`Loaded::set_aside`]); if moving it fails, this fails and the file
-    /// stays where it is.
-    pub fn load(&self) -> Result<Loaded, ConnectionsError> {
-        let bytes = match fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(Loaded {
-                    connections: Vec::new(),
-                    set_aside: None,
-                })
-            }
+    fn file_name(&self) -> String {
+        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| FILE_NAME.to_string())
+    }
+
+    /// The file's bytes (at most [`MAX_FILE_BYTES`] + 1), `None` when there is no file. Refuses
+    /// anything that is not a regular file, without waiting on it: a named pipe put in the
+    /// list's place must not hang every command.
+    fn read_current(&self) -> Result<Option<Vec<u8>>, ConnectionsError> {
+        use std::io::Read;
+        let meta = match fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(ConnectionsError::io("read", &self.path, e)),
         };
-        match parse(&bytes) {
-            Ok(connections) => Ok(Loaded {
-                connections,
-                set_aside: None,
-            }),
-            Err(reason) => {
-                let path = self.move_aside(&reason)?;
-                Ok(Loaded {
-                    connections: Vec::new(),
-                    set_aside: Some(SetAside { path, reason }),
-                })
-            }
+        if !meta.is_file() {
+            return Err(ConnectionsError::NotAFile { path: self.path.clone(), what: file_kind(&meta) });
         }
-    }
-
-    /// Like [`load`](Self::load), but a file that had to be moved aside is an error
-    /// ([`ConnectionsError::SetAside`]), so the report reaches the user: used by every operation
-    /// that does not hand a [`Loaded`] back (changes, look-ups).
-    pub fn load_strict(&self) -> Result<Vec<Connection>, ConnectionsError> {
-        let loaded = self.load()?;
-        match loaded.set_aside {
-            Some(s) => Err(ConnectionsError::SetAside(s)),
-            None => Ok(loaded.connections),
+        let mut options = fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK);
         }
-    }
-
-    fn move_aside(&self, reason: &SetAsideReason) -> Result<PathBuf, ConnectionsError> {
-        let tag = match reason {
-            SetAsideReason::Corrupt { .. } => "corrupt",
-            SetAsideReason::NewerVersion { .. } => "newer-version",
+        let file = match options.open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ConnectionsError::io("read", &self.path, e)),
         };
-        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| FILE_NAME.to_string());
-        let dir = self.dir();
-        for n in 0..1000u32 {
-            let name = if n == 0 {
-                format!("{file_name}.{tag}-{stamp}")
-            } else {
-                format!("{file_name}.{tag}-{stamp}-{n}")
-            };
-            let target = dir.join(name);
-            // Never replace an earlier set-aside file.
-            if fs::symlink_metadata(&target).is_ok() {
-                continue;
-            }
-            fs::rename(&self.path, &target)
-                .map_err(|e| ConnectionsError::io("move aside", &self.path, e))?;
-            sync_dir(&dir);
-            return Ok(target);
+        let meta = file.metadata().map_err(|e| ConnectionsError::io("read", &self.path, e))?;
+        if !meta.is_file() {
+            return Err(ConnectionsError::NotAFile { path: self.path.clone(), what: file_kind(&meta) });
         }
-        Err(ConnectionsError::io(
-            "move aside",
-            &self.path,
-            io::Error::new(io::ErrorKind::AlreadyExists, "too many set-aside files"),
-        ))
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| ConnectionsError::io("read", &self.path, e))?;
+        Ok(Some(bytes))
     }
 
-    /// Writes the whole list atomically.
-    pub fn save(&self, list: &[Connection]) -> Result<(), ConnectionsError> {
+    /// Reads the list. A missing file is an empty list. What cannot be read is set aside (under
+    /// the lock, after reading the file again, so a good file another process has just written
+    /// is never moved) and reported in [`Loaded::set_aside`] until the user has seen it.
+    pub fn load(&self) -> Result<Loaded, ConnectionsError> {
+        if let Some(bytes) = self.read_current()? {
+            if let Parsed::Clean(connections) = parse_lenient(&bytes) {
+                return Ok(Loaded { connections, set_aside: self.notices() });
+            }
+        } else {
+            return Ok(Loaded { connections: Vec::new(), set_aside: self.notices() });
+        }
+        let tx = self.begin()?;
+        Ok(Loaded { connections: tx.list, set_aside: tx.set_aside })
+    }
+
+    /// Takes the lock and reads the list for a change (setting aside what cannot be read).
+    pub fn begin(&self) -> Result<Txn<'_>, ConnectionsError> {
+        let lock = self.lock()?;
+        let list = match self.read_current()? {
+            None => Vec::new(),
+            Some(bytes) => match parse_lenient(&bytes) {
+                Parsed::Clean(list) => list,
+                Parsed::Whole(reason) => {
+                    let path = self.move_whole_aside(&reason)?;
+                    self.add_notice(SetAside { path, reason, at: Utc::now() })?;
+                    Vec::new()
+                }
+                Parsed::Partial { good, bad, detail } => {
+                    let count = bad.len();
+                    let json = serde_json::to_vec_pretty(&serde_json::json!({"version": FILE_VERSION, "connections": bad}))
+                        .map_err(ConnectionsError::Serialize)?;
+                    let path = self.write_aside("unreadable-records", &json)?;
+                    self.save_unlocked(&good)?;
+                    self.add_notice(SetAside { path, reason: SetAsideReason::Records { count, detail }, at: Utc::now() })?;
+                    good
+                }
+            },
+        };
+        Ok(Txn { file: self, set_aside: self.notices(), list, _lock: lock })
+    }
+
+    /// What is set aside and not yet seen (an unreadable notice file counts as none).
+    fn notices(&self) -> Vec<SetAside> {
+        fs::read(self.dir().join(NOTICES_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Notices>(&b).ok())
+            .map(|n| n.set_aside)
+            .unwrap_or_default()
+    }
+
+    fn write_notices(&self, list: &[SetAside]) -> Result<(), ConnectionsError> {
+        let path = self.dir().join(NOTICES_FILE);
+        if list.is_empty() {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(ConnectionsError::io("update", &path, e)),
+                _ => Ok(()),
+            };
+        }
+        let json = serde_json::to_vec_pretty(&Notices { version: 1, set_aside: list.to_vec() }).map_err(ConnectionsError::Serialize)?;
+        write_atomically(&self.dir(), &path, &json)
+    }
+
+    /// Must be called with the lock held.
+    fn add_notice(&self, notice: SetAside) -> Result<(), ConnectionsError> {
+        let mut list = self.notices();
+        list.push(notice);
+        self.write_notices(&list)
+    }
+
+    /// The user has seen what was set aside (in the window or in `list`): stop reporting it.
+    pub fn acknowledge_set_aside(&self) -> Result<(), ConnectionsError> {
+        let _lock = self.lock()?;
+        self.write_notices(&[])
+    }
+
+    /// A name for a file set aside that no earlier one has: `connections.json.TAG-<UTC time>`,
+    /// then `-2`, `-3`, ... `claim` makes the file, failing with AlreadyExists when the name
+    /// is taken (so two processes never pick the same one).
+    fn claim_aside(&self, tag: &str, mut claim: impl FnMut(&Path) -> io::Result<()>) -> Result<PathBuf, ConnectionsError> {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+        let (dir, name) = (self.dir(), self.file_name());
+        for n in 1..10_000u32 {
+            let target = if n == 1 { dir.join(format!("{name}.{tag}-{stamp}")) } else { dir.join(format!("{name}.{tag}-{stamp}-{n}")) };
+            match claim(&target) {
+                Ok(()) => {
+                    sync_dir(&dir);
+                    return Ok(target);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(ConnectionsError::io("set aside", &self.path, e)),
+            }
+        }
+        Err(ConnectionsError::io("set aside", &self.path, io::Error::new(io::ErrorKind::AlreadyExists, "too many set-aside files")))
+    }
+
+    /// Keeps `bytes` in a new file of their own.
+    fn write_aside(&self, tag: &str, bytes: &[u8]) -> Result<PathBuf, ConnectionsError> {
+        self.claim_aside(tag, |target| {
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut f = options.open(target)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+    }
+
+    /// Moves the whole file aside, bytes untouched: a hard link under a new name (which fails
+    /// rather than replace anything), then the old name is removed. Where hard links are not
+    /// possible, a rename to a name checked to be free.
+    fn move_whole_aside(&self, reason: &SetAsideReason) -> Result<PathBuf, ConnectionsError> {
+        let tag = match reason {
+            SetAsideReason::NewerVersion { .. } => "newer-version",
+            SetAsideReason::TooLarge => "too-large",
+            _ => "corrupt",
+        };
+        let source = self.path.clone();
+        let target = self.claim_aside(tag, |target| match fs::hard_link(&source, target) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists && fs::symlink_metadata(target).is_err() => fs::rename(&source, target),
+            other => other,
+        })?;
+        match fs::remove_file(&self.path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(ConnectionsError::io("set aside", &self.path, e)),
+            _ => {}
+        }
+        sync_dir(&self.dir());
+        Ok(target)
+    }
+
+    /// Writes the whole list atomically. Only with the lock held: through [`Txn`].
+    fn save_unlocked(&self, list: &[Connection]) -> Result<(), ConnectionsError> {
         self.save_with_hook(list, || {})
     }
 
-    /// [`save`](Self::save), calling `before_rename` after the new content is written and
-    /// synced to the temporary file and before it replaces the real one (crash tests).
+    /// [`save_unlocked`](Self::save_unlocked), calling `before_rename` after the new content is
+    /// written and synced to the temporary file and before it replaces the real one (crash
+    /// tests).
     fn save_with_hook(
         &self,
         list: &[Connection],
@@ -489,82 +656,112 @@ impl ConnectionsFile {
         })
         .map_err(ConnectionsError::Serialize)?;
         json.push(b'\n');
+        write_atomically_with_hook(&dir, &self.path, &json, before_rename)
+    }
 
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".connections.json.")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(|e| ConnectionsError::io("create a temporary file in", &dir, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(fs::Permissions::from_mode(0o600))
-                .map_err(|e| ConnectionsError::io("set permissions on", tmp.path(), e))?;
-        }
-        tmp.write_all(&json)
-            .and_then(|_| tmp.flush())
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| ConnectionsError::io("write", tmp.path(), e))?;
-        before_rename();
-        tmp.persist(&self.path)
-            .map_err(|e| ConnectionsError::io("replace", &self.path, e.error))?;
-        sync_dir(&dir);
-        Ok(())
+    /// Replaces the whole list (tests and tools; takes the lock).
+    pub fn save(&self, list: &[Connection]) -> Result<(), ConnectionsError> {
+        let tx = self.begin()?;
+        tx.write(list)
     }
 
     /// Adds a connection (name and description checked and trimmed). Refuses a name that is
     /// already used (case-insensitive) and an id that is already used.
     pub fn add(&self, c: Connection) -> Result<(), ConnectionsError> {
         let c = c.normalized()?;
-        let _lock = self.lock()?;
-        let mut list = self.load_strict()?;
-        check_unique(&list, &c)?;
-        list.push(c);
-        self.save(&list)
+        let mut tx = self.begin()?;
+        check_unique(&tx.list, &c)?;
+        tx.list.push(c);
+        tx.commit()
     }
 
     /// Replaces the connection with the same id.
     pub fn update(&self, c: Connection) -> Result<(), ConnectionsError> {
         let c = c.normalized()?;
-        let _lock = self.lock()?;
-        let mut list = self.load_strict()?;
-        let Some(pos) = list.iter().position(|x| x.id == c.id) else {
-            return Err(ConnectionsError::NotFound {
-                what: c.name.clone(),
-            });
-        };
-        if let Some(other) = list
-            .iter()
-            .find(|x| x.id != c.id && same_name(&x.name, &c.name))
-        {
-            return Err(ConnectionsError::DuplicateName {
-                name: other.name.clone(),
-            });
-        }
-        list[pos] = c;
-        self.save(&list)
+        let mut tx = self.begin()?;
+        replace_in(&mut tx.list, c)?;
+        tx.commit()
     }
 
     /// Removes the connection with this id.
     pub fn remove(&self, id: &str) -> Result<(), ConnectionsError> {
-        let _lock = self.lock()?;
-        let mut list = self.load_strict()?;
-        let before = list.len();
-        list.retain(|x| x.id != id);
-        if list.len() == before {
-            return Err(ConnectionsError::NotFound {
-                what: id.to_string(),
-            });
+        let mut tx = self.begin()?;
+        let before = tx.list.len();
+        tx.list.retain(|x| x.id != id);
+        if tx.list.len() == before {
+            return Err(ConnectionsError::NotFound { what: id.to_string() });
         }
-        self.save(&list)
+        tx.commit()
     }
 
     /// The connection with this id, or else with this name (trimmed, case-insensitive).
     pub fn find(&self, name_or_id: &str) -> Result<Option<Connection>, ConnectionsError> {
-        let list = self.load_strict()?;
+        let list = self.load()?.connections;
         Ok(find_in(&list, name_or_id).cloned())
     }
+}
+
+/// Puts `c` in place of the connection with its id, refusing a name another one has.
+pub(crate) fn replace_in(list: &mut [Connection], c: Connection) -> Result<(), ConnectionsError> {
+    let Some(pos) = list.iter().position(|x| x.id == c.id) else {
+        return Err(ConnectionsError::NotFound { what: c.name.clone() });
+    };
+    if let Some(other) = list.iter().find(|x| x.id != c.id && same_name(&x.name, &c.name)) {
+        return Err(ConnectionsError::DuplicateName { name: other.name.clone() });
+    }
+    list[pos] = c;
+    Ok(())
+}
+
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    "not a regular file"
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), ConnectionsError> {
+    write_atomically_with_hook(dir, path, bytes, || {})
+}
+
+/// A temporary file in the same folder (0600), written and synced, renamed over `path`, then
+/// the folder synced.
+fn write_atomically_with_hook(dir: &Path, path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> Result<(), ConnectionsError> {
+    create_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".connections.json.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| ConnectionsError::io("create a temporary file in", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| ConnectionsError::io("set permissions on", tmp.path(), e))?;
+    }
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.flush())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| ConnectionsError::io("write", tmp.path(), e))?;
+    before_rename();
+    tmp.persist(path).map_err(|e| ConnectionsError::io("replace", path, e.error))?;
+    sync_dir(dir);
+    Ok(())
 }
 
 fn default_path_from(
@@ -599,42 +796,66 @@ pub(crate) fn check_unique(list: &[Connection], c: &Connection) -> Result<(), Co
     Ok(())
 }
 
-/// Parses the file, or says why it cannot be used. The reason names a position, never content.
-/// Public for the fuzz and property tests.
+/// Parses the file, or says why it cannot be used (any record that cannot be read makes the
+/// whole file unusable here). The reason names a position, never content. Public for the fuzz
+/// and property tests; loading reads records one by one ([`ConnectionsFile::load`]).
 pub fn parse(bytes: &[u8]) -> Result<Vec<Connection>, SetAsideReason> {
+    match parse_lenient(bytes) {
+        Parsed::Clean(list) => Ok(list),
+        Parsed::Whole(reason) => Err(reason),
+        Parsed::Partial { bad, detail, .. } => Err(SetAsideReason::Records { count: bad.len(), detail }),
+    }
+}
+
+fn parse_lenient(bytes: &[u8]) -> Parsed {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Parsed::Whole(SetAsideReason::TooLarge);
+    }
     let corrupt = |e: serde_json::Error| {
         let what = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "not valid JSON"
-            }
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
             serde_json::error::Category::Data => "unexpected content",
             serde_json::error::Category::Io => "unreadable",
         };
-        SetAsideReason::Corrupt {
-            detail: format!("{what} at line {}, column {}", e.line(), e.column()),
-        }
+        SetAsideReason::Corrupt { detail: format!("{what} at line {}, column {}", e.line(), e.column()) }
     };
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => return Parsed::Whole(corrupt(e)),
+    };
     let version = match value.get("version") {
-        Some(v) => v.as_u64().ok_or_else(|| SetAsideReason::Corrupt {
-            detail: "the version is not a number".to_string(),
-        })?,
-        None => {
-            return Err(SetAsideReason::Corrupt {
-                detail: "it has no version".to_string(),
-            })
-        }
+        Some(v) => match v.as_u64() {
+            Some(v) => v,
+            None => return Parsed::Whole(SetAsideReason::Corrupt { detail: "the version is not a number".to_string() }),
+        },
+        None => return Parsed::Whole(SetAsideReason::Corrupt { detail: "it has no version".to_string() }),
     };
     if version > FILE_VERSION {
-        return Err(SetAsideReason::NewerVersion { version });
+        return Parsed::Whole(SetAsideReason::NewerVersion { version });
     }
     if version < 1 {
-        return Err(SetAsideReason::Corrupt {
-            detail: format!("unknown version {version}"),
-        });
+        return Parsed::Whole(SetAsideReason::Corrupt { detail: format!("unknown version {version}") });
     }
-    let file: FileIn = serde_json::from_slice(bytes).map_err(corrupt)?;
-    Ok(file.connections)
+    let Some(items) = value.get("connections").and_then(|c| c.as_array()) else {
+        return Parsed::Whole(SetAsideReason::Corrupt { detail: "it has no list of connections".to_string() });
+    };
+    let (mut good, mut bad, mut detail) = (Vec::new(), Vec::new(), String::new());
+    for (i, item) in items.iter().enumerate() {
+        match serde_json::from_value::<Connection>(item.clone()) {
+            Ok(c) => good.push(c),
+            Err(_) => {
+                if detail.is_empty() {
+                    detail = format!("connection {} of {} has content this version does not know", i + 1, items.len());
+                }
+                bad.push(item.clone());
+            }
+        }
+    }
+    if bad.is_empty() {
+        Parsed::Clean(good)
+    } else {
+        Parsed::Partial { good, bad, detail }
+    }
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), ConnectionsError> {
@@ -710,6 +931,18 @@ pub(crate) mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn names_refuse_direction_overrides_and_descriptions_control_characters() {
+        assert!(matches!(validate_name("invoice\u{202e}fdp.exe"), Err(ConnectionsError::NameHasDirectionControls)));
+        assert!(matches!(validate_name("a\u{2066}b"), Err(ConnectionsError::NameHasDirectionControls)));
+        assert_eq!(validate_name("שלום עולם").unwrap(), "שלום עולם", "right-to-left text itself is fine");
+        let mut c = sample("x");
+        c.description = Some("line one\nline two\twith a tab".into());
+        assert!(c.clone().normalized().is_ok());
+        c.description = Some("clear \u{1b}[2J screen".into());
+        assert!(matches!(c.normalized(), Err(ConnectionsError::DescriptionHasControlCharacters)));
     }
 
     #[test]
@@ -935,13 +1168,18 @@ pub(crate) mod tests {
         let (d, file) = temp_file();
         let loaded = file.load().unwrap();
         assert!(loaded.connections.is_empty());
-        assert!(loaded.set_aside.is_none());
+        assert!(loaded.set_aside.is_empty());
         // Loading creates nothing.
         assert!(entries(d.path()).is_empty());
     }
 
+    fn only_notice(loaded: &Loaded) -> SetAside {
+        assert_eq!(loaded.set_aside.len(), 1, "{:?}", loaded.set_aside);
+        loaded.set_aside[0].clone()
+    }
+
     #[test]
-    fn corrupt_file_is_kept_aside_and_reported() {
+    fn corrupt_file_is_kept_aside_and_reported_until_seen() {
         let (_d, file) = temp_file();
         file.add(sample("One")).unwrap();
         let dir = file.path().parent().unwrap().to_path_buf();
@@ -950,38 +1188,36 @@ pub(crate) mod tests {
 
         let loaded = file.load().unwrap();
         assert!(loaded.connections.is_empty());
-        let aside = loaded.set_aside.expect("reported");
+        let aside = only_notice(&loaded);
         assert!(matches!(aside.reason, SetAsideReason::Corrupt { .. }));
-        let name = aside
-            .path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = aside.path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with("connections.json.corrupt-"), "{name}");
         let stamp = name.trim_start_matches("connections.json.corrupt-");
         assert_eq!(stamp.len(), "20260101T120000Z".len(), "{stamp}");
-        assert!(
-            stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T',
-            "{stamp}"
-        );
+        assert!(stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T', "{stamp}");
         // The original bytes, untouched.
         assert_eq!(fs::read(&aside.path).unwrap(), original);
         assert!(!file.path().exists());
         let msg = aside.message();
         assert!(msg.contains("could not be read"), "{msg}");
         assert!(msg.contains(&name), "{msg}");
-        assert!(
-            !msg.contains("truncated"),
-            "the message names a position, not content: {msg}"
-        );
+        assert!(!msg.contains("truncated"), "the message names a position, not content: {msg}");
 
-        // A second corrupt file gets its own name, the first is not replaced.
+        // Every later reader (another process) learns it too, until it has been seen.
+        let other = ConnectionsFile::at(file.path().to_path_buf());
+        assert_eq!(only_notice(&other.load().unwrap()), aside);
+        assert_eq!(only_notice(&file.load().unwrap()), aside);
+
+        // A second corrupt file in the same second gets its own name; the first stays.
         fs::write(file.path(), b"garbage").unwrap();
-        let second = file.load().unwrap().set_aside.unwrap();
-        assert_ne!(second.path, aside.path);
+        let both = file.load().unwrap().set_aside;
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert_ne!(both[1].path, aside.path);
         assert_eq!(fs::read(&aside.path).unwrap(), original);
-        assert_eq!(fs::read(&second.path).unwrap(), b"garbage");
+        assert_eq!(fs::read(&both[1].path).unwrap(), b"garbage");
+
+        file.acknowledge_set_aside().unwrap();
+        assert!(file.load().unwrap().set_aside.is_empty(), "seen: no longer reported");
 
         // Then the app goes on with a fresh file.
         file.add(sample("Fresh")).unwrap();
@@ -993,6 +1229,31 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn one_unreadable_record_is_kept_aside_on_its_own() {
+        let (_d, file) = temp_file();
+        let keep = sample("Keep");
+        file.add(keep.clone()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&fs::read(file.path()).unwrap()).unwrap();
+        let mut odd = v["connections"][0].clone();
+        odd["id"] = serde_json::json!("odd-one");
+        odd["name"] = serde_json::json!("From the future");
+        odd["preset"] = serde_json::json!("a-tool-from-the-future");
+        v["connections"].as_array_mut().unwrap().push(odd.clone());
+        fs::write(file.path(), serde_json::to_vec(&v).unwrap()).unwrap();
+
+        let loaded = file.load().unwrap();
+        assert_eq!(loaded.connections, vec![keep], "the readable one is loaded");
+        let aside = only_notice(&loaded);
+        assert!(matches!(aside.reason, SetAsideReason::Records { count: 1, .. }), "{aside:?}");
+        assert!(aside.path.file_name().unwrap().to_string_lossy().starts_with("connections.json.unreadable-records-"));
+        let kept: serde_json::Value = serde_json::from_slice(&fs::read(&aside.path).unwrap()).unwrap();
+        assert_eq!(kept["connections"][0], odd, "the record itself, as it was");
+        assert!(aside.message().contains("the others were loaded"), "{}", aside.message());
+        // The list itself no longer holds it, so it is not set aside twice.
+        assert_eq!(file.load().unwrap().set_aside.len(), 1);
+    }
+
+    #[test]
     fn wrong_shape_is_corrupt_too() {
         for bad in [
             &b""[..],
@@ -1000,20 +1261,23 @@ pub(crate) mod tests {
             b"{\"connections\": []}",
             b"{\"version\": \"one\", \"connections\": []}",
             b"{\"version\": 0, \"connections\": []}",
-            b"{\"version\": 1, \"connections\": [{\"id\": \"secret-looking-value\"}]}",
             b"{\"version\": 1}",
         ] {
             let (_d, file) = temp_file();
             fs::create_dir_all(file.path().parent().unwrap()).unwrap();
             fs::write(file.path(), bad).unwrap();
-            let aside = file.load().unwrap().set_aside.expect("set aside");
-            assert!(
-                matches!(aside.reason, SetAsideReason::Corrupt { .. }),
-                "{aside:?}"
-            );
+            let aside = only_notice(&file.load().unwrap());
+            assert!(matches!(aside.reason, SetAsideReason::Corrupt { .. }), "{aside:?}");
             assert_eq!(fs::read(&aside.path).unwrap(), bad);
-            assert!(!aside.message().contains("secret-looking-value"));
         }
+        // A record that is not a connection is kept aside on its own; its content is not
+        // repeated.
+        let (_d, file) = temp_file();
+        fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+        fs::write(file.path(), b"{\"version\": 1, \"connections\": [{\"id\": \"secret-looking-value\"}]}").unwrap();
+        let aside = only_notice(&file.load().unwrap());
+        assert!(matches!(aside.reason, SetAsideReason::Records { count: 1, .. }), "{aside:?}");
+        assert!(!aside.message().contains("secret-looking-value"));
     }
 
     #[test]
@@ -1022,15 +1286,9 @@ pub(crate) mod tests {
         fs::create_dir_all(file.path().parent().unwrap()).unwrap();
         let original = br#"{"version": 2, "connections": [], "profiles": {"x": 1}}"#;
         fs::write(file.path(), original).unwrap();
-        let loaded = file.load().unwrap();
-        let aside = loaded.set_aside.expect("reported");
+        let aside = only_notice(&file.load().unwrap());
         assert_eq!(aside.reason, SetAsideReason::NewerVersion { version: 2 });
-        assert!(aside
-            .path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("connections.json.newer-version-"));
+        assert!(aside.path.file_name().unwrap().to_string_lossy().starts_with("connections.json.newer-version-"));
         assert_eq!(fs::read(&aside.path).unwrap(), original);
         assert!(aside.message().contains("newer version"));
     }
@@ -1061,33 +1319,64 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_change_on_a_corrupt_file_reports_first_and_writes_nothing() {
+    fn a_corrupt_file_is_set_aside_under_the_lock_and_never_a_good_one() {
+        // A reader that found the file corrupt must not set aside the good file another
+        // process has written since: it reads again under the lock.
         let (_d, file) = temp_file();
         fs::create_dir_all(file.path().parent().unwrap()).unwrap();
         fs::write(file.path(), b"{oops").unwrap();
-        let e = file.add(sample("New")).unwrap_err();
-        let ConnectionsError::SetAside(aside) = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(fs::read(&aside.path).unwrap(), b"{oops");
-        assert!(!file.path().exists());
-        assert!(e.user_message().contains("Nothing else was changed"));
-        // The next try starts a new list.
-        file.add(sample("New")).unwrap();
-        assert_eq!(file.load().unwrap().connections.len(), 1);
+        let held = ConnectionsFile::at(file.path().to_path_buf()).lock().unwrap();
+        let reader = file.clone();
+        let read = std::thread::spawn(move || reader.load().unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+        // The other process repairs the file while it holds the lock.
+        let good = serde_json::to_vec(&serde_json::json!({"version": 1, "connections": [sample("Good")]})).unwrap();
+        fs::write(file.path(), &good).unwrap();
+        drop(held);
+        let loaded = read.join().unwrap();
+        assert_eq!(loaded.connections.len(), 1, "the good file was read, not set aside");
+        assert!(loaded.set_aside.is_empty());
+        assert_eq!(fs::read(file.path()).unwrap(), good);
     }
 
     #[test]
-    fn a_look_up_on_a_corrupt_file_reports_it() {
+    fn many_readers_of_one_corrupt_file_set_it_aside_once() {
         let (_d, file) = temp_file();
         fs::create_dir_all(file.path().parent().unwrap()).unwrap();
-        fs::write(file.path(), b"[1,2").unwrap();
-        let e = file.find("anything").unwrap_err();
-        let ConnectionsError::SetAside(aside) = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(fs::read(&aside.path).unwrap(), b"[1,2");
-        assert!(file.find("anything").unwrap().is_none());
+        for round in 0..20 {
+            let bytes = format!("{{broken {round}");
+            fs::write(file.path(), &bytes).unwrap();
+            let readers: Vec<_> = (0..4)
+                .map(|_| {
+                    let f = ConnectionsFile::at(file.path().to_path_buf());
+                    std::thread::spawn(move || f.load().unwrap())
+                })
+                .collect();
+            for r in readers {
+                r.join().unwrap();
+            }
+            let notices = file.load().unwrap().set_aside;
+            assert_eq!(notices.len(), round + 1, "set aside exactly once per broken file");
+            assert_eq!(fs::read(&notices[round].path).unwrap(), bytes.as_bytes(), "its bytes, whole");
+        }
+        let names: std::collections::BTreeSet<_> = file.load().unwrap().set_aside.into_iter().map(|a| a.path).collect();
+        assert_eq!(names.len(), 20, "no set-aside name was used twice");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_in_the_lists_place_is_refused_at_once() {
+        let (_d, file) = temp_file();
+        fs::create_dir_all(file.path().parent().unwrap()).unwrap();
+        let c = std::ffi::CString::new(file.path().to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid C string and a mode.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let started = Instant::now();
+        let e = file.load().unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2), "it waited on the pipe");
+        assert!(matches!(e, ConnectionsError::NotAFile { what: "a named pipe", .. }), "{e:?}");
+        assert!(e.user_message().contains("a named pipe"), "{}", e.user_message());
+        assert!(file.add(sample("x")).is_err());
     }
 
     #[cfg(unix)]
@@ -1110,7 +1399,7 @@ pub(crate) mod tests {
         assert_eq!(mode, 0o600);
         assert_eq!(
             entries(file.path().parent().unwrap()),
-            vec![FILE_NAME.to_string()]
+            vec![".connections.json.lock".to_string(), FILE_NAME.to_string()]
         );
     }
 
@@ -1128,7 +1417,7 @@ pub(crate) mod tests {
         .unwrap();
         let (during, names) = seen.unwrap();
         assert_eq!(during, before);
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 3, "the list, the lock and the temporary file: {names:?}");
         assert!(names
             .iter()
             .any(|n| n.starts_with(".connections.json.") && n.ends_with(".tmp")));
@@ -1197,7 +1486,7 @@ pub(crate) mod tests {
         // The old file is intact, byte for byte, and still loads.
         assert_eq!(fs::read(file.path()).unwrap(), before);
         let loaded = file.load().unwrap();
-        assert!(loaded.set_aside.is_none());
+        assert!(loaded.set_aside.is_empty());
         assert_eq!(loaded.connections, old);
         // The new content only ever reached the temporary file left behind.
         let dir = file.path().parent().unwrap();

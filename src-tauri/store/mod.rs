@@ -1,14 +1,21 @@
 //! Saved connections: the record in a JSON file ([`connections`]), the token in the OS keychain
 //! ([`secrets`]), and [`Store`], which keeps the two in step.
 //!
-//! The rules [`Store`] follows:
+//! Every change holds the connections file's cross-process lock from reading the list to
+//! writing it, with the keychain change inside ([`connections::Txn`]), and is ordered so that a
+//! failure leaves both as they were or says exactly what changed:
 //! * **save**: keychain first, record second; if the record cannot be written, the keychain
 //!   entry is deleted again (and if even that fails, the error says which keychain item to
 //!   delete by hand).
-//! * **remove**: keychain first; if deleting the token fails, the record is kept (so the user
-//!   can still find and retry it) and the error is returned. A token that is already gone from
-//!   the keychain is fine: the record is removed.
-//! * **replace token**: only the keychain entry changes; the caller checks the new token first.
+//! * **remove**: record first, keychain second; if the keychain cannot delete the token, the
+//!   record is written back, so nothing changed (and if even that fails, the error says the
+//!   connection is gone from the list but its token is still in the keychain, under which
+//!   name). A token already gone from the keychain is fine.
+//! * **replace token**: the new token into the keychain, then the record; if the record cannot
+//!   be written, the old token is put back (and if that fails, the error says the connection
+//!   now uses the new token with its old record).
+//! * **record a check**: the result is written only if the connection did not change while it
+//!   was being checked (a token replaced meanwhile is not overwritten by a stale record).
 //!
 //! The domain knows nothing of Tauri. Nothing here logs, and no error text holds a secret.
 
@@ -82,6 +89,22 @@ pub enum StoreError {
         /// The label of the keychain item left behind, when the rollback failed.
         label: String,
     },
+    /// Remove: the record was taken out of the list, the keychain could not delete the token,
+    /// and the record was put back (`restore` is `None`) or could not be (`Some`).
+    #[error("The token could not be deleted from the keychain: {keychain}")]
+    RemoveFailed {
+        keychain: SecretStoreError,
+        restore: Option<ConnectionsError>,
+        label: String,
+    },
+    /// Replace: the new token went into the keychain, the record could not be written, and the
+    /// old token was put back (`restore` is `None`) or could not be.
+    #[error("The connection could not be updated: {source}")]
+    ReplaceFailed {
+        #[source]
+        source: ConnectionsError,
+        restore: Option<SecretStoreError>,
+    },
     #[error("There is no token to save.")]
     EmptySecret,
 }
@@ -101,6 +124,22 @@ impl StoreError {
                 source.user_message(),
                 r
             ),
+            StoreError::RemoveFailed { keychain, restore: None, .. } => format!(
+                "{} The connection was kept: nothing was changed.",
+                keychain.user_message_for(KeychainAction::Delete)
+            ),
+            StoreError::RemoveFailed { keychain, restore: Some(r), label } => format!(
+                "The connection was removed from the list, but its token is still in the keychain: deleting it failed ({keychain}) and putting the connection back failed too ({}). Delete the item \"{label}\" in your keychain app.",
+                r.user_message()
+            ),
+            StoreError::ReplaceFailed { source, restore: None } => format!(
+                "The new token passed the check, but the connection could not be updated: {} The old token was put back, so nothing was changed.",
+                source.user_message()
+            ),
+            StoreError::ReplaceFailed { source, restore: Some(r) } => format!(
+                "The new token is in the keychain, but the connection could not be updated ({}) and the old token could not be put back ({r}). The connection now uses the new token; its expiry date and scopes shown are the old token's: replace the token again once the problem is fixed.",
+                source.user_message()
+            ),
             StoreError::EmptySecret => "There is no token to save. Paste the token first.".to_string(),
         }
     }
@@ -111,12 +150,25 @@ impl StoreError {
             StoreError::Keychain { source, .. } => source.code(),
             StoreError::Connections(ConnectionsError::NotFound { .. }) => "not_found",
             StoreError::Connections(ConnectionsError::DuplicateName { .. }) => "duplicate_name",
-            StoreError::Connections(ConnectionsError::SetAside(_)) => "file_set_aside",
+            StoreError::Connections(ConnectionsError::Busy { .. }) => "busy",
             StoreError::Connections(_) => "connections_file",
             StoreError::RecordFailed { .. } => "record_failed",
+            StoreError::RemoveFailed { keychain, restore: None, .. } => keychain.code(),
+            StoreError::RemoveFailed { .. } => "remove_failed",
+            StoreError::ReplaceFailed { .. } => "replace_failed",
             StoreError::EmptySecret => "empty_secret",
         }
     }
+}
+
+/// What [`Store::record_check`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// The result is in the record, as returned.
+    Saved(Box<Connection>),
+    /// The connection changed (its token was replaced, or it was removed) while it was being
+    /// checked: the result belongs to the old state and was not recorded.
+    Changed,
 }
 
 fn keychain(action: KeychainAction) -> impl FnOnce(SecretStoreError) -> StoreError {
@@ -170,10 +222,16 @@ impl Store {
         self.lock.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// All connections, with a report when the file had to be set aside.
+    /// All connections, with what was set aside and not yet seen.
     pub fn list(&self) -> Result<Loaded, StoreError> {
         let _g = self.guard();
         Ok(self.file.load()?)
+    }
+
+    /// The user has seen what was set aside (in the window or in `list`).
+    pub fn acknowledge_set_aside(&self) -> Result<(), StoreError> {
+        let _g = self.guard();
+        Ok(self.file.acknowledge_set_aside()?)
     }
 
     /// By id, or by name (trimmed, case-insensitive).
@@ -182,19 +240,15 @@ impl Store {
         Ok(self.file.find(name_or_id)?)
     }
 
-    /// The connection with this id (reports a file that had to be set aside).
+    /// The connection with this id.
     fn get_by_id(&self, id: &str) -> Result<Connection, StoreError> {
         let key = id.trim();
         self.file
-            .load_strict()?
+            .load()?
+            .connections
             .into_iter()
             .find(|c| c.id.eq_ignore_ascii_case(key))
-            .ok_or_else(|| {
-                ConnectionsError::NotFound {
-                    what: id.to_string(),
-                }
-                .into()
-            })
+            .ok_or_else(|| ConnectionsError::NotFound { what: id.to_string() }.into())
     }
 
     /// Saves a new connection: its token in the keychain first, then the record. Returns the
@@ -209,17 +263,18 @@ impl Store {
         }
         let _g = self.guard();
         let connection = connection.normalized()?;
+        let mut tx = self.file.begin()?;
         // Check what can be checked before touching the keychain: a name clash or an unreadable
         // file should not leave a token behind even for a moment.
-        let list = self.file.load_strict()?;
-        connections::check_unique(&list, &connection)?;
+        connections::check_unique(&tx.list, &connection)?;
 
         let label = keychain_label(&connection);
         self.secrets
             .set(&connection.id, &label, secret)
             .map_err(keychain(KeychainAction::Save))?;
 
-        if let Err(source) = self.file.add(connection.clone()) {
+        tx.list.push(connection.clone());
+        if let Err(source) = tx.commit() {
             let rollback = match self.secrets.delete(&connection.id) {
                 Ok(()) | Err(SecretStoreError::NotFound) => None,
                 Err(e) => Some(e),
@@ -238,43 +293,109 @@ impl Store {
     pub fn update(&self, connection: Connection) -> Result<Connection, StoreError> {
         let _g = self.guard();
         let connection = connection.normalized()?;
-        let old = self.get_by_id(&connection.id)?;
-        self.file.update(connection.clone())?;
+        let mut tx = self.file.begin()?;
+        let old = tx.list.iter().find(|c| c.id == connection.id).cloned();
+        connections::replace_in(&mut tx.list, connection.clone())?;
+        tx.commit()?;
         let label = keychain_label(&connection);
-        if label != keychain_label(&old) {
+        if old.is_some_and(|o| label != keychain_label(&o)) {
             let _ = self.secrets.relabel(&connection.id, &label);
         }
         Ok(connection)
     }
 
-    /// Removes a connection: the token from the keychain first, then the record. If the
-    /// keychain cannot delete the token, the record is kept and the error returned.
+    /// Records the result of a check of `checked` with `secret`: `apply` changes the record,
+    /// which is written only if what was checked is still what is saved — the same token in
+    /// the keychain and the same settings the check used (kind, email, place, API, target).
+    pub fn record_check(
+        &self,
+        checked: &Connection,
+        secret: &Secret,
+        apply: impl FnOnce(&mut Connection),
+    ) -> Result<Recorded, StoreError> {
+        let _g = self.guard();
+        let mut tx = self.file.begin()?;
+        let Some(current) = tx.list.iter_mut().find(|c| c.id == checked.id) else {
+            return Ok(Recorded::Changed);
+        };
+        let same_settings = current.kind == checked.kind
+            && current.email == checked.email
+            && current.username == checked.username
+            && current.workspace == checked.workspace
+            && current.repository == checked.repository
+            && current.api_url == checked.api_url
+            && current.preset == checked.preset
+            && (current.preset != crate::presets::PresetId::Custom || current.granted_scopes == checked.granted_scopes);
+        let same_token = self.secrets.get(&checked.id).is_ok_and(|s| s.expose() == secret.expose());
+        if !(same_settings && same_token) {
+            return Ok(Recorded::Changed);
+        }
+        apply(current);
+        let saved = current.clone();
+        tx.commit()?;
+        Ok(Recorded::Saved(Box::new(saved)))
+    }
+
+    /// Removes a connection: the record first, then the token from the keychain. If the
+    /// keychain cannot delete the token, the record is written back.
     pub fn remove(&self, id: &str) -> Result<Removed, StoreError> {
         let _g = self.guard();
-        let connection = self.get_by_id(id)?;
+        let mut tx = self.file.begin()?;
+        let key = id.trim();
+        let Some(connection) = tx.list.iter().find(|c| c.id.eq_ignore_ascii_case(key)).cloned() else {
+            return Err(ConnectionsError::NotFound { what: id.to_string() }.into());
+        };
+        let before = tx.list.clone();
+        tx.list.retain(|c| c.id != connection.id);
+        tx.commit()?;
         let keychain_entry_was_missing = match self.secrets.delete(&connection.id) {
             Ok(()) => false,
             Err(SecretStoreError::NotFound) => true,
-            Err(e) => return Err(keychain(KeychainAction::Delete)(e)),
+            Err(keychain) => {
+                let restore = tx.write(&before).err();
+                return Err(StoreError::RemoveFailed { keychain, restore, label: keychain_label(&connection) });
+            }
         };
-        self.file.remove(&connection.id)?;
         Ok(Removed {
             connection,
             keychain_entry_was_missing,
         })
     }
 
-    /// Swaps the token of an existing connection. The caller has checked the new token with
-    /// Bitbucket; this only stores it (and refreshes the keychain label).
-    pub fn replace_secret(&self, id: &str, new_secret: &Secret) -> Result<(), StoreError> {
+    /// Replaces the token of a connection whose new token passed the check, and its record
+    /// (`updated`: same id): the new token into the keychain, then the record; the old token
+    /// is put back if the record cannot be written.
+    pub fn replace_token(&self, updated: Connection, new_secret: &Secret) -> Result<Connection, StoreError> {
         if new_secret.expose().trim().is_empty() {
             return Err(StoreError::EmptySecret);
         }
         let _g = self.guard();
-        let connection = self.get_by_id(id)?;
+        let updated = updated.normalized()?;
+        let mut tx = self.file.begin()?;
+        if !tx.list.iter().any(|c| c.id == updated.id) {
+            return Err(ConnectionsError::NotFound { what: updated.name.clone() }.into());
+        }
+        let old_secret = match self.secrets.get(&updated.id) {
+            Ok(s) => Some(s),
+            Err(SecretStoreError::NotFound) => None,
+            Err(e) => return Err(keychain(KeychainAction::Replace)(e)),
+        };
+        let label = keychain_label(&updated);
         self.secrets
-            .set(&connection.id, &keychain_label(&connection), new_secret)
-            .map_err(keychain(KeychainAction::Replace))
+            .set(&updated.id, &label, new_secret)
+            .map_err(keychain(KeychainAction::Replace))?;
+        let written = connections::replace_in(&mut tx.list, updated.clone()).and_then(|()| tx.commit());
+        if let Err(source) = written {
+            let restore = match &old_secret {
+                Some(old) => self.secrets.set(&updated.id, &label, old).err(),
+                None => match self.secrets.delete(&updated.id) {
+                    Ok(()) | Err(SecretStoreError::NotFound) => None,
+                    Err(e) => Some(e),
+                },
+            };
+            return Err(StoreError::ReplaceFailed { source, restore });
+        }
+        Ok(updated)
     }
 
     /// The token of a connection.
@@ -319,6 +440,23 @@ mod tests {
             mem.clone(),
         );
         (dir, mem, store)
+    }
+
+    /// Every file under `dir`.
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+        out
     }
 
     /// Fails if any file under `dir` contains `needle`.
@@ -398,11 +536,9 @@ mod tests {
         assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
         assert!(!msg.contains(TOKEN) && !format!("{e:?}").contains(TOKEN));
         assert!(!store.file().path().exists());
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "nothing at all was written"
-        );
+        assert_no_file_contains(dir.path(), TOKEN);
+        let written: Vec<_> = walk(dir.path()).into_iter().filter(|p| !p.ends_with(".connections.json.lock")).collect();
+        assert!(written.is_empty(), "nothing but the lock file was written: {written:?}");
         assert!(mem.is_empty());
     }
 
@@ -514,20 +650,11 @@ mod tests {
             .unwrap();
         mem.set_fail_on_delete(Some(SecretStoreError::Locked));
         let e = store.remove(&c.id).unwrap_err();
-        assert!(matches!(
-            e,
-            StoreError::Keychain {
-                action: KeychainAction::Delete,
-                source: SecretStoreError::Locked
-            }
-        ));
+        assert!(matches!(e, StoreError::RemoveFailed { keychain: SecretStoreError::Locked, restore: None, .. }), "{e:?}");
         let msg = e.user_message();
-        assert!(
-            msg.contains("Unlock your keyring") || cfg!(not(target_os = "linux")),
-            "{msg}"
-        );
-        assert!(msg.contains("The connection was kept"), "{msg}");
-        assert_eq!(store.list().unwrap().connections, vec![c.clone()]);
+        assert!(msg.contains("Unlock your keyring") || cfg!(not(target_os = "linux")), "{msg}");
+        assert!(msg.contains("nothing was changed"), "{msg}");
+        assert_eq!(store.list().unwrap().connections, vec![c.clone()], "the record was put back");
         assert!(mem.contains(&c.id));
 
         // Once the keychain works again, removal goes through.
@@ -536,6 +663,37 @@ mod tests {
         assert!(!removed.keychain_entry_was_missing);
         assert!(store.list().unwrap().connections.is_empty());
         assert!(!mem.contains(&c.id));
+    }
+
+    #[test]
+    fn remove_while_another_process_holds_the_list_loses_nothing() {
+        let (_d, mem, store) = setup();
+        let c = store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
+        let impatient = Store::new(store.file().clone().with_lock_wait(std::time::Duration::from_millis(100)), mem.clone());
+        let held = ConnectionsFile::at(store.file().path().to_path_buf()).lock().unwrap();
+        let e = impatient.remove(&c.id).unwrap_err();
+        assert_eq!(e.code(), "busy", "{e:?}");
+        assert!(e.user_message().contains("nothing was changed"), "{}", e.user_message());
+        drop(held);
+        assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN, "the token is still in the keychain");
+        assert_eq!(store.list().unwrap().connections, vec![c]);
+    }
+
+    #[test]
+    fn remove_when_the_folder_cannot_be_written_loses_nothing() {
+        let (d, mem, store) = setup();
+        let c = store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
+        // The config folder turns into a plain file: nothing can be read or written there.
+        let cfg = d.path().join("config");
+        let saved = std::fs::read(store.file().path()).unwrap();
+        std::fs::remove_dir_all(&cfg).unwrap();
+        std::fs::write(&cfg, b"not a folder").unwrap();
+        assert!(store.remove(&c.id).is_err());
+        assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN, "the token is still in the keychain");
+        std::fs::remove_file(&cfg).unwrap();
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(store.file().path(), saved).unwrap();
+        assert_eq!(store.list().unwrap().connections, vec![c]);
     }
 
     #[test]
@@ -554,67 +712,77 @@ mod tests {
     }
 
     #[test]
-    fn replace_secret_swaps_only_the_token() {
+    fn replace_token_changes_token_and_record_together() {
         let (dir, mem, store) = setup();
-        let c = store
-            .save_new(sample("Website CI"), &Secret::new(TOKEN))
-            .unwrap();
-        let before = std::fs::read(store.file().path()).unwrap();
+        let c = store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
         let new = "ATCTnewCANARYtoken987654321";
-        store.replace_secret(&c.id, &Secret::new(new)).unwrap();
+        let mut updated = c.clone();
+        updated.expires = chrono::NaiveDate::from_ymd_opt(2027, 6, 30);
+        store.replace_token(updated.clone(), &Secret::new(new)).unwrap();
         assert_eq!(store.secret(&c.id).unwrap().expose(), new);
-        assert_eq!(
-            std::fs::read(store.file().path()).unwrap(),
-            before,
-            "record untouched"
-        );
+        assert_eq!(store.list().unwrap().connections, vec![updated.clone()]);
         assert_no_file_contains(dir.path(), new);
         assert_no_file_contains(dir.path(), TOKEN);
 
-        // A keychain failure leaves the old token in place.
+        // A keychain failure changes nothing.
         mem.set_fail_on_set(Some(SecretStoreError::Denied));
-        let e = store
-            .replace_secret(&c.id, &Secret::new("ATCTthird"))
-            .unwrap_err();
-        assert!(
-            e.user_message().contains("still uses the old one"),
-            "{}",
-            e.user_message()
-        );
+        let e = store.replace_token(c.clone(), &Secret::new("ATCTthird")).unwrap_err();
+        assert!(e.user_message().contains("still uses the old one"), "{}", e.user_message());
         mem.set_fail_on_set(None);
         assert_eq!(store.secret(&c.id).unwrap().expose(), new);
+        assert_eq!(store.list().unwrap().connections, vec![updated]);
 
         // Unknown connection: nothing is written to the keychain.
         let ghost = sample("Ghost");
-        assert_eq!(
-            store
-                .replace_secret(&ghost.id, &Secret::new(new))
-                .unwrap_err()
-                .code(),
-            "not_found"
-        );
+        assert_eq!(store.replace_token(ghost.clone(), &Secret::new(new)).unwrap_err().code(), "not_found");
         assert!(!mem.contains(&ghost.id));
-        assert!(matches!(
-            store.replace_secret(&c.id, &Secret::new("")),
-            Err(StoreError::EmptySecret)
-        ));
+        assert!(matches!(store.replace_token(c, &Secret::new("")), Err(StoreError::EmptySecret)));
     }
 
     #[test]
-    fn replace_secret_restores_a_missing_entry() {
-        let (_d, mem, store) = setup();
-        let c = store
-            .save_new(sample("Website CI"), &Secret::new(TOKEN))
-            .unwrap();
-        mem.delete(&c.id).unwrap();
-        assert_eq!(
-            store.secret(&c.id).unwrap_err().code(),
-            "keychain_not_found"
-        );
-        store
-            .replace_secret(&c.id, &Secret::new("ATCTback"))
-            .unwrap();
-        assert_eq!(store.keychain_status(&c.id), KeychainStatus::Present);
+    fn replace_token_puts_the_old_token_back_when_the_record_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let mem = Arc::new(MemoryStore::new());
+        let c = sample("Website CI");
+        {
+            let plain = Store::new(ConnectionsFile::at(dir.path().join("config").join("connections.json")), mem.clone());
+            plain.save_new(c.clone(), &Secret::new(TOKEN)).unwrap();
+        }
+        // The keychain write succeeds, then the folder becomes unwritable.
+        let store = sabotaged_store(dir.path(), mem.clone());
+        let e = store.replace_token(c.clone(), &Secret::new("ATCTnewtoken")).unwrap_err();
+        assert!(matches!(e, StoreError::ReplaceFailed { restore: None, .. }), "{e:?}");
+        assert!(e.user_message().contains("The old token was put back, so nothing was changed"), "{}", e.user_message());
+        assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN);
+    }
+
+    #[test]
+    fn a_check_result_is_not_recorded_over_a_newer_change() {
+        let (_d, _mem, store) = setup();
+        let c = store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
+        let old = Secret::new(TOKEN);
+        // The token is replaced while a re-check of the old one runs.
+        let mut replaced = c.clone();
+        replaced.expires = chrono::NaiveDate::from_ymd_opt(2027, 6, 30);
+        let new = Secret::new("ATCTnewtoken");
+        store.replace_token(replaced.clone(), &new).unwrap();
+        let outcome = store.record_check(&c, &old, |u| u.granted_scopes = vec!["stale".into()]).unwrap();
+        assert_eq!(outcome, Recorded::Changed);
+        assert_eq!(store.list().unwrap().connections, vec![replaced.clone()], "the newer record stays");
+        // A check of the current token is recorded, also twice in a row.
+        for scope in ["fresh", "fresher"] {
+            let Recorded::Saved(saved) = store.record_check(&replaced, &new, |u| u.granted_scopes = vec![scope.into()]).unwrap() else {
+                panic!("not recorded")
+            };
+            assert_eq!(saved.granted_scopes, vec![scope.to_string()]);
+        }
+        // Settings changed meanwhile (another workspace): not recorded either.
+        let mut moved = replaced.clone();
+        moved.workspace = "other".into();
+        assert_eq!(store.record_check(&moved, &new, |_| {}).unwrap(), Recorded::Changed);
+        let mut gone = c.clone();
+        gone.id = Connection::new_id();
+        assert_eq!(store.record_check(&gone, &new, |_| {}).unwrap(), Recorded::Changed);
     }
 
     #[test]
@@ -651,24 +819,17 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_file_blocks_save_new_before_the_keychain() {
+    fn a_corrupt_file_is_set_aside_and_the_save_goes_on_a_fresh_list() {
         let (_d, mem, store) = setup();
         std::fs::create_dir_all(store.file().path().parent().unwrap()).unwrap();
         std::fs::write(store.file().path(), b"{broken").unwrap();
-        let e = store
-            .save_new(sample("Website CI"), &Secret::new(TOKEN))
-            .unwrap_err();
-        let StoreError::Connections(ConnectionsError::SetAside(aside)) = &e else {
-            panic!("{e:?}")
-        };
+        store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
+        let loaded = store.list().unwrap();
+        assert_eq!(loaded.connections.len(), 1);
+        assert_eq!(mem.len(), 1);
+        let aside = &loaded.set_aside[0];
         assert!(matches!(aside.reason, SetAsideReason::Corrupt { .. }));
-        assert_eq!(std::fs::read(&aside.path).unwrap(), b"{broken");
-        assert!(mem.is_empty());
-        // Trying again works, on a fresh list.
-        store
-            .save_new(sample("Website CI"), &Secret::new(TOKEN))
-            .unwrap();
-        assert_eq!(store.list().unwrap().connections.len(), 1);
+        assert_eq!(std::fs::read(&aside.path).unwrap(), b"{broken", "the broken file's bytes are kept");
     }
 
     #[test]
@@ -711,9 +872,7 @@ mod tests {
             mem.set_fail_all(Some(err));
             for e in [
                 store.secret(&c.id).unwrap_err(),
-                store
-                    .replace_secret(&c.id, &Secret::new(TOKEN))
-                    .unwrap_err(),
+                store.replace_token(c.clone(), &Secret::new(TOKEN)).unwrap_err(),
                 store.remove(&c.id).unwrap_err(),
             ] {
                 assert!(!e.to_string().contains(TOKEN));

@@ -111,6 +111,9 @@ pub struct App {
     pub exports: PathBuf,
     /// What the driver and the app wrote to stdout and stderr (the app's log).
     pub log: PathBuf,
+    /// `BITBUCKET_SETUP_CONFIRM_FILE`: the answer the app takes instead of showing its native
+    /// "Remove?" dialog (see [`App::answer_removal`]).
+    pub confirm: PathBuf,
     pub api_url: String,
     _root: tempfile::TempDir,
 }
@@ -251,10 +254,17 @@ impl App {
         if setup.dark {
             env.push(("GTK_THEME".to_string(), "Adwaita:dark".to_string()));
         }
+        let confirm = root.path().join("confirm-removal");
+        env.push(("BITBUCKET_SETUP_CONFIRM_FILE".to_string(), confirm.display().to_string()));
         let log = root.path().join("logs").join("app.log");
         std::fs::create_dir_all(log.parent().unwrap()).unwrap();
         let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", bitbucket_setup::renderer::DMABUF_VAR], &log).await;
-        App { session: Some(session), setup, config, home, exports, log, api_url, _root: root }
+        App { session: Some(session), setup, config, home, exports, log, confirm, api_url, _root: root }
+    }
+
+    /// How the next "Remove?" dialog is answered: remove, or keep.
+    pub fn answer_removal(&self, remove: bool) {
+        std::fs::write(&self.confirm, if remove { "remove" } else { "keep" }).expect("write the answer");
     }
 
     /// Back to a fresh page (the window's JavaScript state is gone; saved connections stay).

@@ -1,0 +1,90 @@
+//! Every exit status of the command line, and the one mapping from what went wrong to a status,
+//! so the same cause gives the same status in every command. README's "Exit status" table is
+//! this table.
+
+use crate::bitbucket::validate::{Problem, Report};
+use crate::export::ExportError;
+use crate::manage::ManageError;
+
+/// Valid and sufficient; or the command did what was asked.
+pub const OK: i32 = 0;
+/// The credential authenticates but lacks scopes or access; an export refused as unvalidated.
+pub const NOT_READY: i32 = 1;
+/// Bitbucket rejected the credential (revoked, expired, mistyped, retired app password).
+pub const REJECTED: i32 = 2;
+/// The network, a rate limit, or Bitbucket itself (nothing known about the credential).
+pub const TROUBLE: i32 = 3;
+/// Bad usage or input: a wrong argument, an unusable file, a name that does not exist.
+pub const USAGE: i32 = 64;
+/// The program itself could not start its work (BSD `EX_SOFTWARE`).
+pub const SOFTWARE: i32 = 70;
+/// An output file could not be created: it exists (without --force), its folder is missing,
+/// or it is not a regular file (BSD `EX_CANTCREAT`).
+pub const CANNOT_CREATE: i32 = 73;
+/// The keychain or the connections file could not be read or written (BSD `EX_IOERR`).
+pub const IO: i32 = 74;
+
+/// The table, for the README and `--help`: (status, meaning).
+pub const TABLE: [(i32, &str); 8] = [
+    (OK, "valid and sufficient, or done"),
+    (NOT_READY, "authenticates but lacks scopes or access; or an export refused as unvalidated"),
+    (REJECTED, "Bitbucket rejected the credential"),
+    (TROUBLE, "network, rate limit or server trouble"),
+    (USAGE, "bad usage or input"),
+    (SOFTWARE, "the program could not start its work"),
+    (CANNOT_CREATE, "an output file could not be created"),
+    (IO, "the keychain or the connections file could not be read or written"),
+];
+
+/// A check's problem.
+pub fn for_problem(p: Problem) -> i32 {
+    match p {
+        Problem::MissingScopes | Problem::NotFound | Problem::WrongTokenForLocation => NOT_READY,
+        Problem::Unauthorized
+        | Problem::AppPasswordRetired
+        | Problem::ApiTokenNeedsEmail
+        | Problem::UnscopedApiToken
+        | Problem::PublicRepoWithoutValidCredential => REJECTED,
+        Problem::RateLimited | Problem::ServerError | Problem::UnexpectedResponse | Problem::Network => TROUBLE,
+        Problem::WrongCredentialKind | Problem::NotCloud => USAGE,
+    }
+}
+
+/// A check's report.
+pub fn for_report(r: &Report) -> i32 {
+    match r.problem {
+        None if r.ok => OK,
+        None => NOT_READY,
+        Some(p) => for_problem(p),
+    }
+}
+
+pub fn for_export(e: &ExportError) -> i32 {
+    match e {
+        ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } => CANNOT_CREATE,
+        ExportError::Io { .. } => IO,
+        _ => USAGE,
+    }
+}
+
+pub fn for_manage(e: &ManageError) -> i32 {
+    match e {
+        ManageError::NotValid(_) => NOT_READY,
+        ManageError::Store(_) | ManageError::Connections(_) => IO,
+        _ => USAGE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_complete_and_distinct() {
+        let codes: std::collections::BTreeSet<i32> = TABLE.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes.len(), TABLE.len());
+        for p in [Problem::MissingScopes, Problem::Unauthorized, Problem::Network, Problem::NotCloud] {
+            assert!(codes.contains(&for_problem(p)));
+        }
+    }
+}
