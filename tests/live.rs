@@ -77,7 +77,7 @@ fn expected(t: &Transcript, k: LiveKind, preset: PresetId) -> Option<Result<(), 
     let missing: Vec<String> = required
         .iter()
         .filter(|s| !held.contains(s))
-        .filter(|s| !(PLATFORM_SCOPES.contains(&s.as_str()) && !listed_platform))
+        .filter(|s| listed_platform || !PLATFORM_SCOPES.contains(&s.as_str()))
         .cloned()
         .collect();
     Some(if missing.is_empty() { Ok(()) } else { Err(missing[0].clone()) })

@@ -323,7 +323,7 @@ impl Session {
         let pid = self.app_pid?;
         let tree = Command::new("xwininfo").args(["-root", "-children"]).output().expect("run xwininfo (x11-utils)");
         String::from_utf8_lossy(&tree.stdout).lines().find_map(|line| {
-            let id = line.trim().split_whitespace().next().filter(|w| w.starts_with("0x"))?;
+            let id = line.split_whitespace().next().filter(|w| w.starts_with("0x"))?;
             let size = line.split_whitespace().find(|w| w.contains('x') && w.contains('+') && !w.starts_with("0x"))?;
             let width: u32 = size.split('x').next()?.parse().ok()?;
             if width <= 10 {

@@ -29,6 +29,7 @@
 //! - anonymous requests: `/workspaces/{ws}` and public repositories answer, other non-repository
 //!   endpoints 401;
 //! - `X-RateLimit-Resource: api`.
+//!
 //! Implications are exactly BITBUCKET.md's list (e.g. `pipeline:write` ⊅ `pipeline` here).
 
 use std::collections::BTreeMap;

@@ -95,7 +95,7 @@ where
 /// that check certificates (as the app does) must refuse it.
 pub(crate) fn self_signed_acceptor() -> std::io::Result<tokio_rustls::TlsAcceptor> {
     use tokio_rustls::rustls;
-    let other = |e: String| std::io::Error::new(std::io::ErrorKind::Other, e);
+    let other = |e: String| std::io::Error::other(e);
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
         .map_err(|e| other(e.to_string()))?;
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
