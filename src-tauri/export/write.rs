@@ -2,6 +2,12 @@
 //! renamed over the target), and created with its final mode — `0600` when it holds the token —
 //! so the secret is never readable by others, not even for a moment. The mode is never changed
 //! after the secret is written.
+//!
+//! Only regular files are written or replaced. A target that is a named pipe, a socket or a
+//! device — or a symlink to one, or anything in `/dev` or `/proc` — is refused with or without
+//! `--force`: renaming over it would replace the system's entry (as root, `-o /dev/stdout
+//! --force` replaced `/dev/stdout` with a file), and writing through it is what `-o -` is for.
+//! A symlink to a regular file is replaced by the new file, never followed, as before.
 
 use std::fs;
 use std::io::Write;
@@ -28,11 +34,7 @@ pub fn write_bytes(path: &Path, contents: &[u8], mode: u32, overwrite: bool) -> 
     if !dir.is_dir() {
         return Err(ExportError::NoFolder { path: dir });
     }
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => return Err(ExportError::IsFolder { path: path.to_path_buf() }),
-        Ok(_) if !overwrite => return Err(ExportError::Exists { path: path.to_path_buf() }),
-        _ => {}
-    }
+    check_target(path, &dir, overwrite)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "export".into());
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
@@ -64,6 +66,61 @@ pub fn write_bytes(path: &Path, contents: &[u8], mode: u32, overwrite: bool) -> 
         let _ = d.sync_all();
     }
     Ok(path.to_path_buf())
+}
+
+/// Whether `path` may be written: not a folder, not a special file or a link to one, not in
+/// the system's `/dev` or `/proc`, and, unless `overwrite`, not there at all. Special files
+/// are refused before the "already exists" check, so their message never suggests `--force`.
+fn check_target(path: &Path, dir: &Path, overwrite: bool) -> Result<(), ExportError> {
+    let not_regular = |what: &'static str| ExportError::NotRegular { path: path.to_path_buf(), what };
+    if let Some(what) = system_folder(dir) {
+        return Err(not_regular(what));
+    }
+    let Ok(meta) = fs::symlink_metadata(path) else { return Ok(()) };
+    let file_type = meta.file_type();
+    if file_type.is_dir() {
+        return Err(ExportError::IsFolder { path: path.to_path_buf() });
+    }
+    if file_type.is_symlink() {
+        // The link itself is what gets replaced; but a link to a device or a pipe is what
+        // /dev/stdout is, and is refused like its target. A dangling link, or one to a file or
+        // a folder, is replaced (with overwrite) as before.
+        if let Ok(target) = fs::metadata(path) {
+            match crate::input::special_kind(&target.file_type()) {
+                None | Some("a folder") => {}
+                Some("a named pipe") => return Err(not_regular("a link to a named pipe")),
+                Some("a socket") => return Err(not_regular("a link to a socket")),
+                Some("a device") => return Err(not_regular("a link to a device")),
+                Some(_) => return Err(not_regular("a link to a special file")),
+            }
+        }
+    } else if let Some(what) = crate::input::special_kind(&file_type) {
+        return Err(not_regular(what));
+    }
+    if !overwrite {
+        return Err(ExportError::Exists { path: path.to_path_buf() });
+    }
+    Ok(())
+}
+
+/// The system folder `dir` is in, when it is one no export belongs in: `/dev` (devices, and
+/// `/dev/stdout` and the like, links into `/proc`) or `/proc` (each process's open files).
+/// Judged on the real folder, so a link to `/dev` or `/dev/../dev` does not get past it.
+#[cfg(unix)]
+fn system_folder(dir: &Path) -> Option<&'static str> {
+    let real = fs::canonicalize(dir).ok()?;
+    if real.starts_with("/dev") {
+        Some("it is in /dev, where the system keeps its devices")
+    } else if real.starts_with("/proc") {
+        Some("it is in /proc, where the system describes its processes")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn system_folder(_dir: &Path) -> Option<&'static str> {
+    None
 }
 
 #[cfg(test)]
@@ -98,5 +155,95 @@ mod tests {
         assert!(matches!(e, ExportError::NoFolder { .. }), "{e:?}");
         let e = write_bytes(d.path(), b"x", 0o600, true).unwrap_err();
         assert!(matches!(e, ExportError::IsFolder { .. }), "{e:?}");
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(p: &Path) {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system entry.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    }
+
+    /// A message for a special file says what it is and how to write to standard output, and
+    /// never suggests --force, which would not help.
+    fn assert_refused(e: ExportError, what: &str) {
+        let m = e.user_message();
+        assert!(matches!(e, ExportError::NotRegular { .. }), "{e:?}");
+        assert!(m.contains("is not a regular file") && m.contains(what), "{m}");
+        assert!(m.contains("to write to standard output use -o -"), "{m}");
+        assert!(!m.contains("--force"), "{m}");
+        assert_eq!(e.exit_code(), 73);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_never_replaced_even_with_force() {
+        use std::os::unix::fs::FileTypeExt;
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe.env");
+        mkfifo(&fifo);
+        let sock = d.path().join("s.env");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let to_null = d.path().join("null.env");
+        std::os::unix::fs::symlink("/dev/null", &to_null).unwrap();
+        let to_fifo = d.path().join("to-pipe.env");
+        std::os::unix::fs::symlink(&fifo, &to_fifo).unwrap();
+        for force in [false, true] {
+            assert_refused(write_bytes(&fifo, b"x", 0o600, force).unwrap_err(), "a named pipe");
+            assert_refused(write_bytes(&sock, b"x", 0o600, force).unwrap_err(), "a socket");
+            assert_refused(write_bytes(&to_null, b"x", 0o600, force).unwrap_err(), "a link to a device");
+            assert_refused(write_bytes(&to_fifo, b"x", 0o600, force).unwrap_err(), "a link to a named pipe");
+        }
+        // All still there as they were, and no temporary file left behind.
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(fs::symlink_metadata(&sock).unwrap().file_type().is_socket());
+        assert_eq!(fs::read_link(&to_null).unwrap(), Path::new("/dev/null"));
+        assert_eq!(fs::read_link(&to_fifo).unwrap(), fifo);
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 4);
+    }
+
+    /// Checked without writing: if the check were wrong, a write as root would replace the
+    /// machine's /dev/null or /dev/stdout.
+    #[cfg(unix)]
+    #[test]
+    fn targets_in_dev_and_proc_are_refused() {
+        for (path, what) in [
+            ("/dev/null", "in /dev"),
+            ("/dev/stdout", "in /dev"),
+            ("/dev/new-file.env", "in /dev"),
+            ("/dev/../dev/null", "in /dev"),
+            ("/proc/self/fd/1", "in /proc"),
+        ] {
+            let p = Path::new(path);
+            for force in [false, true] {
+                let dir = p.parent().unwrap();
+                assert_refused(check_target(p, dir, force).unwrap_err(), what);
+            }
+        }
+        // A link to /dev is judged by where it leads.
+        let d = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/dev", d.path().join("devices")).unwrap();
+        let p = d.path().join("devices/null");
+        assert_refused(check_target(&p, p.parent().unwrap(), true).unwrap_err(), "in /dev");
+        // An ordinary place is fine.
+        let p = d.path().join("ok.env");
+        assert!(check_target(&p, d.path(), false).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_to_a_regular_file_is_replaced_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.env");
+        fs::write(&real, b"old").unwrap();
+        let link = d.path().join("link.env");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let e = write_bytes(&link, b"new", 0o600, false).unwrap_err();
+        assert!(matches!(e, ExportError::Exists { .. }), "{e:?}");
+        write_bytes(&link, b"new", 0o600, true).unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_file());
+        assert_eq!(fs::read(&link).unwrap(), b"new");
+        assert_eq!(fs::read(&real).unwrap(), b"old");
     }
 }
