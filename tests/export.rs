@@ -440,6 +440,25 @@ fn special_targets_are_refused() {
     assert_eq!(std::fs::read_link(s.path("null.env")).unwrap(), Path::new("/dev/null"));
 }
 
+/// A temporary file an export killed mid-write left behind, perhaps with the token inside, is
+/// gone after the next export into that folder; files not named like ours stay.
+#[cfg(unix)]
+#[test]
+fn a_killed_exports_temporary_file_is_removed_by_the_next_export() {
+    let Some(s) = Session::start() else { return };
+    s.save("Acme Web", "repository-token", "acme/website", "sqai", demo::SQAI_READY, &[]);
+    // A pid no process has: one that ended and was waited for.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = s.write(&format!(".bitbucket-setup-export.{dead}.acme-web.env.Ab12Cd.tmp"), demo::SQAI_READY);
+    let unrelated = s.write(".foo.tmp", demo::SQAI_READY);
+    s.ok(&["export", "Acme Web", "-f", "env", "-o", "acme-web.env"], "");
+    assert!(!s.path(&stale).exists(), "the killed export's temporary file is still there");
+    assert!(s.path(&unrelated).exists(), "a file not named like ours was removed");
+    assert_eq!(support::files_containing(s.work.path(), demo::SQAI_READY), vec![s.path(&unrelated)]);
+}
+
 #[test]
 fn stale_or_failed_checks_are_redone_before_export() {
     let Some(s) = Session::start() else { return };
