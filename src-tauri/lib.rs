@@ -9,6 +9,7 @@ mod commands;
 pub mod export;
 mod export_commands;
 pub mod guide;
+pub mod hardening;
 pub mod input;
 pub mod links;
 pub mod manage;

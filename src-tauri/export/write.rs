@@ -251,6 +251,7 @@ mod tests {
 
     /// A message for a special file says what it is and how to write to standard output, and
     /// never suggests --force, which would not help.
+    #[cfg(unix)]
     fn assert_refused(e: ExportError, what: &str) {
         let m = e.user_message();
         assert!(matches!(e, ExportError::NotRegular { .. }), "{e:?}");
