@@ -851,7 +851,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
             (secret.clone(), kind)
         }
         None => {
-            let from = if file_on_stdin { "It is taken from BITBUCKET_TOKEN, since the file came on standard input." } else { "Enter the token (standard input or BITBUCKET_TOKEN)." };
+            let from = if file_on_stdin { "The token must come from BITBUCKET_TOKEN, since the file came on standard input." } else { "Enter the token (standard input or BITBUCKET_TOKEN)." };
             if let Some(r) = &draft.reference {
                 // The reference names a connection by id; say its name when it is saved here.
                 let named = store.find(r).ok().flatten().map(|c| format!("the connection \"{}\"", crate::safe_text::visible(&c.name)));

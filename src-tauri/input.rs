@@ -54,7 +54,7 @@ impl InputError {
             ),
             InputError::TooLarge { .. } => self.to_string(),
             InputError::TimedOut { .. } => format!(
-                "{self} Send input that ends (for example a file: ... - < file), or give the file's name instead of -."
+                "{self} Send something that ends, such as a file (< export.json), or give the file's name instead of -."
             ),
             InputError::Io { source, .. } => {
                 let advice = match source.kind() {

@@ -173,7 +173,7 @@ fn a_file_on_standard_input_takes_its_token_from_the_environment() {
     // With BITBUCKET_TOKEN it goes through.
     let out = s.run_env(&["import", "-", "--name", "From stdin"], &file, &[("BITBUCKET_TOKEN", demo::SQAI_READY)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("It is taken from BITBUCKET_TOKEN, since the file came on standard input."), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("The token must come from BITBUCKET_TOKEN, since the file came on standard input."), "{}", text(&out.stderr));
     assert_eq!(s.token_of("From stdin"), demo::SQAI_READY);
     // A file with the token itself needs nothing more.
     s.ok(&["export", "Acme Web", "-f", "yaml", "-o", "secret.yaml", "--include-secret"], "");
