@@ -42,7 +42,7 @@ if [ -n "$fake_world" ]; then
   tmp=$(mktemp -d)
   fake_pid=""
   trap '[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-  target/debug/fake-bitbucket --quiet --live-env --behaviour "$fake_world" </dev/null >"$tmp/env" 2>"$tmp/log" &
+  "${CARGO_TARGET_DIR:-target}/debug/fake-bitbucket" --quiet --live-env --behaviour "$fake_world" </dev/null >"$tmp/env" 2>"$tmp/log" &
   fake_pid=$!
   for _ in $(seq 1 100); do
     grep -q '^BITBUCKET_LIVE_EMAIL=' "$tmp/env" 2>/dev/null && break

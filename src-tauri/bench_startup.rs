@@ -46,14 +46,20 @@ fn children_of(pid: u32) -> Vec<u32> {
 }
 
 fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+    match std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) {
+        Ok(s) => s
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            .unwrap_or(0),
+        // The assistant marks itself not dumpable (src-tauri/hardening.rs): only root may read
+        // its memory map. Counting it as 0 would flatter the figures.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => panic!(
+            "cannot read the memory of process {pid}: the assistant is not dumpable, so only root may. Run scripts/bench.sh as root (or with sudo)."
+        ),
+        // The process has ended.
+        Err(_) => 0,
+    }
 }
 
 /// One run, or (from [`summarise`]) the medians of several and the most processes seen.

@@ -16,6 +16,7 @@ use crate::bitbucket::credential::{self, Credential, CredentialKind, Pasted};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::export;
+use crate::input;
 use crate::manage;
 use crate::presets;
 use crate::store::Store;
@@ -33,6 +34,10 @@ macro_rules! tell {
 }
 
 use crate::exit_code;
+
+/// How long `import -` waits for standard input to end: a pipe whose writer never closes it
+/// must not hang the command (a real export arrives in well under a second).
+const IMPORT_STDIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -158,6 +163,8 @@ struct ExportArgs {
 #[derive(Args, Debug)]
 struct ImportArgs {
     /// The file: a JSON or YAML export of this app, or an n8n Bitbucket credential (JSON).
+    /// "-" reads it from standard input (within 30 seconds); a token it does not hold then
+    /// comes from BITBUCKET_TOKEN.
     file: std::path::PathBuf,
     /// Name of the new connection (default: the name in the file).
     #[arg(long)]
@@ -268,10 +275,15 @@ fn input_error(json: bool, problem: &'static str, message: String) -> i32 {
     exit_code::USAGE
 }
 
+/// `BITBUCKET_TOKEN`, when it is set and not empty.
+fn secret_from_env() -> Option<zeroize::Zeroizing<String>> {
+    std::env::var("BITBUCKET_TOKEN").ok().filter(|v| !v.is_empty()).map(zeroize::Zeroizing::new)
+}
+
 /// Reads the secret from `BITBUCKET_TOKEN`, a terminal prompt, or standard input.
 pub fn read_secret(prompt: &str) -> Result<Pasted, String> {
-    let raw = match std::env::var("BITBUCKET_TOKEN") {
-        Ok(v) if !v.is_empty() => zeroize::Zeroizing::new(v),
+    let raw = match secret_from_env() {
+        Some(v) => v,
         _ if std::io::stdin().is_terminal() => {
             let _ = std::io::stderr().flush();
             zeroize::Zeroizing::new(
@@ -803,17 +815,21 @@ async fn export_cmd(args: ExportArgs) -> i32 {
 async fn import_cmd(args: ImportArgs) -> i32 {
     use export::import::{self as imp, ImportOverrides};
     let json = args.json;
-    let bytes = match std::fs::metadata(&args.file) {
-        Ok(m) if m.is_dir() => return input_error(json, "bad_input", format!("{} is a folder. Give the exported file.", args.file.display())),
-        Ok(m) if m.len() > imp::MAX_FILE_BYTES as u64 => return input_error(json, "bad_input", imp::ImportError::TooLarge.user_message()),
-        Ok(_) => match std::fs::read(&args.file) {
-            Ok(b) => zeroize::Zeroizing::new(b),
-            Err(e) => return input_error(json, "bad_input", format!("Could not read {}: {e}.", args.file.display())),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return input_error(json, "bad_input", format!("There is no file {}. Check the path.", args.file.display()))
+    // "-": the file comes on standard input, which then cannot carry the token as well.
+    let file_on_stdin = args.file.as_os_str() == "-";
+    let read = if file_on_stdin {
+        if std::io::stdin().is_terminal() {
+            return input_error(json, "bad_input", "Standard input is a terminal, not a file. Send the file into it (bitbucket-setup import - < export.json), or give the file's name.".into());
         }
-        Err(e) => return input_error(json, "bad_input", format!("Could not read {}: {e}.", args.file.display())),
+        input::read_stdin_bounded(imp::MAX_FILE_BYTES, IMPORT_STDIN_TIMEOUT)
+    } else {
+        input::read_regular_file(&args.file, imp::MAX_FILE_BYTES)
+    };
+    let bytes = match read {
+        Ok(b) => b,
+        // The import's own wording: an export is a few kilobytes.
+        Err(input::InputError::TooLarge { .. }) => return input_error(json, "bad_input", imp::ImportError::TooLarge.user_message()),
+        Err(e) => return input_error(json, "bad_input", e.user_message()),
     };
     let draft = match imp::parse(&bytes) {
         Ok(d) => d,
@@ -863,15 +879,24 @@ async fn import_cmd(args: ImportArgs) -> i32 {
             (secret.clone(), kind)
         }
         None => {
+            let from = if file_on_stdin { "The token must come from BITBUCKET_TOKEN, since the file came on standard input." } else { "Enter the token (standard input or BITBUCKET_TOKEN)." };
             if let Some(r) = &draft.reference {
                 // The reference names a connection by id; say its name when it is saved here.
                 let named = store.find(r).ok().flatten().map(|c| format!("the connection \"{}\"", crate::safe_text::visible(&c.name)));
                 let what = named.unwrap_or_else(|| format!("a connection ({}) in another keychain", crate::safe_text::visible(r)));
-                tell!("The file holds a reference to {what}, not the token. Enter the token (standard input or BITBUCKET_TOKEN).");
+                tell!("The file holds a reference to {what}, not the token. {from}");
             } else {
-                tell!("The file holds no token. Enter it (standard input or BITBUCKET_TOKEN).");
+                tell!("The file holds no token. {from}");
             }
-            match read_secret(&format!("Paste the {} (input is hidden): ", draft.kind.label())) {
+            let pasted = if file_on_stdin {
+                match secret_from_env() {
+                    Some(raw) => credential::classify(&raw).map_err(|e| e.user_message()),
+                    None => Err("The file came on standard input, so the token cannot come from there too, and BITBUCKET_TOKEN is not set. Set BITBUCKET_TOKEN to the token (for example BITBUCKET_TOKEN=$(bitbucket-setup token NAME)), or give the file's name instead of - and the token on standard input. Nothing was imported.".to_string()),
+                }
+            } else {
+                read_secret(&format!("Paste the {} (input is hidden): ", draft.kind.label()))
+            };
+            match pasted {
                 Ok(p) => (p.secret, p.kind),
                 Err(m) => return input_error(json, "bad_input", m),
             }

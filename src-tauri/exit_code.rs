@@ -61,7 +61,7 @@ pub fn for_report(r: &Report) -> i32 {
 
 pub fn for_export(e: &ExportError) -> i32 {
     match e {
-        ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } => CANNOT_CREATE,
+        ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } | ExportError::NotRegular { .. } => CANNOT_CREATE,
         ExportError::Io { .. } => IO,
         _ => USAGE,
     }

@@ -10,6 +10,8 @@ pub mod exit_code;
 pub mod export;
 mod export_commands;
 pub mod guide;
+pub mod hardening;
+pub mod input;
 pub mod links;
 pub mod manage;
 pub mod presets;

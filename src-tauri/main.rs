@@ -6,6 +6,9 @@
 //! never opens a window and needs no display.
 
 fn main() {
+    // First, before anything holds a token: no core dumps (see the module's notes). Best
+    // effort: the app works without it, and the tests check that it took effect.
+    let _ = bitbucket_setup::hardening::apply();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.len() > 1 {
         std::process::exit(bitbucket_setup::cli::main(args));

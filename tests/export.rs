@@ -406,6 +406,59 @@ fn default_file_name_stdout_and_bad_input() {
     assert_eq!(text(&out.stdout).trim_end(), demo::SQAI_READY);
 }
 
+/// `--force` replaces regular files only: a named pipe, a link to a device, anything in /dev is
+/// refused with or without it, and the message points at `-o -`, never at `--force`. (/dev/null
+/// itself is tried without --force only: were the check broken, a run as root would replace
+/// the machine's /dev/null; the unit tests in export/write.rs check /dev with --force without
+/// writing.)
+#[cfg(unix)]
+#[test]
+fn special_targets_are_refused() {
+    let Some(s) = Session::start() else { return };
+    s.save("Acme Web", "repository-token", "acme/website", "sqai", demo::SQAI_READY, &[]);
+    assert!(support::runs("mkfifo", &[s.path("pipe.env").to_str().unwrap()]), "mkfifo");
+    std::os::unix::fs::symlink("/dev/null", s.path("null.env")).unwrap();
+    let mut cases = vec![("/dev/null", false, "it is in /dev")];
+    for force in [false, true] {
+        cases.push(("pipe.env", force, "(a named pipe)"));
+        cases.push(("null.env", force, "(a link to a device)"));
+    }
+    for (target, force, what) in cases {
+        let mut args = vec!["export", "Acme Web", "-f", "env", "--include-secret", "-o", target];
+        if force {
+            args.push("--force");
+        }
+        let out = s.run(&args, "");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(73), "{target} {force}: {err}");
+        assert!(err.contains(&format!("{target} is not a regular file")) && err.contains(what), "{target} {force}: {err}");
+        assert!(err.contains("to write to standard output use -o -"), "{err}");
+        assert!(!err.contains("--force"), "{target} {force}: {err}");
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(s.path("pipe.env")).unwrap().file_type().is_fifo());
+    assert_eq!(std::fs::read_link(s.path("null.env")).unwrap(), Path::new("/dev/null"));
+}
+
+/// A temporary file an export killed mid-write left behind, perhaps with the token inside, is
+/// gone after the next export into that folder; files not named like ours stay.
+#[cfg(unix)]
+#[test]
+fn a_killed_exports_temporary_file_is_removed_by_the_next_export() {
+    let Some(s) = Session::start() else { return };
+    s.save("Acme Web", "repository-token", "acme/website", "sqai", demo::SQAI_READY, &[]);
+    // A pid no process has: one that ended and was waited for.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = s.write(&format!(".bitbucket-setup-export.{dead}.acme-web.env.Ab12Cd.tmp"), demo::SQAI_READY);
+    let unrelated = s.write(".foo.tmp", demo::SQAI_READY);
+    s.ok(&["export", "Acme Web", "-f", "env", "-o", "acme-web.env"], "");
+    assert!(!s.path(&stale).exists(), "the killed export's temporary file is still there");
+    assert!(s.path(&unrelated).exists(), "a file not named like ours was removed");
+    assert_eq!(support::files_containing(s.work.path(), demo::SQAI_READY), vec![s.path(&unrelated)]);
+}
+
 #[test]
 fn stale_or_failed_checks_are_redone_before_export() {
     let Some(s) = Session::start() else { return };

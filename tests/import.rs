@@ -155,3 +155,83 @@ fn bad_files_get_plain_messages() {
     assert_eq!((v["ok"].as_bool(), v["problem"].as_str()), (Some(false), Some("bad_input")));
     assert_eq!(s.connections().len(), 1);
 }
+
+#[test]
+fn a_file_on_standard_input_takes_its_token_from_the_environment() {
+    let Some(s) = Session::start() else { return };
+    s.ok(&["save", "--name", "Acme Web", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"], demo::SQAI_READY);
+    s.ok(&["export", "Acme Web", "-f", "json", "-o", "web.json"], "");
+    let file = std::fs::read_to_string(s.path("web.json")).unwrap();
+    // The file holds a reference and came on standard input: the token cannot come there too.
+    s.fake.reset_requests();
+    let out = s.run(&["import", "-", "--name", "From stdin"], &file);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{err}");
+    assert!(err.contains("The file came on standard input, so the token cannot come from there too, and BITBUCKET_TOKEN is not set."), "{err}");
+    assert_eq!(s.fake.request_count(), 0);
+    assert!(s.connection("From stdin").is_none());
+    // With BITBUCKET_TOKEN it goes through.
+    let out = s.run_env(&["import", "-", "--name", "From stdin"], &file, &[("BITBUCKET_TOKEN", demo::SQAI_READY)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("The token must come from BITBUCKET_TOKEN, since the file came on standard input."), "{}", text(&out.stderr));
+    assert_eq!(s.token_of("From stdin"), demo::SQAI_READY);
+    // A file with the token itself needs nothing more.
+    s.ok(&["export", "Acme Web", "-f", "yaml", "-o", "secret.yaml", "--include-secret"], "");
+    let secret_file = std::fs::read_to_string(s.path("secret.yaml")).unwrap();
+    s.ok(&["import", "-", "--name", "Secret from stdin"], &secret_file);
+    assert_eq!(s.token_of("Secret from stdin"), demo::SQAI_READY);
+    // More than an export could be is refused after 1 MiB + 1 byte, whatever follows.
+    let out = s.run(&["import", "-"], &" ".repeat(imp_limit() + 4096));
+    assert_eq!(out.status.code(), Some(64));
+    assert!(text(&out.stderr).contains("The file is larger than 1 MiB"), "{}", text(&out.stderr));
+    assert_eq!(s.connections().len(), 3);
+}
+
+fn imp_limit() -> usize {
+    bitbucket_setup::export::import::MAX_FILE_BYTES
+}
+
+/// Runs the CLI and fails, instead of hanging the test run, if it is still running after 10 s.
+#[cfg(unix)]
+fn run_within_10s(args: &[&str], cwd: &std::path::Path, config: &std::path::Path) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut cmd = support::cli_command(args, &[], config);
+    cmd.current_dir(cwd);
+    let mut child = cmd.spawn().expect("start the app binary");
+    drop(child.stdin.take());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} was still running after 10 s: it blocked on its input");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("collect the output")
+}
+
+/// A named pipe nobody writes to, a device that never ends, standard input given as a path:
+/// each is refused at once with a plain message (before, a pipe made import wait forever and
+/// /dev/zero was read until memory ran out). No keychain needed: nothing gets that far.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_without_waiting() {
+    let work = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    assert!(support::runs("mkfifo", &[work.path().join("pipe.json").to_str().unwrap()]), "mkfifo");
+    std::os::unix::fs::symlink("/dev/zero", work.path().join("zero.json")).unwrap();
+    for (file, words) in [
+        ("pipe.json", "pipe.json is a named pipe, not a regular file, so it was not read."),
+        ("/dev/zero", "/dev/zero is a device, not a regular file"),
+        ("zero.json", "zero.json is a device, not a regular file"),
+        ("/dev/stdin", "/dev/stdin is a named pipe, not a regular file"),
+    ] {
+        let out = run_within_10s(&["import", file], work.path(), config.path());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{file}: {err}");
+        assert!(err.contains(words), "{file}: {err}");
+        assert!(err.contains("to read standard input, give - as the file name"), "{file}: {err}");
+        assert!(!err.contains("os error") && !err.contains("Os {"), "{file}: {err}");
+    }
+}

@@ -30,6 +30,11 @@ use crate::presets::{self, PresetId};
 /// The largest file import reads.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
+/// The deepest nesting of lists and maps import reads. An export is 3 levels deep; YAML nested
+/// 100,000 levels (200 KB) kept the YAML parser busy for 29 seconds before its own depth limit
+/// applied, so [`check_depth`] refuses anything that might be deeper than this first.
+pub const MAX_DEPTH: usize = 64;
+
 /// What kind of file was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +76,8 @@ pub enum ImportError {
     NotText,
     #[error("The file is empty.")]
     Empty,
+    #[error("The file is nested more deeply than an export can be (more than {MAX_DEPTH} levels of lists and maps; an export has 3).")]
+    TooDeep,
     #[error("The file is neither JSON nor YAML (the first problem is at line {line}, column {column}).")]
     Unparsable { line: usize, column: usize },
     #[error("This file is not a Bitbucket Setup Assistant export or an n8n Bitbucket credential.")]
@@ -101,7 +108,7 @@ impl ImportError {
     /// The message and what to do about it.
     pub fn user_message(&self) -> String {
         match self {
-            ImportError::TooLarge | ImportError::NotText | ImportError::Empty | ImportError::NotRecognised | ImportError::Unparsable { .. } => format!(
+            ImportError::TooLarge | ImportError::TooDeep | ImportError::NotText | ImportError::Empty | ImportError::NotRecognised | ImportError::Unparsable { .. } => format!(
                 "{self} Choose a file made by `bitbucket-setup export NAME --format json` (or yaml), or an n8n Bitbucket credential."
             ),
             ImportError::NewerSchema { .. } => format!("{self} Update Bitbucket Setup Assistant, then import again."),
@@ -133,6 +140,7 @@ pub fn parse(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
     // A file that starts like JSON is judged as JSON (YAML would read a broken JSON object as
     // something else); anything else as YAML.
     let looks_json = text.trim_start().starts_with(['{', '[']);
+    check_depth(text, looks_json)?;
     let (value, source) = if looks_json {
         let v = serde_json::from_str::<Value>(text)
             .map_err(|e| ImportError::Unparsable { line: e.line(), column: e.column() })?;
@@ -174,6 +182,104 @@ pub fn parse(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
             Err(ImportError::NotRecognised)
         }
         _ => Err(ImportError::NotRecognised),
+    }
+}
+
+/// Refuses, before the real parse and in one linear pass, a text that might be nested deeper
+/// than [`MAX_DEPTH`].
+///
+/// JSON is measured exactly: outside strings every `[`/`{` opens a level and every `]`/`}`
+/// closes one (serde_json refuses anything where that reading would be wrong).
+///
+/// YAML gets an upper bound that no quoting can fool. Where a YAML string starts and ends
+/// depends on context a cheap scan cannot follow (`it's` in a plain scalar is no quote, a block
+/// scalar holds anything), and a scan that guessed wrong could take real brackets for string
+/// contents and let a deep file through. So:
+/// * flow nesting is bounded by the number of `[` and `{` anywhere in the text, each counted
+///   twice (`[a: [b: c]]` is a list, a map, a list, a map), closing brackets never subtracting;
+/// * block nesting is bounded by columns: each block list or map starts at a greater column
+///   than the one it is in (a list under a map key may share the key's column, hence twice
+///   again), and one starts only at a line's first token or after the `- `, `? `, `: ` (and
+///   `&anchor`, `!tag`) that open a line, so twice the column after those, plus one, bounds it.
+///
+/// An export (3 levels, indented 4 columns, no `[` or `{`) is far inside the bound; a
+/// hand-written file with more than about 30 brackets or indented more than about 30 columns
+/// is refused, which is the price of a bound that holds.
+pub fn check_depth(text: &str, json: bool) -> Result<(), ImportError> {
+    let deep = if json { json_depth_exceeds(text.as_bytes(), MAX_DEPTH) } else { yaml_depth_bound_exceeds(text.as_bytes(), MAX_DEPTH) };
+    if deep {
+        return Err(ImportError::TooDeep);
+    }
+    Ok(())
+}
+
+/// Whether JSON text nests deeper than `limit` (exact for valid JSON; stops at the first level
+/// too many).
+fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in text {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether YAML text might nest deeper than `limit`: the bound described at [`check_depth`].
+fn yaml_depth_bound_exceeds(text: &[u8], limit: usize) -> bool {
+    let flow = text.iter().filter(|&&b| b == b'[' || b == b'{').count().saturating_mul(2);
+    if flow > limit {
+        return true;
+    }
+    let mut block = 0usize;
+    for line in text.split(|&b| b == b'\n' || b == b'\r') {
+        block = block.max(block_start_column(line).saturating_add(1).saturating_mul(2));
+        if flow.saturating_add(block) > limit {
+            return true;
+        }
+    }
+    false
+}
+
+/// The column (in bytes, never fewer than characters) after a line's indentation and the
+/// indicators that may open block collections on it: `- `, `? `, `: `, `--- `, `&anchor`,
+/// `!tag`. No block list or map can start further right on that line.
+fn block_start_column(line: &[u8]) -> usize {
+    let blank = |i: usize| line.get(i).is_none_or(|&b| b == b' ' || b == b'\t');
+    let mut i = 0;
+    loop {
+        while i < line.len() && (line[i] == b' ' || line[i] == b'\t') {
+            i += 1;
+        }
+        match line.get(i) {
+            Some(b'-' | b'?' | b':') if blank(i + 1) => i += 1,
+            Some(b'-') if line[i..].starts_with(b"---") && blank(i + 3) => i += 3,
+            Some(b'&' | b'!') => {
+                while !blank(i) {
+                    i += 1;
+                }
+            }
+            _ => return i,
+        }
     }
 }
 
@@ -468,6 +574,57 @@ mod tests {
         let bad_kind = OURS.replace("repository_token", "magic");
         assert!(parse(bad_kind.as_bytes()).unwrap_err().user_message().contains("\"magic\" is not one of"));
         assert_eq!(parse(&vec![b' '; MAX_FILE_BYTES + 1]).unwrap_err(), ImportError::TooLarge);
+    }
+
+    /// 100,000 levels (100 to 200 KB) of each kind of nesting are refused at once. Without
+    /// check_depth the YAML ones keep serde_norway busy for many seconds.
+    #[test]
+    fn deep_nesting_is_refused_before_the_parse() {
+        let indented: String = (0..600).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let cases = [
+            ("YAML flow [", format!("a: {}", "[".repeat(100_000))),
+            ("YAML flow {", format!("a: {}", "{".repeat(100_000))),
+            ("YAML block - ", format!("{}x\n", "- ".repeat(100_000))),
+            ("YAML block ? ", format!("{}x\n", "? ".repeat(100_000))),
+            ("YAML indentation, 600 levels", indented),
+            ("JSON", "[".repeat(100_000)),
+        ];
+        for (what, text) in cases {
+            let started = std::time::Instant::now();
+            let e = parse(text.as_bytes()).unwrap_err();
+            let took = started.elapsed();
+            assert!(took < std::time::Duration::from_secs(2), "{what}: took {took:?}");
+            assert_eq!(e, ImportError::TooDeep, "{what}");
+            assert!(e.user_message().contains("more than 64 levels"), "{}", e.user_message());
+        }
+    }
+
+    #[test]
+    fn ordinary_nesting_passes_the_depth_check() {
+        // Every golden YAML and JSON export is far inside the bound.
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(golden).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if ext == "yaml" || ext == "json" {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert_eq!(check_depth(&text, ext == "json"), Ok(()), "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "only {seen} golden files");
+        // JSON is measured exactly: 64 levels pass, 65 do not; brackets in strings do not count.
+        let json = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(check_depth(&json(64), true), Ok(()));
+        assert_eq!(check_depth(&json(65), true), Err(ImportError::TooDeep));
+        assert_eq!(check_depth(&format!("[\"{}\\\"\"]", "[".repeat(500)), true), Ok(()));
+        // YAML: a flow list of scopes, compact lists, an anchor, a document start.
+        let yaml = "--- &doc\nscopes: [repository, \"pullrequest:write\"]\nlist:\n  - - a\n    - b\n  - ? k\n    : v\n";
+        assert_eq!(check_depth(yaml, false), Ok(()));
+        assert_eq!(block_start_column(b"  - - ? : &a !t key: value"), 16);
+        assert_eq!(block_start_column(b"--- - x"), 6);
+        assert_eq!(block_start_column(b"-x"), 0);
     }
 
     #[test]

@@ -469,6 +469,8 @@ pub enum ExportError {
     NoFolder { path: std::path::PathBuf },
     #[error("{} is a folder.", .path.display())]
     IsFolder { path: std::path::PathBuf },
+    #[error("{} is not a regular file ({what}), so nothing was written to it.", .path.display())]
+    NotRegular { path: std::path::PathBuf, what: &'static str },
     #[error("Could not {action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
@@ -500,6 +502,8 @@ impl ExportError {
             ExportError::Exists { .. } => format!("{self} Choose another file name, or add --force to replace it."),
             ExportError::NoFolder { .. } => format!("{self} Create it first, or choose another place."),
             ExportError::IsFolder { .. } => format!("{self} Give a file name, for example {}.", FORMATS[0].file_suffix.trim_start_matches('.')),
+            // Never "--force": it would not help, and replacing a device or a pipe is the harm.
+            ExportError::NotRegular { .. } => format!("{self} Give the name of a file; to write to standard output use -o -."),
             ExportError::Io { source, .. } => {
                 let advice = match source.kind() {
                     std::io::ErrorKind::PermissionDenied => " Check that you may write to that folder.",

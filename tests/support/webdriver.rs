@@ -150,8 +150,14 @@ impl Session {
         };
         let session_id = client.session_id().await.ok().flatten();
         let binary = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
+        // By its command line: the app is not dumpable (src-tauri/hardening.rs), so unless the
+        // tests run as root, its /proc/PID/exe cannot be read; cmdline can.
         let app_pid = children_of(driver.child.id()).into_iter().find(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/exe")).map(|exe| exe == binary).unwrap_or(false)
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .ok()
+                .and_then(|c| c.split(|b| *b == 0).next().map(|argv0| String::from_utf8_lossy(argv0).into_owned()))
+                .and_then(|argv0| std::fs::canonicalize(argv0).ok())
+                .is_some_and(|exe| exe == binary)
         });
         let session = Session { client, driver, session_id, app_pid };
         session.wait_for("body[data-ready=true]").await;
