@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "copy_field",
     "copy_check_details",
     "copy_connection_details",
+    "preconnect",
 ];
 
 fn main() {

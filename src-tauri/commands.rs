@@ -12,7 +12,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
-use crate::bitbucket::client::{api_url_from_env, ApiBase, Timeouts, DEFAULT_API_URL};
+use crate::bitbucket::client::{api_url_from_env, ApiBase, Client, Timeouts, DEFAULT_API_URL};
 use crate::bitbucket::credential::{self, Credential, CredentialKind};
 use crate::bitbucket::location::{self, Location};
 use crate::bitbucket::validate::{self, CheckRequest, Report};
@@ -60,6 +60,51 @@ pub struct AppState {
     running: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     /// The last check of step 4 and the email it used, for "Copy details for support".
     last_check: Mutex<Option<(validate::CheckDetails, Option<String>)>>,
+    /// One HTTP client per API address, kept so the connection [`preconnect`] opened while
+    /// the person created the token serves the check.
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl AppState {
+    fn client_for(&self, base: &ApiBase) -> Result<Client, crate::bitbucket::client::NetworkError> {
+        let mut clients = lock(&self.clients);
+        if let Some(c) = clients.get(base.as_str()) {
+            return Ok(c.clone());
+        }
+        let c = Client::new(base.clone(), Timeouts::default())?;
+        clients.insert(base.as_str().to_string(), c.clone());
+        Ok(c)
+    }
+}
+
+/// What [`preconnect`] found.
+#[derive(Serialize)]
+pub struct Preconnect {
+    /// The connection to the API is open (or the API answered).
+    ok: bool,
+    /// When it is not: what is wrong, in one sentence, and what to do.
+    message: Option<String>,
+    /// No network at all (no route, no DNS): the window says so before anything is pasted.
+    offline: bool,
+}
+
+/// Opens the connection to the API while the person creates the token (steps 2 and 3), with
+/// no credential in it, so the check in step 4 costs one request; and tells the window when
+/// there is no network at all.
+#[tauri::command]
+pub async fn preconnect(state: State<'_, AppState>, api_url: Option<String>) -> Result<Preconnect, UiError> {
+    let base = api_base(api_url.as_deref())?;
+    let client = match state.client_for(&base) {
+        Ok(c) => c,
+        Err(e) => return Ok(Preconnect { ok: false, message: Some(format!("{e} {}", e.next_step())), offline: false }),
+    };
+    match client.preconnect().await {
+        Ok(()) => Ok(Preconnect { ok: true, message: None, offline: false }),
+        Err(e) => Ok(match e.offline_notice() {
+            Some(notice) => Preconnect { ok: false, message: Some(notice), offline: true },
+            None => Preconnect { ok: false, message: Some(format!("{e} {}", e.next_step())), offline: false },
+        }),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -201,9 +246,15 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
         timeouts: Timeouts::default(),
     };
     let plan = validate::plan(request.clone(), pasted.kind).map_err(|e| UiError::on("location", e.to_string()))?;
+    let client = state.client_for(&request.api_base).ok();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let handle = tauri::async_runtime::spawn(async move {
-        let _ = tx.send(validate::run(plan).await);
+        let report = match client {
+            // The connection preconnect opened, if it is still there.
+            Some(client) => validate::run_with(plan, &client).await,
+            None => validate::run(plan).await,
+        };
+        let _ = tx.send(report);
     });
     if let Some(previous) = lock(&state.running).replace(handle) {
         previous.abort();

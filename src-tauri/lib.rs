@@ -45,6 +45,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::replace_token,
             commands::ui_ready,
             commands::copy_check_details,
+            commands::preconnect,
             commands::copy_connection_details,
             export_commands::export_view,
             export_commands::export_save,

@@ -323,6 +323,9 @@ fn unreachable_bitbucket_gets_a_plain_message() {
     block_on(async {
         let Some(app) = app(Setup::OFFLINE).await else { return };
         app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        // Said before anything is pasted: the window tried the connection on step 2.
+        let notice = app.wait_text("#network-notice", "refused the connection").await;
+        assert!(notice.contains("127.0.0.1"), "{notice}");
         let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
         assert!(verdict.contains("Not ready yet"), "{verdict}");
         assert!(verdict.contains("Could not reach Bitbucket at 127.0.0.1"), "{verdict}");
@@ -330,6 +333,48 @@ fn unreachable_bitbucket_gets_a_plain_message() {
         assert!(app.client.find(fantoccini::Locator::Css("#reopen-page")).await.is_err(), "no creation page is offered for a network problem");
         assert_no_token_in_page(&app, demo::SQAI_READY).await;
         app.axe("step 4 (check), network failure").await;
+    });
+}
+
+#[test]
+fn no_network_is_said_before_anything_is_pasted() {
+    block_on(async {
+        let Some(app) = app(Setup::NO_DNS).await else { return };
+        app.choose("sqai", SQAI_LOCATION, "repository_token").await;
+        app.click_button("Continue").await;
+        app.wait_step(2).await;
+        let notice = app.wait_text("#network-notice", "seems to be offline").await;
+        assert!(notice.contains("cannot look up bitbucket.invalid"), "{notice}");
+        assert!(notice.contains("connect to the network or VPN"), "{notice}");
+        assert_eq!(notice.matches(". ").count(), 0, "one sentence: {notice}");
+        app.axe("step 2, offline notice").await;
+        app.shot("wizard-2-offline").await;
+    });
+}
+
+#[test]
+fn the_connection_to_bitbucket_is_opened_while_the_token_is_made() {
+    block_on(async {
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        let before = app::fake().requests().len();
+        app.to_paste("sqai", SQAI_LOCATION, "repository_token").await;
+        // The window asked the API with no credential while the person was on Bitbucket's page.
+        let mut opened = false;
+        for _ in 0..100 {
+            let requests = app::fake().requests();
+            if requests[before..].iter().any(|r| r.method == "GET" && r.path.starts_with("/2.0") && r.auth.is_none()) {
+                opened = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(opened, "no pre-connect reached the fake: {:?}", &app::fake().requests()[before..]);
+        assert!(app.client.find(fantoccini::Locator::Css("#network-notice:not([hidden])")).await.is_err(), "no network notice when Bitbucket answers");
+        let preconnects = app::fake().requests().len();
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let check = app::fake().requests();
+        assert!(check[preconnects..].iter().all(|r| r.auth.is_some()), "the check's requests carry the token: {:?}", &check[preconnects..]);
     });
 }
 

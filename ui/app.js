@@ -104,6 +104,29 @@ function forgetCheck() {
   Object.assign(state, { report: null, pendingId: null, tokenChecked: false, checkedSig: null });
 }
 
+// The API address the connection was last opened for, and when: servers close idle
+// connections after a minute or so, so a later step opens it again.
+let preconnected = { key: null, at: 0 };
+function preconnect() {
+  const key = state.apiUrl || "";
+  if (preconnected.key === key && Date.now() - preconnected.at < 45000) return;
+  preconnected = { key, at: Date.now() };
+  call("preconnect", { apiUrl: state.apiUrl || null }).then((r) => {
+    const notice = document.getElementById("network-notice");
+    if (notice) {
+      notice.hidden = r.ok;
+      notice.textContent = r.ok ? "" : r.message;
+    }
+    if (!r.ok) preconnected = { key: null, at: 0 };
+  }, () => { preconnected = { key: null, at: 0 }; });
+}
+// Back online: try again at once, so the notice goes away without a click.
+window.addEventListener("online", () => {
+  preconnected = { key: null, at: 0 };
+  const step = Number(host.dataset.step || 0);
+  if (step === 2 || step === 3) preconnect();
+});
+
 function go(index) {
   const target = Math.max(0, Math.min(STEPS.length - 1, index));
   if (!STEPS[target]) {
@@ -121,6 +144,9 @@ function go(index) {
   document.title = `${step.title} — Bitbucket Setup Assistant`;
   host.replaceChildren(step.render(ctx));
   host.dataset.step = String(target + 1);
+  // While the person creates and pastes the token, open the connection to Bitbucket (no
+  // credential is sent), so the check is one request; and say at once when there is no network.
+  if (target === 1 || target === 2) preconnect();
   const heading = host.querySelector("h1");
   if (heading) {
     heading.tabIndex = -1;

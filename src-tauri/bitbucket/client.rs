@@ -6,6 +6,7 @@
 //! hand the credential to another host.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -97,6 +98,11 @@ impl ApiBase {
         self.0.host_str().unwrap_or_default().to_string()
     }
 
+    /// Whether the address is this computer (tests, tunnels).
+    pub fn is_local(&self) -> bool {
+        is_loopback(&self.0)
+    }
+
     /// The URL of a path below the base; each segment is percent-encoded on its own.
     pub fn join(&self, segments: &[&str]) -> Url {
         let mut url = self.0.clone();
@@ -159,8 +165,16 @@ pub enum NetworkError {
     Refused { host: String },
     #[error("A secure connection to {host} could not be set up (TLS certificate problem).")]
     Tls { host: String },
-    #[error("The proxy server could not be reached or refused the request.")]
+    #[error("The proxy server could not be reached.")]
     Proxy,
+    #[error("The company proxy asks for a user name and password (HTTP 407) before it lets the connection to {host} through.")]
+    ProxyAuth { host: String },
+    #[error("The company proxy refused the connection to {host}.")]
+    ProxyRefused { host: String },
+    #[error("This computer is not connected to a network (no route to {host}).")]
+    Offline { host: String },
+    #[error("This computer has no trusted certificates to check {host} with.")]
+    NoTrustedCertificates { host: String },
     #[error("{host} did not answer within {seconds} seconds.")]
     Timeout { host: String, seconds: u64 },
     #[error("The connection to {host} was cut off.")]
@@ -170,6 +184,21 @@ pub enum NetworkError {
 }
 
 impl NetworkError {
+    /// One sentence for the window to show before anything is pasted, when this failure
+    /// means the computer cannot reach any network (no route, no name service); `None` for
+    /// failures that say something about the server or the proxy instead.
+    pub fn offline_notice(&self) -> Option<String> {
+        match self {
+            NetworkError::Offline { host } => Some(format!(
+                "This computer is offline (there is no network route to {host}): connect to the network or VPN, and the check will work."
+            )),
+            NetworkError::Dns { host } => Some(format!(
+                "This computer cannot look up {host}, so it seems to be offline: connect to the network or VPN (or correct the API address), and the check will work."
+            )),
+            _ => None,
+        }
+    }
+
     /// What the user can do about it.
     pub fn next_step(&self) -> &'static str {
         match self {
@@ -177,6 +206,10 @@ impl NetworkError {
             NetworkError::Refused { .. } => "Check the API address (advanced setting) and that nothing blocks the connection.",
             NetworkError::Tls { .. } => "A firewall or proxy may be intercepting secure connections; ask your IT team, or check the computer's date and time.",
             NetworkError::Proxy => "Check the proxy settings (HTTPS_PROXY / HTTP_PROXY / NO_PROXY) or ask your IT team.",
+            NetworkError::ProxyAuth { .. } => "Put the proxy's user name and password in the proxy address (HTTPS_PROXY=http://user:password@proxy:port), or ask your IT team to let api.bitbucket.org through.",
+            NetworkError::ProxyRefused { .. } => "Ask your IT team to allow api.bitbucket.org (and bitbucket.org) through the proxy.",
+            NetworkError::Offline { .. } => "Connect to the network (or VPN), then try again.",
+            NetworkError::NoTrustedCertificates { .. } => "Install the system's certificate bundle (Debian/Ubuntu: the ca-certificates package), or point SSL_CERT_FILE at one.",
             NetworkError::Timeout { .. } => "The network or Bitbucket is slow right now. Try again in a minute.",
             NetworkError::Reset { .. } | NetworkError::Other { .. } => "Try again in a minute; if it keeps happening, check the network or proxy.",
         }
@@ -223,21 +256,63 @@ pub struct Client {
     http: reqwest::Client,
     base: ApiBase,
     timeouts: Timeouts,
+    /// What the connector is doing: see [`Client::opening_connections`].
+    connects: Arc<tokio::sync::watch::Sender<Connects>>,
 }
 
 impl Client {
     /// Honours the system proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
     /// `NO_PROXY`), which reqwest reads by default.
+    ///
+    /// Certificates are checked by the operating system's verifier (see [`tls_config`]), so a
+    /// company root CA the browser trusts works here too. A request to this computer never
+    /// goes through a proxy (a test server or tunnel must not hand the token to one), and
+    /// plain http is allowed only to this computer ([`ApiBase::parse`]).
     pub fn new(base: ApiBase, timeouts: Timeouts) -> Result<Client, NetworkError> {
-        let http = reqwest::Client::builder()
+        let tls = tls_config().map_err(|_| NetworkError::NoTrustedCertificates { host: base.host() })?;
+        let mut builder = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls).clone())
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.request)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("bitbucket-setup-assistant/", env!("CARGO_PKG_VERSION")))
-            .https_only(false)
-            .build()
-            .map_err(|_| NetworkError::Other { host: base.host() })?;
-        Ok(Client { http, base, timeouts })
+            .https_only(false);
+        if base.is_local() {
+            builder = builder.no_proxy();
+        }
+        let connects = Arc::new(tokio::sync::watch::Sender::new(Connects::default()));
+        builder = builder.connector_layer(WatchConnects { connects: connects.clone() });
+        let http = builder.build().map_err(|_| NetworkError::Other { host: base.host() })?;
+        Ok(Client { http, base, timeouts, connects })
+    }
+
+    /// How many new connections the client is opening now (DNS, TCP, proxy tunnel, TLS). A
+    /// request that found a pooled connection opens none.
+    pub fn opening_connections(&self) -> usize {
+        self.connects.borrow().opening
+    }
+
+    /// Whether the last connection the client tried to open failed (nothing was sent on it).
+    pub fn last_connect_failed(&self) -> bool {
+        self.connects.borrow().last_failed
+    }
+
+    /// Resolves when no connection is being opened. Requests sent then find the new one in
+    /// the pool and share it over HTTP/2, where requests sent together on a new client would
+    /// each open their own: the pool learns that the server speaks HTTP/2 only when the TLS
+    /// handshake ends.
+    pub async fn connections_opened(&self) {
+        let mut seen = self.connects.subscribe();
+        // The sender lives as long as `self`, so this cannot fail while we wait.
+        let _ = seen.wait_for(|c| c.opening == 0).await;
+    }
+
+    /// Opens the connection to the API (DNS, TCP, TLS) without sending any credential, so a
+    /// check that follows costs one round trip: a GET of the API's root with no
+    /// Authorization header. Any HTTP answer means the connection is up.
+    pub async fn preconnect(&self) -> Result<(), NetworkError> {
+        let url = self.base.join(&[]);
+        self.http.get(url).send().await.map(|_| ()).map_err(|e| self.classify(&e))
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -310,7 +385,16 @@ impl Client {
         let chain = error_chain(err);
         let lower = chain.to_ascii_lowercase();
         let io_kind = io_error_kind(err);
-        if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+        if lower.contains("proxy authorization required") {
+            NetworkError::ProxyAuth { host }
+        } else if lower.contains("tunnel error") {
+            NetworkError::ProxyRefused { host }
+        } else if matches!(io_kind, Some(std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable))
+            || lower.contains("network is unreachable")
+            || lower.contains("no route to host")
+        {
+            NetworkError::Offline { host }
+        } else if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
             NetworkError::Dns { host }
         } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             NetworkError::Tls { host }
@@ -332,6 +416,105 @@ impl Client {
             NetworkError::Other { host }
         }
     }
+}
+
+/// The connector's state, as [`WatchConnects`] sees it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Connects {
+    opening: usize,
+    last_failed: bool,
+}
+
+/// A connector layer that tells the [`Client`] when connections are being opened and how
+/// they ended. The connector's future ends after the TCP connection, any proxy tunnel and
+/// the TLS handshake (ALPN included), so the pool learns the protocol right after.
+#[derive(Clone)]
+struct WatchConnects {
+    connects: Arc<tokio::sync::watch::Sender<Connects>>,
+}
+
+impl<S> tower_layer::Layer<S> for WatchConnects {
+    type Service = WatchConnectsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        WatchConnectsService { inner, connects: self.connects.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct WatchConnectsService<S> {
+    inner: S,
+    connects: Arc<tokio::sync::watch::Sender<Connects>>,
+}
+
+impl<S, R> tower_service::Service<R> for WatchConnectsService<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+    S::Response: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        /// Counts the attempt as ended however its future ends, dropped included.
+        struct Opening {
+            connects: Arc<tokio::sync::watch::Sender<Connects>>,
+            failed: bool,
+        }
+        impl Drop for Opening {
+            fn drop(&mut self) {
+                let failed = self.failed;
+                self.connects.send_modify(|c| {
+                    c.opening = c.opening.saturating_sub(1);
+                    c.last_failed = failed;
+                });
+            }
+        }
+        self.connects.send_modify(|c| c.opening += 1);
+        let mut opening = Opening { connects: self.connects.clone(), failed: true };
+        let connecting = self.inner.call(request);
+        Box::pin(async move {
+            let connection = connecting.await;
+            opening.failed = connection.is_err();
+            drop(opening);
+            connection
+        })
+    }
+}
+
+/// The TLS settings of every client: rustls with the platform's verifier (the system store
+/// on Linux, honouring `SSL_CERT_FILE` and `SSL_CERT_DIR`; Security.framework on macOS;
+/// CryptoAPI on Windows), HTTP/2 offered first. Built once: loading the system store reads
+/// every certificate in it.
+///
+/// Why `rustls-platform-verifier` and not reqwest's `rustls-tls-native-roots`: native roots
+/// copies the store's root certificates into rustls once and then verifies with webpki, which
+/// on macOS and Windows is not what the browser does (trust settings an admin or IT set per
+/// certificate, intermediates Windows fetches itself, revocation, roots added while the app
+/// runs). The platform verifier asks the system's own verifier there, so the app trusts
+/// exactly what the browser, git and curl trust; on Linux both read the same bundle. Both
+/// keep rustls (no OpenSSL); gh and Git Credential Manager make the same choice.
+fn tls_config() -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
+    static CONFIG: std::sync::OnceLock<Result<Arc<rustls::ClientConfig>, rustls::Error>> = std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()?
+                .with_platform_verifier()?
+                .with_no_client_auth();
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            Ok(Arc::new(config))
+        })
+        .clone()
 }
 
 fn proxy_configured() -> bool {

@@ -433,28 +433,93 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
 
 type Outcome = (Probe, Result<ProbeResponse, NetworkError>);
 
-/// Sends the probes concurrently and judges the answers.
+/// Sends the probes concurrently and judges the answers, on a client of its own.
 pub async fn run(plan: Plan) -> Report {
     if let Some((problem, message, next)) = plan.early.clone() {
         return base_report(&plan, Some(problem), message, next);
     }
-    let client = match Client::new(plan.request.api_base.clone(), plan.request.timeouts) {
-        Ok(c) => c,
+    match Client::new(plan.request.api_base.clone(), plan.request.timeouts) {
+        Ok(client) => run_with(plan, &client).await,
         Err(e) => {
             let next = e.next_step().to_string();
-            return base_report(&plan, Some(Problem::Network), e.to_string(), next);
+            base_report(&plan, Some(Problem::Network), e.to_string(), next)
         }
-    };
+    }
+}
+
+/// [`run`] on `client`, whose connection may already be open ([`Client::preconnect`]): the
+/// window opens it while the person creates the token, so the check costs one round trip.
+/// `client` must be for the plan's API address.
+pub async fn run_with(plan: Plan, client: &Client) -> Report {
+    if let Some((problem, message, next)) = plan.early.clone() {
+        return base_report(&plan, Some(problem), message, next);
+    }
+    if client.base() != &plan.request.api_base {
+        return match Client::new(plan.request.api_base.clone(), plan.request.timeouts) {
+            Ok(own) => Box::pin(run_with(plan, &own)).await,
+            Err(e) => {
+                let next = e.next_step().to_string();
+                base_report(&plan, Some(Problem::Network), e.to_string(), next)
+            }
+        };
+    }
+    let outcomes = send_probes(&plan, client).await;
+    judge(&plan, outcomes)
+}
+
+/// Sends the probes together, over as few connections as the server allows.
+///
+/// On a client with no open connection, requests sent together would each open one: the
+/// pool learns that the server speaks HTTP/2 only when the first TLS handshake ends. So the
+/// first probe goes alone, and the others follow the moment its connection is up (not when
+/// its answer comes back), sharing it over HTTP/2; over HTTP/1.1 they open their own, as
+/// concurrency needs. If the first probe found a pooled connection, the others go at once.
+/// If its connection could not be opened (offline, DNS, refused, proxy, TLS), the others
+/// would fail the same way: they are given the same error instead of waiting for their own.
+async fn send_probes(plan: &Plan, client: &Client) -> Vec<Outcome> {
+    use std::task::Poll;
     let credential = &plan.request.credential;
-    let futures = plan.probes.iter().map(|probe| {
-        let client = &client;
+    let send = |probe: &Probe| {
+        let probe = probe.clone();
         async move {
             let segments: Vec<&str> = probe.segments.iter().map(String::as_str).collect();
-            (probe.clone(), client.get(&segments, Some(credential)).await)
+            let answer = client.get(&segments, Some(credential)).await;
+            (probe, answer)
         }
-    });
-    let outcomes: Vec<Outcome> = futures::future::join_all(futures).await;
-    judge(&plan, outcomes)
+    };
+    let Some((first, rest)) = plan.probes.split_first() else {
+        return Vec::new();
+    };
+    let mut first = std::pin::pin!(send(first));
+    // One poll: the request either takes a pooled connection or starts opening one.
+    let early = match futures::poll!(first.as_mut()) {
+        Poll::Ready(outcome) => Some(outcome),
+        Poll::Pending if client.opening_connections() == 0 => None,
+        // Biased: in the poll where its connection comes up, the first probe also reaches
+        // the pool (and sends its request) before the others look for a connection.
+        Poll::Pending => tokio::select! {
+            biased;
+            outcome = first.as_mut() => Some(outcome),
+            () = client.connections_opened() => None,
+        },
+    };
+    let mut outcomes = Vec::with_capacity(plan.probes.len());
+    match early {
+        Some((probe, Err(error))) if client.last_connect_failed() => {
+            outcomes.push((probe, Err(error.clone())));
+            outcomes.extend(rest.iter().map(|p| (p.clone(), Err(error.clone()))));
+        }
+        Some(outcome) => {
+            outcomes.push(outcome);
+            outcomes.extend(futures::future::join_all(rest.iter().map(send)).await);
+        }
+        None => {
+            let (outcome, others) = futures::future::join(first, futures::future::join_all(rest.iter().map(send))).await;
+            outcomes.push(outcome);
+            outcomes.extend(others);
+        }
+    }
+    outcomes
 }
 
 /// Convenience: plan and run in one call (input errors come back as `Err`).
@@ -534,8 +599,31 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     // The token went to this address: say so whenever it is not Bitbucket Cloud's, so that no
     // page or file can send it elsewhere unseen.
     if req.api_base != super::client::ApiBase::cloud() {
+        // An answer means the request, token included, reached that address; with none, the
+        // connection was never made (a timeout or a cut may still have carried it).
+        let answered = outcomes.iter().any(|(_, r)| r.is_ok());
+        let never_connected = outcomes.iter().all(|(_, r)| {
+            matches!(
+                r,
+                Err(NetworkError::Dns { .. }
+                    | NetworkError::Refused { .. }
+                    | NetworkError::Tls { .. }
+                    | NetworkError::Proxy
+                    | NetworkError::ProxyAuth { .. }
+                    | NetworkError::ProxyRefused { .. }
+                    | NetworkError::Offline { .. }
+                    | NetworkError::NoTrustedCertificates { .. })
+            )
+        });
+        let fate = if answered {
+            "the token was sent there."
+        } else if never_connected {
+            "no connection was made, so the token was not sent."
+        } else {
+            "the token may have reached it."
+        };
         report.warnings.push(format!(
-            "This check went to {}, not to Bitbucket Cloud's API ({}): the token was sent there.",
+            "This check went to {}, not to Bitbucket Cloud's API ({}): {fate}",
             outside_text(req.api_base.as_str(), 200),
             super::client::DEFAULT_API_URL
         ));

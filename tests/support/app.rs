@@ -35,6 +35,9 @@ pub enum Api {
     Fake,
     /// A port on this computer where nothing listens: every request fails to connect.
     ClosedPort,
+    /// A host name that never resolves (`.invalid`, RFC 6761): as on a computer with no
+    /// network, the name cannot be looked up.
+    NoDns,
 }
 
 /// What a window is started with. A test asking for another setup than the running window's
@@ -50,6 +53,7 @@ impl Setup {
     pub const LIGHT: Setup = Setup { api: Api::Fake, dark: false };
     pub const DARK: Setup = Setup { api: Api::Fake, dark: true };
     pub const OFFLINE: Setup = Setup { api: Api::ClosedPort, dark: false };
+    pub const NO_DNS: Setup = Setup { api: Api::NoDns, dark: false };
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -237,6 +241,7 @@ impl App {
         let api_url = match setup.api {
             Api::Fake => fake().base_url(),
             Api::ClosedPort => closed_port_url(),
+            Api::NoDns => "https://bitbucket.invalid/2.0".to_string(),
         };
         let mut env = vec![
             ("BITBUCKET_API_URL".to_string(), api_url.clone()),

@@ -42,6 +42,7 @@ pub mod git_http;
 mod ids;
 pub mod live;
 mod model;
+pub mod proxy;
 pub mod replay;
 mod server;
 pub mod spec;
@@ -307,6 +308,12 @@ pub(crate) struct Shared {
     pub verbose: AtomicBool,
     /// Serving TLS (base URL https).
     pub tls: AtomicBool,
+    /// The host name in the base URL (default: the address).
+    pub host: Mutex<Option<String>>,
+    /// Connections accepted so far.
+    pub connections: AtomicUsize,
+    /// Added before a new connection is served (a handshake's round trips).
+    pub connect_delay: Mutex<Duration>,
     /// Changes (errors) when the server stops: hanging answers and connections end then.
     pub stop: watch::Receiver<()>,
 }
@@ -319,7 +326,10 @@ impl Shared {
 
     pub fn base_url(&self) -> String {
         let scheme = if self.tls.load(Ordering::SeqCst) { "https" } else { "http" };
-        format!("{scheme}://{}/2.0", self.addr)
+        match self.host.lock().unwrap_or_else(|e| e.into_inner()).as_deref() {
+            Some(host) => format!("{scheme}://{host}:{}/2.0", self.addr.port()),
+            None => format!("{scheme}://{}/2.0", self.addr),
+        }
     }
 
     /// Records a request; its index among the recorded ones, if it was kept.
@@ -372,6 +382,9 @@ impl FakeBitbucket {
             count: AtomicUsize::new(0),
             verbose: AtomicBool::new(false),
             tls: AtomicBool::new(false),
+            host: Mutex::new(None),
+            connections: AtomicUsize::new(0),
+            connect_delay: Mutex::new(Duration::ZERO),
             stop: rx.clone(),
         });
         (FakeBitbucket { shared, _guard: Arc::new(Guard { _stop: tx }) }, rx)
@@ -397,6 +410,21 @@ impl FakeBitbucket {
         fake.shared.tls.store(true, Ordering::SeqCst);
         tokio::spawn(server::serve(listener, fake.shared.clone(), stop, Some(acceptor)));
         Ok(fake)
+    }
+
+    /// Like [`start`](Self::start), speaking TLS (HTTP/2 or 1.1) with a certificate for `names`
+    /// signed by a fresh root CA, as a company that inspects TLS issues them. Returns the root
+    /// as PEM: a test trusts it through `SSL_CERT_FILE`, or not. The base URL names the first
+    /// of `names` (use a proxy, or `localhost`, to reach it).
+    pub async fn start_tls_with_root(names: &[&str]) -> std::io::Result<(FakeBitbucket, String)> {
+        let (acceptor, root_pem) = server::root_signed_acceptor(names)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (fake, stop) = Self::make(addr);
+        fake.shared.tls.store(true, Ordering::SeqCst);
+        *fake.shared.host.lock().unwrap_or_else(|e| e.into_inner()) = names.first().map(|n| n.to_string());
+        tokio::spawn(server::serve(listener, fake.shared.clone(), stop, Some(acceptor)));
+        Ok((fake, root_pem))
     }
 
     /// Binds 127.0.0.1 on a free port and serves from its own multi-thread runtime on a
@@ -544,6 +572,17 @@ impl FakeBitbucket {
 
     pub fn request_count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
+    }
+
+    /// The connections accepted so far (a client that reuses one opens fewer).
+    pub fn connection_count(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Waits `delay` before serving each new connection: the round trips of a real TCP and TLS
+    /// handshake, for the benchmarks.
+    pub fn set_connect_delay(&self, delay: Duration) {
+        *self.shared.connect_delay.lock().unwrap_or_else(|e| e.into_inner()) = delay;
     }
 
     pub fn reset_requests(&self) {
