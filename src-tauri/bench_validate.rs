@@ -32,9 +32,9 @@ async fn tls_table(cases: &[Case], plain: &FakeBitbucket, fake: &FakeBitbucket) 
     let mut table = String::from(
         "## Paste to verdict over TLS\n\nThe fake over TLS (HTTP/2 offered), with the latency added to each new connection (a handshake's round trips) \
          and to each answer. Cold: a new client, as the command line has. Pre-connected: the window opens the connection while the \
-         person creates the token (steps 2 and 3), so the check finds it open. Target: pre-connected within 1.1x of one request.\n\n\
-         | latency | case | one request | cold check | ratio | pre-connected check | ratio | connections (TLS, HTTP/2) | connections (plain HTTP/1.1) |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         person creates the token (steps 2 and 3), so the check finds it open. Target: pre-connected within 1.1x of one request. The cold check pays for one new connection (one latency unit here) and then one round trip, so about 2x; it opens one connection because the probes wait for the first one's TLS handshake and then share it over HTTP/2. Over plain HTTP/1.1 (this computer only) each concurrent probe needs a connection of its own.\n\n\
+         | latency | case | one request | cold check | ratio | pre-connected check | ratio | connections opened: cold (TLS, HTTP/2) | pre-connected | plain HTTP/1.1 |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for latency_ms in [100u64, 200] {
         let latency = Duration::from_millis(latency_ms);
