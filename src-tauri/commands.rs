@@ -43,7 +43,7 @@ impl UiError {
 
 impl From<manage::ManageError> for UiError {
     fn from(e: manage::ManageError) -> Self {
-        UiError::new(e.user_message())
+        UiError::new(e.to_string())
     }
 }
 
@@ -321,9 +321,8 @@ pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<C
 pub struct ConnectionView {
     #[serde(flatten)]
     connection: Connection,
-    status: &'static str,
-    status_text: String,
-    days_left: Option<i64>,
+    #[serde(flatten)]
+    status: manage::StatusText,
 }
 
 #[derive(Serialize)]
@@ -335,23 +334,8 @@ pub struct ConnectionsView {
 }
 
 fn view_of(store: &Store, c: Connection) -> ConnectionView {
-    use manage::ConnectionStatus;
-    let today = chrono::Local::now().date_naive();
-    let (status, status_text, days_left) = match manage::status_of(store, &c, today) {
-        ConnectionStatus::Expired { days_ago } => ("expired", format!("Expired {days_ago} days ago"), Some(-days_ago)),
-        ConnectionStatus::KeychainMissing => ("missing", "Keychain entry missing: replace the token".to_string(), None),
-        ConnectionStatus::NeedsAttention => (
-            "attention",
-            c.last_check.as_ref().map(|l| l.message.clone()).unwrap_or_default(),
-            None,
-        ),
-        ConnectionStatus::ExpiringSoon { days_left } => ("expiring", format!("Expires in {days_left} days"), Some(days_left)),
-        ConnectionStatus::Valid { days_left: Some(days_left) } => {
-            ("valid", format!("Valid, expires in {days_left} days"), Some(days_left))
-        }
-        ConnectionStatus::Valid { days_left: None } => ("valid", "Valid".to_string(), None),
-    };
-    ConnectionView { connection: c, status, status_text, days_left }
+    let status = manage::describe(store, &c, chrono::Local::now().date_naive());
+    ConnectionView { connection: c, status }
 }
 
 #[tauri::command]

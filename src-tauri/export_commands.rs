@@ -11,7 +11,7 @@ use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_dialog::DialogExt;
 
-use crate::export::{self, ExportMeta, ExportOptions, Format, FormatInfo};
+use crate::export::{self, ExportOptions, Format, FormatInfo};
 use crate::manage;
 use crate::store::connections::Connection;
 
@@ -55,9 +55,9 @@ pub fn export_view(id: String) -> Result<ExportView, UiError> {
     let fields = export::fields(&c, c.preset).unwrap_or_default();
     let formats = formats_for(&c);
     let default_format = formats.first().map(|f| f.info.id).unwrap_or("json");
-    let validation = export::validation_of(&c, chrono::Utc::now());
+    let validation = crate::freshness::validation_of(&c, chrono::Utc::now());
     let validation_note = match &validation {
-        export::Validation::Unvalidated { reason, .. } => Some(reason.clone()),
+        crate::freshness::Validation::Unvalidated { reason, .. } => Some(reason.clone()),
         _ => None,
     };
     Ok(ExportView { validated: validation.is_validated(), validation_note, connection: c, formats, default_format, fields })
@@ -102,31 +102,29 @@ fn choose_path<R: Runtime>(app: &AppHandle<R>, file_name: &str) -> Option<PathBu
     dialog.blocking_save_file().and_then(|p| p.into_path().ok())
 }
 
-/// Re-validates when needed, renders, asks where to save, and writes (0600 with the token).
+/// Runs the export flow (re-checks when needed, renders), asks where to save, and writes
+/// (0600 with the token).
 #[tauri::command]
 pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> Result<ExportDone, UiError> {
     let format: Format = export::from_cli_name(&input.format)
-        .ok_or_else(|| UiError::new(export::ExportError::UnknownFormat { given: input.format.chars().take(40).collect() }.user_message()))?;
+        .ok_or_else(|| UiError::new(export::ExportError::UnknownFormat { given: input.format.chars().take(40).collect() }.to_string()))?;
     let store = open_store()?;
-    let mut c = manage::find(&store, &input.id)?;
-    let mut meta = ExportMeta::now(&c);
-    meta.options = ExportOptions { branch: input.branch.clone(), folder: input.folder.clone() };
-    export::render(&c, format, None, &meta).map_err(|e| UiError::new(e.user_message()))?;
-    // Last check failed or is older than 24 hours: check again first (the page says so).
-    let (fresh, _) = manage::recheck_if_stale(&store, c, |_| {}).await;
-    c = fresh;
-    meta.validation = export::validation_of(&c, chrono::Utc::now());
-    if let export::Validation::Unvalidated { reason, .. } = &meta.validation {
-        if !input.allow_unvalidated {
-            return Err(UiError::on(
-                "unvalidated",
-                format!("This connection did not pass a check just now, so the export would be unvalidated. {reason} Re-test it or replace the token; or export anyway and the file will say it is unvalidated."),
-            ));
-        }
-    }
-    let secret = if input.include_secret { Some(store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?) } else { None };
-    let rendered = export::render(&c, format, secret.as_ref(), &meta).map_err(|e| UiError::new(e.user_message()))?;
-    drop(secret);
+    let request = manage::ExportRequest {
+        format,
+        include_secret: input.include_secret,
+        options: ExportOptions { branch: input.branch.clone(), folder: input.folder.clone() },
+        // Last check failed or is older than 24 hours: check again first (the page says so).
+        recheck: manage::Recheck::IfStale,
+        allow_unvalidated: input.allow_unvalidated,
+    };
+    let prepared = manage::prepare_export(&store, &input.id, &request, |_| {}).await.map_err(|e| match e {
+        manage::ExportFlowError::Unvalidated { reason, .. } => UiError::on(
+            "unvalidated",
+            format!("This connection did not pass a check just now, so the export would be unvalidated. {reason} Re-test it or replace the token; or export anyway and the file will say it is unvalidated."),
+        ),
+        other => UiError::new(other.to_string()),
+    })?;
+    let (c, rendered) = (prepared.connection, prepared.rendered);
     let app2 = app.clone();
     let file_name = rendered.file_name.clone();
     let chosen = tauri::async_runtime::spawn_blocking(move || choose_path(&app2, &file_name))
@@ -135,7 +133,7 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
     let Some(path) = chosen else {
         return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![], about: vec![] });
     };
-    let written = export::write::write_file(&path, &rendered, true).map_err(|e| UiError::new(e.user_message()))?;
+    let written = export::write::write_file(&path, &rendered, true).map_err(|e| UiError::new(e.to_string()))?;
     let message = if rendered.contains_secret {
         format!("Saved {}. This file now contains the token in plain text: it is a secret. It was made readable only by you; keep it out of shared folders and delete it when done.", written.display())
     } else {
@@ -170,7 +168,7 @@ pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) 
     let c = manage::find(&store, &id)?;
     let not_in_form = || UiError::new("That field is not part of this tool's form.");
     let unusable = |_| UiError::new("The clipboard could not be used. Select the value and copy it by hand.");
-    let plain = export::fields(&c, c.preset).map_err(|e| UiError::new(e.user_message()))?;
+    let plain = export::fields(&c, c.preset).map_err(|e| UiError::new(e.to_string()))?;
     let field = plain.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
     if !field.secret {
         // Nothing secret: no keychain read (which may prompt, or fail while it is locked).
@@ -178,7 +176,7 @@ pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) 
         return Ok(Copied { label: field.label, clears_in: None });
     }
     let secret = store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?;
-    let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.user_message()))?;
+    let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.to_string()))?;
     drop(secret);
     let field = fields.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
     // Marked for clipboard managers to leave out of their history (and, on Windows, out of

@@ -22,22 +22,19 @@
 //! Best effort: the app works without any of it, so `main` ignores what [`apply`] reports; the
 //! tests (`tests/hardening.rs`) require that every step succeeded.
 
-/// A step of [`apply`] that did not take effect.
+/// What a crash could do without the step; every message ends with it.
+const WITHOUT_IT: &str = "Bitbucket Setup Assistant works without it, but a crash could then write its memory, tokens included, to disk.";
+
+/// A step of [`apply`] that did not take effect. `Display` is the message for a person: what is
+/// missing, and that the app works without it.
 #[derive(Debug, thiserror::Error)]
 pub enum HardeningError {
-    #[error("The core file size limit could not be set to 0: {0}")]
+    #[error("The core file size limit could not be set to 0: {0} {WITHOUT_IT}")]
     CoreLimit(std::io::Error),
-    #[error("The process could not be marked as not dumpable: {0}")]
+    #[error("The process could not be marked as not dumpable: {0} {WITHOUT_IT}")]
     NotDumpable(std::io::Error),
-    #[error("Windows Error Reporting could not be told to leave the heap out of crash reports (HRESULT {0:#010x}).")]
+    #[error("Windows Error Reporting could not be told to leave the heap out of crash reports (HRESULT {0:#010x}). {WITHOUT_IT}")]
     WerNoHeap(i32),
-}
-
-impl HardeningError {
-    /// The message for a person: what is missing, and that the app works without it.
-    pub fn user_message(&self) -> String {
-        format!("{self} Bitbucket Setup Assistant works without it, but a crash could then write its memory, tokens included, to disk.")
-    }
 }
 
 /// Applies every step this system has; returns the ones that failed (none on success).

@@ -23,19 +23,19 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-/// Why an input could not be read. Messages name the input (a path or "standard input"),
-/// never what it holds.
+/// Why an input could not be read: `Display` is the whole message, what went wrong and what to
+/// do about it. Messages name the input (a path or "standard input"), never what it holds.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("There is no file {input}.")]
+    #[error("There is no file {input}. Check the path.")]
     NotFound { input: String },
-    #[error("{input} is {what}, not a regular file, so it was not read.")]
+    #[error("{}", not_a_file(input, what))]
     NotAFile { input: String, what: &'static str },
     #[error("{input} is larger than {}, so it was not read.", size_text(*.limit))]
     TooLarge { input: String, limit: usize },
-    #[error("Standard input did not end within {} seconds, so nothing was read.", .timeout.as_secs())]
+    #[error("Standard input did not end within {} seconds, so nothing was read. Send something that ends, such as a file (< export.json), or give the file's name instead of -.", .timeout.as_secs())]
     TimedOut { timeout: Duration },
-    #[error("Could not read {input}.")]
+    #[error("Could not read {input}.{}", read_advice(source))]
     Io {
         input: String,
         #[source]
@@ -43,28 +43,19 @@ pub enum InputError {
     },
 }
 
-impl InputError {
-    /// The message and what to do about it, in plain words.
-    pub fn user_message(&self) -> String {
-        match self {
-            InputError::NotFound { .. } => format!("{self} Check the path."),
-            InputError::NotAFile { what: "a folder", input } => format!("{input} is a folder. Give the file itself."),
-            InputError::NotAFile { .. } => format!(
-                "{self} Give the path of a file saved on disk; to read standard input, give - as the file name."
-            ),
-            InputError::TooLarge { .. } => self.to_string(),
-            InputError::TimedOut { .. } => format!(
-                "{self} Send something that ends, such as a file (< export.json), or give the file's name instead of -."
-            ),
-            InputError::Io { source, .. } => {
-                let advice = match source.kind() {
-                    io::ErrorKind::PermissionDenied => " You are not allowed to read it: check its permissions.",
-                    io::ErrorKind::InvalidData => " It could not be read as it is.",
-                    _ => " Try again, or check the path.",
-                };
-                format!("{self}{advice}")
-            }
-        }
+fn not_a_file(input: &str, what: &str) -> String {
+    if what == "a folder" {
+        format!("{input} is a folder. Give the file itself.")
+    } else {
+        format!("{input} is {what}, not a regular file, so it was not read. Give the path of a file saved on disk; to read standard input, give - as the file name.")
+    }
+}
+
+fn read_advice(source: &io::Error) -> &'static str {
+    match source.kind() {
+        io::ErrorKind::PermissionDenied => " You are not allowed to read it: check its permissions.",
+        io::ErrorKind::InvalidData => " It could not be read as it is.",
+        _ => " Try again, or check the path.",
     }
 }
 
@@ -262,7 +253,7 @@ mod tests {
         assert_eq!(read_regular_file(&p, 8).unwrap().len(), 8);
         let e = read_regular_file(&p, 7).unwrap_err();
         assert!(matches!(e, InputError::TooLarge { limit: 7, .. }), "{e:?}");
-        assert!(e.user_message().contains("larger than 7 bytes"), "{}", e.user_message());
+        assert!(e.to_string().contains("larger than 7 bytes"), "{}", e.to_string());
         #[cfg(unix)]
         {
             let link = d.path().join("link.json");
@@ -276,12 +267,12 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let e = read_regular_file(&d.path().join("nope.json"), 10).unwrap_err();
         assert!(matches!(e, InputError::NotFound { .. }), "{e:?}");
-        assert!(e.user_message().starts_with("There is no file ") && e.user_message().ends_with("Check the path."));
+        assert!(e.to_string().starts_with("There is no file ") && e.to_string().ends_with("Check the path."));
         let e = read_regular_file(d.path(), 10).unwrap_err();
         assert!(matches!(e, InputError::NotAFile { what: "a folder", .. }), "{e:?}");
-        assert!(e.user_message().contains("is a folder"), "{}", e.user_message());
+        assert!(e.to_string().contains("is a folder"), "{}", e.to_string());
         // No raw OS error text in any message.
-        for m in [e.user_message(), read_regular_file(&d.path().join("x"), 1).unwrap_err().user_message()] {
+        for m in [e.to_string(), read_regular_file(&d.path().join("x"), 1).unwrap_err().to_string()] {
             assert!(!m.contains("Os {") && !m.contains("os error"), "{m}");
         }
     }
@@ -303,7 +294,7 @@ mod tests {
         let f = fifo.clone();
         let e = within(5, move || read_regular_file(&f, 1024)).unwrap_err();
         assert!(matches!(e, InputError::NotAFile { what: "a named pipe", .. }), "{e:?}");
-        assert!(e.user_message().contains("give - as the file name"), "{}", e.user_message());
+        assert!(e.to_string().contains("give - as the file name"), "{}", e.to_string());
         // The open itself (the path could turn into a pipe after the first look) must not
         // block either: that is what O_NONBLOCK is for.
         let e = within(5, move || open_regular(&fifo).map(|_| ())).unwrap_err();
@@ -371,10 +362,10 @@ mod tests {
         let e = within(10, || read_with_deadline(Silent, "Standard input", 1000, Duration::from_millis(300))).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
         assert!(matches!(e, InputError::TimedOut { .. }), "{e:?}");
-        assert!(e.user_message().starts_with("Standard input did not end within"), "{}", e.user_message());
+        assert!(e.to_string().starts_with("Standard input did not end within"), "{}", e.to_string());
         assert_eq!(
             InputError::TimedOut { timeout: Duration::from_secs(30) }.to_string(),
-            "Standard input did not end within 30 seconds, so nothing was read."
+            "Standard input did not end within 30 seconds, so nothing was read. Send something that ends, such as a file (< export.json), or give the file's name instead of -."
         );
     }
 

@@ -5,12 +5,14 @@
 
 pub mod bitbucket;
 pub mod cli;
+pub use cli::exit_code;
 mod commands;
-pub mod exit_code;
 pub mod export;
+pub mod freshness;
 mod export_commands;
 pub mod guide;
 pub mod hardening;
+pub mod import;
 pub mod input;
 pub mod links;
 pub mod manage;

@@ -180,7 +180,7 @@ fn golden_files_for_every_format() {
         let secret = c.secret.map(Secret::new);
         let meta = golden_meta(c.validation.clone(), c.options.clone());
         let r = export::render(&c.connection, c.format, secret.as_ref(), &meta)
-            .unwrap_or_else(|e| panic!("{}: {}", c.name, e.user_message()));
+            .unwrap_or_else(|e| panic!("{}: {}", c.name, e));
         assert_eq!(r.contains_secret, c.secret.is_some(), "{}", c.name);
         assert_eq!(r.mode, if c.secret.is_some() { 0o600 } else { 0o644 }, "{}", c.name);
         for t in [GOLDEN_TOKEN, GOLDEN_API_TOKEN] {
@@ -252,7 +252,7 @@ fn the_generic_json_reads_back_through_import() {
         let secret = c.secret.map(Secret::new);
         let meta = golden_meta(c.validation.clone(), c.options.clone());
         let r = export::render(&c.connection, c.format, secret.as_ref(), &meta).unwrap();
-        let d = export::import::parse(r.contents.as_bytes()).unwrap();
+        let d = bitbucket_setup::import::parse(r.contents.as_bytes()).unwrap();
         assert_eq!(d.name.as_deref(), Some(c.connection.name.as_str()), "{}", c.name);
         assert_eq!(d.description, c.connection.description, "{}", c.name);
         assert_eq!(d.kind, c.connection.kind);

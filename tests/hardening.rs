@@ -96,7 +96,7 @@ fn a_running_command_writes_no_core_file_and_is_not_dumpable() {
 
     // In this process too: every step succeeds (main ignores failures; here they count).
     if let Err(failed) = bitbucket_setup::hardening::apply() {
-        panic!("hardening steps failed: {:?}", failed.iter().map(|e| e.user_message()).collect::<Vec<_>>());
+        panic!("hardening steps failed: {:?}", failed.iter().map(|e| e.to_string()).collect::<Vec<_>>());
     }
     assert_eq!(core_limit(), (0, 0));
     // SAFETY: PR_GET_DUMPABLE takes no further arguments.

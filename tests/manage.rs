@@ -52,7 +52,7 @@ async fn a_failing_check_saves_nothing() {
     let report = validate::validate(req.clone(), kind).await.unwrap();
     assert!(!report.ok);
     let err = manage::save_validated(&store, &req, &report, &SaveOptions { name: "x".into(), ..Default::default() }).unwrap_err();
-    assert!(err.user_message().contains("nothing was saved"), "{}", err.user_message());
+    assert!(err.to_string().contains("nothing was saved"), "{}", err.to_string());
     assert!(secrets.is_empty());
     assert!(store.list().unwrap().connections.is_empty());
 }
@@ -103,5 +103,5 @@ async fn retest_records_the_result() {
     // A keychain entry deleted by hand is reported plainly.
     secrets.delete(&c.id).unwrap();
     let err = manage::retest(&store, &c, Timeouts::default()).await.unwrap_err();
-    assert!(!err.user_message().is_empty());
+    assert!(!err.to_string().is_empty());
 }

@@ -7,10 +7,10 @@ import { supportDetails } from "./support.js";
 
 const BADGES = {
   valid: ["ok", "Valid"],
-  expiring: ["warn", "Expiring soon"],
+  expiring_soon: ["warn", "Expiring soon"],
   expired: ["bad", "Expired"],
-  attention: ["bad", "Needs attention"],
-  missing: ["bad", "Keychain entry missing"],
+  needs_attention: ["bad", "Needs attention"],
+  keychain_entry_missing: ["bad", "Keychain entry missing"],
 };
 
 function kindLabel(ctx, kind) {
@@ -42,7 +42,7 @@ export async function refreshAlerts(ctx) {
     return null;
   }
   count.textContent = view.connections.length ? `(${view.connections.length})` : "";
-  const flagged = view.connections.filter((c) => c.status === "expired" || c.status === "expiring");
+  const flagged = view.connections.filter((c) => c.status === "expired" || c.status === "expiring_soon");
   const items = [];
   for (const message of view.set_aside) items.push(h("p", { class: "banner warn", role: "alert" }, message));
   if (flagged.length) {

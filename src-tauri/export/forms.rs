@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(f.last().unwrap().value.as_str(), "WORKSPACE");
         assert!(f.last().unwrap().warning.as_deref().unwrap().contains("UNCONFIRMED"));
         let e = fields(&conn(CredentialKind::ApiToken, PresetId::Sqai), PresetId::Sqai).unwrap_err();
-        assert!(e.user_message().contains("SQAI Suite does not accept an API token"), "{}", e.user_message());
+        assert!(e.to_string().contains("SQAI Suite does not accept an API token"), "{}", e.to_string());
     }
 
     #[test]
@@ -507,7 +507,7 @@ mod tests {
         let bad = ExportOptions { branch: None, folder: Some("../x".into()) };
         assert!(matches!(fields_with(&c, PresetId::Katalon, None, &bad), Err(ExportError::BadOption(_))));
         let e = fields(&conn(CredentialKind::RepositoryToken, PresetId::Katalon), PresetId::Katalon).unwrap_err();
-        assert!(e.user_message().contains("It accepts: API token with scopes"), "{}", e.user_message());
+        assert!(e.to_string().contains("It accepts: API token with scopes"), "{}", e.to_string());
     }
 
     #[test]

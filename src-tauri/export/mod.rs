@@ -1,5 +1,5 @@
-//! Exports a saved connection as the configuration a target product or tool asks for, and
-//! imports one back ([`import`]).
+//! Exports a saved connection as the configuration a target product or tool asks for
+//! ([`crate::import`] reads one back).
 //!
 //! Free of Tauri types: the command line ([`crate::cli`]) and, later, the window call the same
 //! three functions:
@@ -71,8 +71,8 @@ mod env;
 mod forms;
 mod generic;
 mod gitcred;
-pub mod import;
 mod n8n;
+pub(crate) use n8n::{N8N_LEGACY_TYPE, N8N_TYPE};
 mod netrc;
 mod text;
 pub mod write;
@@ -88,13 +88,12 @@ use crate::bitbucket::githost::GitBase;
 use crate::presets::{self, PresetId};
 use crate::store::connections::Connection;
 
+pub use crate::freshness::{validation_of, Validation, MAX_VALIDATION_AGE_HOURS};
 pub use doc::Node;
 pub use forms::{fields, fields_with, FieldValue};
 
 /// What a token field holds instead of the token: this prefix and the connection's name.
 pub const REFERENCE_PREFIX: &str = "keychain:bitbucket-setup:";
-/// A passing check older than this is re-done (or the export is marked unvalidated).
-pub const MAX_VALIDATION_AGE_HOURS: i64 = 24;
 /// The `schema` of the generic JSON and YAML exports.
 pub const SCHEMA: &str = "bitbucket-setup/connection-export";
 /// The `schema` of the product form exports (JSON).
@@ -326,56 +325,6 @@ pub fn token_command(connection: &Connection) -> String {
     format!("bitbucket-setup token {}", connection.id)
 }
 
-/// Whether a connection's configuration counts as checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Validation {
-    /// The last check passed, at `at`, less than [`MAX_VALIDATION_AGE_HOURS`] ago.
-    Validated { at: DateTime<Utc> },
-    /// Not checked, failed, or checked too long ago. `last_validated_at` is the last check if
-    /// it passed (then only its age is the problem).
-    Unvalidated { reason: String, last_validated_at: Option<DateTime<Utc>> },
-}
-
-impl Validation {
-    pub fn is_validated(&self) -> bool {
-        matches!(self, Validation::Validated { .. })
-    }
-
-    /// The time of the last passing check, if any.
-    pub fn validated_at(&self) -> Option<DateTime<Utc>> {
-        match self {
-            Validation::Validated { at } => Some(*at),
-            Validation::Unvalidated { last_validated_at, .. } => *last_validated_at,
-        }
-    }
-}
-
-/// How a connection's last check stands at `now`: passed within 24 hours, or why not.
-pub fn validation_of(connection: &Connection, now: DateTime<Utc>) -> Validation {
-    let Some(last) = &connection.last_check else {
-        return Validation::Unvalidated {
-            reason: "It has never been checked with Bitbucket.".into(),
-            last_validated_at: None,
-        };
-    };
-    let when = last.at.format("%Y-%m-%d %H:%M UTC");
-    if !last.ok {
-        let problem = last.problem.as_deref().unwrap_or("not ready");
-        return Validation::Unvalidated {
-            reason: format!("Its last check with Bitbucket, on {when}, did not pass ({problem}): {}", last.message.trim()),
-            last_validated_at: None,
-        };
-    }
-    if now.signed_duration_since(last.at) > chrono::Duration::hours(MAX_VALIDATION_AGE_HOURS) {
-        return Validation::Unvalidated {
-            reason: format!("Its last check with Bitbucket was on {when}, more than {MAX_VALIDATION_AGE_HOURS} hours ago."),
-            last_validated_at: Some(last.at),
-        };
-    }
-    Validation::Validated { at: last.at }
-}
-
 /// Choices the user makes at export time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportOptions {
@@ -444,34 +393,36 @@ impl fmt::Debug for Rendered {
     }
 }
 
-/// Why an export could not be made or written. Messages never contain the token.
+/// Why an export could not be made or written: `Display` is the whole message, what went wrong
+/// and what to do about it. Messages never contain the token.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("Unknown format \"{given}\".")]
+    #[error("Unknown format \"{given}\". Use one of: {}.", format_names())]
     UnknownFormat { given: String },
-    #[error("The {format} format cannot hold the token.")]
+    #[error("The {format} format cannot hold the token. Export without --include-secret.")]
     CannotCarrySecret { format: &'static str },
     #[error("{message}")]
     KindNotAccepted { format: &'static str, message: String },
-    #[error("The {format} format needs an API token with scopes and its Atlassian account email; this connection holds {kind}.")]
+    #[error("The {format} format needs an API token with scopes and its Atlassian account email; this connection holds {kind}. Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket), save it as a new connection, and export that.")]
     NeedsApiToken { format: &'static str, kind: &'static str },
-    #[error("The connection has no Atlassian account email, which an API token needs.")]
+    #[error("The connection has no Atlassian account email, which an API token needs. Replace the token with `bitbucket-setup` giving your email, or save the connection again.")]
     MissingEmail,
-    #[error("There is no form for {preset}.")]
+    #[error("There is no form for {preset}. Use the env, json or yaml format instead.")]
     NoForm { preset: &'static str },
-    #[error("The {field} cannot be written to {format}: {why}")]
+    #[error("The {field} cannot be written to {format}: {why} Change the value in the connection and export again.")]
     Unrepresentable { format: &'static str, field: &'static str, why: &'static str },
     #[error("{0}")]
     BadOption(String),
-    #[error("{} already exists.", .path.display())]
+    #[error("{} already exists. Choose another file name, or add --force to replace it.", .path.display())]
     Exists { path: std::path::PathBuf },
-    #[error("The folder {} does not exist.", .path.display())]
+    #[error("The folder {} does not exist. Create it first, or choose another place.", .path.display())]
     NoFolder { path: std::path::PathBuf },
-    #[error("{} is a folder.", .path.display())]
+    #[error("{} is a folder. Give a file name, for example {}.", .path.display(), FORMATS[0].file_suffix.trim_start_matches('.'))]
     IsFolder { path: std::path::PathBuf },
-    #[error("{} is not a regular file ({what}), so nothing was written to it.", .path.display())]
+    // Never "--force": it would not help, and replacing a device or a pipe is the harm.
+    #[error("{} is not a regular file ({what}), so nothing was written to it. Give the name of a file; to write to standard output use -o -.", .path.display())]
     NotRegular { path: std::path::PathBuf, what: &'static str },
-    #[error("Could not {action} {}: {source}", .path.display())]
+    #[error("Could not {action} {}: {source}.{}", .path.display(), write_advice(source))]
     Io {
         action: &'static str,
         path: std::path::PathBuf,
@@ -480,39 +431,16 @@ pub enum ExportError {
     },
 }
 
-impl ExportError {
-    /// The message and what to do about it, in plain words.
-    pub fn user_message(&self) -> String {
-        match self {
-            ExportError::UnknownFormat { .. } => {
-                let names: Vec<&str> = FORMATS.iter().map(|f| f.id).collect();
-                format!("{self} Use one of: {}.", names.join(", "))
-            }
-            ExportError::CannotCarrySecret { .. } => format!("{self} Export without --include-secret."),
-            ExportError::KindNotAccepted { .. } => self.to_string(),
-            ExportError::NeedsApiToken { .. } => format!(
-                "{self} Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket), save it as a new connection, and export that."
-            ),
-            ExportError::MissingEmail => format!(
-                "{self} Replace the token with `bitbucket-setup` giving your email, or save the connection again."
-            ),
-            ExportError::NoForm { .. } => format!("{self} Use the env, json or yaml format instead."),
-            ExportError::Unrepresentable { .. } => format!("{self} Change the value in the connection and export again."),
-            ExportError::BadOption(_) => self.to_string(),
-            ExportError::Exists { .. } => format!("{self} Choose another file name, or add --force to replace it."),
-            ExportError::NoFolder { .. } => format!("{self} Create it first, or choose another place."),
-            ExportError::IsFolder { .. } => format!("{self} Give a file name, for example {}.", FORMATS[0].file_suffix.trim_start_matches('.')),
-            // Never "--force": it would not help, and replacing a device or a pipe is the harm.
-            ExportError::NotRegular { .. } => format!("{self} Give the name of a file; to write to standard output use -o -."),
-            ExportError::Io { source, .. } => {
-                let advice = match source.kind() {
-                    std::io::ErrorKind::PermissionDenied => " Check that you may write to that folder.",
-                    std::io::ErrorKind::StorageFull => " Free some disk space and try again.",
-                    _ => " Try again, or choose another place.",
-                };
-                format!("{self}.{advice}")
-            }
-        }
+/// Every format's command-line name, for "Use one of: …".
+fn format_names() -> String {
+    FORMATS.iter().map(|f| f.id).collect::<Vec<_>>().join(", ")
+}
+
+fn write_advice(source: &std::io::Error) -> &'static str {
+    match source.kind() {
+        std::io::ErrorKind::PermissionDenied => " Check that you may write to that folder.",
+        std::io::ErrorKind::StorageFull => " Free some disk space and try again.",
+        _ => " Try again, or choose another place.",
     }
 }
 
@@ -721,7 +649,7 @@ mod tests {
         assert_eq!(from_cli_name("sqai_text"), Some(Format::SqaiSheet));
         assert_eq!(from_cli_name("nope"), None);
         let e = ExportError::UnknownFormat { given: "nope".into() };
-        assert!(e.user_message().contains("sqai-sheet, sqai-html"), "{}", e.user_message());
+        assert!(e.to_string().contains("sqai-sheet, sqai-html"), "{}", e.to_string());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! [`parse`] only reads the file; [`plan`] turns what it found, the user's overrides and the
 //! token into a check request. The caller validates with Bitbucket and saves only when the
 //! check passes (the command line: `bitbucket-setup import`). A file that holds a reference
-//! instead of the token ([`super::REFERENCE_PREFIX`]) yields no token: the caller asks for it.
+//! instead of the token ([`crate::export::REFERENCE_PREFIX`]) yields no token: the caller asks for it.
 //!
 //! Messages never repeat file contents (a token may be anywhere in a broken file): parse errors
 //! give a line and column only. YAML is read with serde_norway, the maintained fork of the
@@ -18,8 +18,7 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::n8n::{N8N_LEGACY_TYPE, N8N_TYPE};
-use super::{parse_reference, FORM_SCHEMA, SCHEMA, SCHEMA_VERSION};
+use crate::export::{parse_reference, FORM_SCHEMA, N8N_LEGACY_TYPE, N8N_TYPE, SCHEMA, SCHEMA_VERSION};
 use crate::bitbucket::client::{ApiBase, Timeouts};
 use crate::bitbucket::credential::{self, Credential, CredentialKind, Secret};
 use crate::bitbucket::location;
@@ -67,64 +66,47 @@ pub struct ImportDraft {
     pub notes: Vec<String>,
 }
 
-/// Why a file cannot be imported. Messages never contain file contents.
+/// What to do with a file that is not an export: the advice several messages end with.
+const CHOOSE_AN_EXPORT: &str = "Choose a file made by `bitbucket-setup export NAME --format json` (or yaml), or an n8n Bitbucket credential.";
+/// What to do with a value the file lacks or has wrong.
+const CORRECT_IT: &str = "Correct the file, or give the value on the command line.";
+
+/// Why a file cannot be imported: `Display` is the whole message, what went wrong and what to
+/// do about it. Messages never contain file contents.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("The file is larger than 1 MiB; an export is a few kilobytes.")]
+    #[error("The file is larger than 1 MiB; an export is a few kilobytes. {CHOOSE_AN_EXPORT}")]
     TooLarge,
-    #[error("The file is not text (UTF-8).")]
+    #[error("The file is not text (UTF-8). {CHOOSE_AN_EXPORT}")]
     NotText,
-    #[error("The file is empty.")]
+    #[error("The file is empty. {CHOOSE_AN_EXPORT}")]
     Empty,
-    #[error("The file is nested more deeply than an export can be (more than {MAX_DEPTH} levels of lists and maps; an export has 3).")]
+    #[error("The file is nested more deeply than an export can be (more than {MAX_DEPTH} levels of lists and maps; an export has 3). {CHOOSE_AN_EXPORT}")]
     TooDeep,
-    #[error("The file is neither JSON nor YAML (the first problem is at line {line}, column {column}).")]
+    #[error("The file is neither JSON nor YAML (the first problem is at line {line}, column {column}). {CHOOSE_AN_EXPORT}")]
     Unparsable { line: usize, column: usize },
-    #[error("This file is not a Bitbucket Setup Assistant export or an n8n Bitbucket credential.")]
+    #[error("This file is not a Bitbucket Setup Assistant export or an n8n Bitbucket credential. {CHOOSE_AN_EXPORT}")]
     NotRecognised,
-    #[error("This file was written by a newer version of Bitbucket Setup Assistant (schema version {version}; this version reads {SCHEMA_VERSION}).")]
+    #[error("This file was written by a newer version of Bitbucket Setup Assistant (schema version {version}; this version reads {SCHEMA_VERSION}). Update Bitbucket Setup Assistant, then import again.")]
     NewerSchema { version: u64 },
-    #[error("This is a {product} form export, made for pasting into {product}.")]
+    #[error("This is a {product} form export, made for pasting into {product}. Import reads the json or yaml export instead: bitbucket-setup export NAME --format json.")]
     FormExport { product: String },
-    #[error("This n8n credential is of type \"{kind}\", not Bitbucket's \"{N8N_TYPE}\".")]
+    #[error("This n8n credential is of type \"{kind}\", not Bitbucket's \"{N8N_TYPE}\". Export the Bitbucket credential from n8n.")]
     WrongN8nType { kind: String },
-    #[error("This n8n \"{kind}\" credential has the fields {fields}; Bitbucket Setup Assistant reads \"{N8N_TYPE}\" (email, accessToken).")]
+    #[error("This n8n \"{kind}\" credential has the fields {fields}; Bitbucket Setup Assistant reads \"{N8N_TYPE}\" (email, accessToken). In n8n, create a \"Bitbucket Access Token API\" credential with your Atlassian account email and an API token, then export it again.")]
     UnknownN8nFields { kind: String, fields: String },
-    #[error("The file holds {count} n8n Bitbucket credentials.")]
+    #[error("The file holds {count} n8n Bitbucket credentials. Export just the one you want (n8n export:credentials --id ID --decrypted).")]
     SeveralN8n { count: usize },
-    #[error("The n8n credential's data is encrypted.")]
+    #[error("The n8n credential's data is encrypted. Export it with n8n export:credentials --decrypted, import, then delete that file.")]
     EncryptedN8n,
-    #[error("The n8n credential (\"{N8N_LEGACY_TYPE}\") holds a Bitbucket username and an app password. App passwords stopped working on 2026-07-28.")]
+    #[error("The n8n credential (\"{N8N_LEGACY_TYPE}\") holds a Bitbucket username and an app password. App passwords stopped working on 2026-07-28. Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket) and check it with bitbucket-setup (the n8n preset). Then, in n8n, replace the credential with a \"Bitbucket Access Token API\" credential: your Atlassian account email and the new API token (bitbucket-setup export NAME --format n8n writes one).")]
     AppPassword,
-    #[error("The file has no {field}.")]
+    #[error("The file has no {field}. {}", if *.field == "workspace" { "Add --workspace WORKSPACE (the part after bitbucket.org/ in your Bitbucket address)." } else { CORRECT_IT })]
     Missing { field: &'static str },
-    #[error("The {field} in the file is not valid: {why}")]
+    #[error("The {field} in the file is not valid: {why} {CORRECT_IT}")]
     Invalid { field: &'static str, why: String },
     #[error("{0}")]
     Input(String),
-}
-
-impl ImportError {
-    /// The message and what to do about it.
-    pub fn user_message(&self) -> String {
-        match self {
-            ImportError::TooLarge | ImportError::TooDeep | ImportError::NotText | ImportError::Empty | ImportError::NotRecognised | ImportError::Unparsable { .. } => format!(
-                "{self} Choose a file made by `bitbucket-setup export NAME --format json` (or yaml), or an n8n Bitbucket credential."
-            ),
-            ImportError::NewerSchema { .. } => format!("{self} Update Bitbucket Setup Assistant, then import again."),
-            ImportError::FormExport { .. } => format!(
-                "{self} Import reads the json or yaml export instead: bitbucket-setup export NAME --format json."
-            ),
-            ImportError::WrongN8nType { .. } => format!("{self} Export the Bitbucket credential from n8n."),
-            ImportError::UnknownN8nFields { .. } => format!("{self} In n8n, create a \"Bitbucket Access Token API\" credential with your Atlassian account email and an API token, then export it again."),
-            ImportError::SeveralN8n { .. } => format!("{self} Export just the one you want (n8n export:credentials --id ID --decrypted)."),
-            ImportError::EncryptedN8n => format!("{self} Export it with n8n export:credentials --decrypted, import, then delete that file."),
-            ImportError::AppPassword => format!("{self} Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket) and check it with bitbucket-setup (the n8n preset). Then, in n8n, replace the credential with a \"Bitbucket Access Token API\" credential: your Atlassian account email and the new API token (bitbucket-setup export NAME --format n8n writes one)."),
-            ImportError::Missing { field: "workspace" } => format!("{self} Add --workspace WORKSPACE (the part after bitbucket.org/ in your Bitbucket address)."),
-            ImportError::Missing { .. } | ImportError::Invalid { .. } => format!("{self} Correct the file, or give the value on the command line."),
-            ImportError::Input(_) => self.to_string(),
-        }
-    }
 }
 
 /// Reads a file's contents. Nothing is sent anywhere.
@@ -544,7 +526,7 @@ mod tests {
         assert_eq!(parse(app.as_bytes()).unwrap_err(), ImportError::AppPassword);
         let gh = r#"{"name": "GH", "type": "githubApi", "data": {"accessToken": "secretvalue"}}"#;
         let e = parse(gh.as_bytes()).unwrap_err();
-        assert!(e.user_message().contains("githubApi") && !e.user_message().contains("secretvalue"));
+        assert!(e.to_string().contains("githubApi") && !e.to_string().contains("secretvalue"));
     }
 
     #[test]
@@ -559,20 +541,20 @@ mod tests {
         }
         let e = parse(b"{\"token\": \"ATCTsecretCANARY\", oops}").unwrap_err();
         assert!(matches!(e, ImportError::Unparsable { line: 1, .. }), "{e:?}");
-        assert!(!e.user_message().contains("CANARY"));
+        assert!(!e.to_string().contains("CANARY"));
         let e = parse(b"a: \"ATCTsecretCANARY\n  b: c\n\tx: [").unwrap_err();
         assert!(matches!(e, ImportError::Unparsable { .. }), "{e:?}");
-        assert!(!e.user_message().contains("CANARY"));
+        assert!(!e.to_string().contains("CANARY"));
         let newer = OURS.replace("\"schema_version\": 1", "\"schema_version\": 2");
         assert_eq!(parse(newer.as_bytes()).unwrap_err(), ImportError::NewerSchema { version: 2 });
         let form = r#"{"schema": "bitbucket-setup/form-export", "schema_version": 1, "product": "SQAI Suite"}"#;
-        assert!(parse(form.as_bytes()).unwrap_err().user_message().contains("--format json"));
+        assert!(parse(form.as_bytes()).unwrap_err().to_string().contains("--format json"));
         let bad_token = OURS.replace("keychain:bitbucket-setup:Acme Web", "ATCT has spaces CANARY");
         let e = parse(bad_token.as_bytes()).unwrap_err();
         assert!(matches!(e, ImportError::Invalid { field: "token", .. }));
-        assert!(!e.user_message().contains("CANARY"));
+        assert!(!e.to_string().contains("CANARY"));
         let bad_kind = OURS.replace("repository_token", "magic");
-        assert!(parse(bad_kind.as_bytes()).unwrap_err().user_message().contains("\"magic\" is not one of"));
+        assert!(parse(bad_kind.as_bytes()).unwrap_err().to_string().contains("\"magic\" is not one of"));
         assert_eq!(parse(&vec![b' '; MAX_FILE_BYTES + 1]).unwrap_err(), ImportError::TooLarge);
     }
 
@@ -595,7 +577,7 @@ mod tests {
             let took = started.elapsed();
             assert!(took < std::time::Duration::from_secs(2), "{what}: took {took:?}");
             assert_eq!(e, ImportError::TooDeep, "{what}");
-            assert!(e.user_message().contains("more than 64 levels"), "{}", e.user_message());
+            assert!(e.to_string().contains("more than 64 levels"), "{}", e.to_string());
         }
     }
 
@@ -637,7 +619,7 @@ mod tests {
         assert_eq!(p.save.name, "Acme Web");
         let n = parse(br#"{"name": "BB", "type": "bitbucketApi", "data": {"email": "a@b.example", "apiToken": "ATATx"}}"#).unwrap();
         let e = plan(&n, &ImportOverrides::default(), Secret::new("ATATx"), "https://api.bitbucket.org/2.0", Timeouts::default()).unwrap_err();
-        assert!(e.user_message().contains("--workspace"), "{}", e.user_message());
+        assert!(e.to_string().contains("--workspace"), "{}", e.to_string());
         let o = ImportOverrides { workspace: Some("acme".into()), ..Default::default() };
         let p = plan(&n, &o, Secret::new("ATATx"), "https://api.bitbucket.org/2.0", Timeouts::default()).unwrap();
         assert_eq!(p.request.preset, PresetId::N8n);

@@ -12,31 +12,25 @@ use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::store::connections::{self, Connection, LastCheck};
 use crate::store::{Recorded, Store, StoreError};
 
+mod export_flow;
+mod status;
+
+pub use export_flow::{prepare_export, ExportFlowError, ExportRequest, Prepared, Recheck};
+pub use status::{describe, status_of, ConnectionStatus, StatusText};
+
+/// Why a connection could not be saved, found or checked: `Display` is the user's sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
-    #[error("{0}")]
+    #[error("{}", .0.user_message())]
     Connections(#[from] connections::ConnectionsError),
-    #[error("{0}")]
+    #[error("{}", .0.user_message())]
     Store(#[from] StoreError),
-    #[error("No saved connection is called \"{0}\".")]
+    #[error("No saved connection is called \"{0}\". `bitbucket-setup list` shows the saved ones.")]
     NoSuchConnection(String),
     #[error("The check did not pass, so nothing was saved: {0}")]
     NotValid(String),
     #[error("{0}")]
     Input(String),
-}
-
-impl ManageError {
-    pub fn user_message(&self) -> String {
-        match self {
-            ManageError::Connections(e) => e.user_message(),
-            ManageError::Store(e) => e.user_message(),
-            ManageError::NoSuchConnection(name) => format!(
-                "No saved connection is called \"{name}\". `bitbucket-setup list` shows the saved ones."
-            ),
-            other => other.to_string(),
-        }
-    }
 }
 
 /// Non-secret settings the user gives when saving.
@@ -189,7 +183,7 @@ async fn retest_recorded(store: &Store, c: &Connection, timeouts: Timeouts) -> R
 }
 
 /// Before an export: checks `c` again with Bitbucket when it has no passing check from the
-/// last 24 hours (the rule of [`crate::export::validation_of`]), calling `before` first so the
+/// last 24 hours (the rule of [`crate::freshness::validation_of`]), calling `before` first so the
 /// caller can say so. Returns the connection as the store holds it afterwards, and the check's
 /// outcome (`None` when no check was needed).
 pub async fn recheck_if_stale(
@@ -197,7 +191,7 @@ pub async fn recheck_if_stale(
     c: Connection,
     before: impl FnOnce(&Connection),
 ) -> (Connection, Option<Result<Report, ManageError>>) {
-    if crate::export::validation_of(&c, Utc::now()).is_validated() {
+    if crate::freshness::validation_of(&c, Utc::now()).is_validated() {
         return (c, None);
     }
     before(&c);
@@ -244,27 +238,3 @@ pub async fn replace_token(
     Ok(report)
 }
 
-/// How a saved connection stands today, in the order the user must act on it: an expired
-/// token first, then a missing keychain entry, a failed last check, an expiry within 14 days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionStatus {
-    Expired { days_ago: i64 },
-    KeychainMissing,
-    NeedsAttention,
-    ExpiringSoon { days_left: i64 },
-    Valid { days_left: Option<i64> },
-}
-
-/// The status the connections view and `list` show (one rule for both).
-pub fn status_of(store: &Store, c: &Connection, today: NaiveDate) -> ConnectionStatus {
-    use crate::store::connections::{expiry_status, ExpiryStatus};
-    use crate::store::KeychainStatus;
-    match expiry_status(c.expires, today) {
-        ExpiryStatus::Expired { days_ago } => ConnectionStatus::Expired { days_ago },
-        _ if matches!(store.keychain_status(&c.id), KeychainStatus::Missing) => ConnectionStatus::KeychainMissing,
-        _ if c.last_check.as_ref().is_some_and(|l| !l.ok) => ConnectionStatus::NeedsAttention,
-        ExpiryStatus::ExpiringSoon { days_left } => ConnectionStatus::ExpiringSoon { days_left },
-        ExpiryStatus::Valid { days_left } => ConnectionStatus::Valid { days_left: Some(days_left) },
-        ExpiryStatus::NoDate => ConnectionStatus::Valid { days_left: None },
-    }
-}

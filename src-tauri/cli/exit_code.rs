@@ -1,10 +1,12 @@
 //! Every exit status of the command line, and the one mapping from what went wrong to a status,
 //! so the same cause gives the same status in every command. README's "Exit status" table is
-//! this table.
+//! this table. The errors of the layers below carry no status: it is decided here, and only
+//! here.
 
+use super::Failure;
 use crate::bitbucket::validate::{Problem, Report};
 use crate::export::ExportError;
-use crate::manage::ManageError;
+use crate::manage::{ExportFlowError, ManageError};
 
 /// Valid and sufficient; or the command did what was asked.
 pub const OK: i32 = 0;
@@ -59,6 +61,33 @@ pub fn for_report(r: &Report) -> i32 {
     }
 }
 
+/// A command that stopped: usage, a domain error, or a refusal that carries its own status.
+pub fn for_failure(f: &Failure) -> i32 {
+    match f {
+        Failure::Input { .. } => USAGE,
+        Failure::Start(_) => SOFTWARE,
+        Failure::Io(_) | Failure::Store(_) => IO,
+        Failure::Manage(e) => for_manage(e),
+        Failure::Export(e) => for_export(e),
+        Failure::ExportFlow(e) => for_export_flow(e),
+    }
+}
+
+/// The export flow: refused as unvalidated gives what the re-check gave, and at least
+/// [`NOT_READY`].
+pub fn for_export_flow(e: &ExportFlowError) -> i32 {
+    match e {
+        ExportFlowError::Export(e) => for_export(e),
+        ExportFlowError::Manage(e) => for_manage(e),
+        ExportFlowError::Unvalidated { checked, .. } => match checked.as_deref() {
+            Some(Ok(report)) => for_report(report),
+            Some(Err(e)) => for_manage(e),
+            None => NOT_READY,
+        }
+        .max(NOT_READY),
+    }
+}
+
 pub fn for_export(e: &ExportError) -> i32 {
     match e {
         ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } | ExportError::NotRegular { .. } => CANNOT_CREATE,
@@ -86,5 +115,13 @@ mod tests {
         for p in [Problem::MissingScopes, Problem::Unauthorized, Problem::Network, Problem::NotCloud] {
             assert!(codes.contains(&for_problem(p)));
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_created_is_cannot_create() {
+        let path = std::path::PathBuf::from("x");
+        assert_eq!(for_export(&ExportError::NotRegular { path: path.clone(), what: "a named pipe" }), CANNOT_CREATE);
+        assert_eq!(for_export(&ExportError::Exists { path }), CANNOT_CREATE);
+        assert_eq!(for_export(&ExportError::MissingEmail), USAGE);
     }
 }

@@ -1,0 +1,100 @@
+//! The export flow, one for the window and the command line: find the connection, check what
+//! needs no network (the kind fits the product, the options), check it again with Bitbucket
+//! when its last passing check is older than 24 hours, refuse an unvalidated export unless the
+//! user allows it, read the token only when it goes in the file, and render. Each front end
+//! then chooses where to write, writes, and words the result in its own way.
+
+use chrono::Utc;
+
+use super::{find, recheck_if_stale, ManageError};
+use crate::bitbucket::validate::Report;
+use crate::export::{self, ExportError, ExportMeta, ExportOptions, Format, FormatInfo, Rendered};
+use crate::freshness::{validation_of, Validation};
+use crate::store::connections::Connection;
+use crate::store::Store;
+
+/// Whether the export may contact Bitbucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recheck {
+    /// Check again when the last passing check is older than 24 hours (or failed).
+    IfStale,
+    /// Never (`--no-check`): a stale configuration is exported marked as unvalidated.
+    Never,
+}
+
+/// What the user asked to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub format: Format,
+    pub include_secret: bool,
+    pub options: ExportOptions,
+    pub recheck: Recheck,
+    /// Export even when the configuration cannot be validated now (the file says so).
+    pub allow_unvalidated: bool,
+}
+
+/// An export ready to be written.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The connection as the store holds it after any re-check.
+    pub connection: Connection,
+    pub info: &'static FormatInfo,
+    pub rendered: Rendered,
+    pub validation: Validation,
+    /// The re-check made before the export, if one was needed.
+    pub checked: Option<Result<Report, ManageError>>,
+}
+
+/// Why the flow stopped. `Display` is the user's sentence; a front end may word
+/// [`ExportFlowError::Unvalidated`] its own way (it knows how the user can allow it).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFlowError {
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Manage(#[from] ManageError),
+    #[error("Not exported: this configuration is unvalidated. {reason}")]
+    Unvalidated {
+        /// Why it is unvalidated ([`Validation::Unvalidated`]'s reason).
+        reason: String,
+        connection: Box<Connection>,
+        /// The re-check made just before, if any: what stopped the export (boxed: a report is
+        /// large).
+        checked: Option<Box<Result<Report, ManageError>>>,
+    },
+}
+
+/// Runs the export flow for the connection `name_or_id`. `before_check` is called just before
+/// a re-check with Bitbucket, so the caller can say it is checking.
+pub async fn prepare_export(
+    store: &Store,
+    name_or_id: &str,
+    request: &ExportRequest,
+    before_check: impl FnOnce(&Connection),
+) -> Result<Prepared, ExportFlowError> {
+    let info = export::info(request.format);
+    if request.include_secret && !info.can_carry_secret {
+        return Err(ExportError::CannotCarrySecret { format: info.label }.into());
+    }
+    let mut c = find(store, name_or_id)?;
+    let mut meta = ExportMeta::now(&c);
+    meta.options = request.options.clone();
+    // Everything that does not need Bitbucket is checked first (the kind fits the product, …).
+    export::render(&c, request.format, None, &meta)?;
+    let mut checked = None;
+    if request.recheck == Recheck::IfStale {
+        let (fresh, outcome) = recheck_if_stale(store, c, before_check).await;
+        c = fresh;
+        checked = outcome;
+        meta.validation = validation_of(&c, Utc::now());
+    }
+    if let Validation::Unvalidated { reason, .. } = &meta.validation {
+        if !(request.allow_unvalidated || request.recheck == Recheck::Never) {
+            return Err(ExportFlowError::Unvalidated { reason: reason.clone(), connection: Box::new(c), checked: checked.map(Box::new) });
+        }
+    }
+    let secret = if request.include_secret { Some(store.secret(&c.id).map_err(ManageError::from)?) } else { None };
+    let rendered = export::render(&c, request.format, secret.as_ref(), &meta)?;
+    drop(secret);
+    Ok(Prepared { connection: c, info, rendered, validation: meta.validation, checked })
+}
