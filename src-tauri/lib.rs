@@ -9,6 +9,7 @@ pub use cli::exit_code;
 mod commands;
 pub mod export;
 pub mod freshness;
+pub mod git;
 mod export_commands;
 pub mod guide;
 pub mod hardening;

@@ -56,6 +56,70 @@ pub enum Command {
     /// Read an export (JSON or YAML) or an n8n Bitbucket credential back into a new
     /// connection; it is checked with Bitbucket before it is saved.
     Import(ImportArgs),
+    /// The git credential helper git runs (get, store or erase): it answers for Bitbucket's
+    /// git host with a saved token from the keychain. `git setup` configures it.
+    GitCredential(GitCredentialArgs),
+    /// Use the saved tokens for git on this computer: `git setup`, `git setup --undo`, and
+    /// `git doctor` (find and retire app passwords git keeps in plain text).
+    Git(GitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GitCredentialArgs {
+    /// What git asks: get, store or erase (anything else is ignored).
+    pub operation: String,
+    /// Always answer with this connection (name or id).
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct GitArgs {
+    #[command(subcommand)]
+    pub command: GitCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GitCommand {
+    /// Tell git to ask this app for Bitbucket's git host (https://bitbucket.org) only; every
+    /// other helper stays in place. Shows the lines before it adds them.
+    Setup(GitSetupArgs),
+    /// Find passwords for bitbucket.org that git keeps in plain text (~/.git-credentials, git's
+    /// XDG credentials file, ~/.netrc, remote URLs) and, with --fix, replace them with the helper.
+    Doctor(GitDoctorArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GitSetupArgs {
+    /// In your user's git configuration (the default).
+    #[arg(long, conflicts_with = "local")]
+    pub global: bool,
+    /// In the current repository's configuration only.
+    #[arg(long)]
+    pub local: bool,
+    /// Remove exactly what `git setup` added.
+    #[arg(long)]
+    pub undo: bool,
+    /// Always answer with this saved connection (name or id) instead of the narrowest that fits.
+    #[arg(long, value_name = "NAME", conflicts_with = "undo")]
+    pub connection: Option<String>,
+    /// Show the lines and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GitDoctorArgs {
+    /// Replace what was found: back up each file, remove the entries, and set up the helper.
+    #[arg(long)]
+    pub fix: bool,
+    /// A repository whose remotes to look at (repeatable; default: the current folder's, if it
+    /// is one).
+    #[arg(long = "repo", value_name = "PATH")]
+    pub repos: Vec<std::path::PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -70,6 +70,9 @@ pub fn for_failure(f: &Failure) -> i32 {
         Failure::Manage(e) => for_manage(e),
         Failure::Export(e) => for_export(e),
         Failure::ExportFlow(e) => for_export_flow(e),
+        Failure::GitSetup(crate::git::setup::SetupError::NotARepository) => USAGE,
+        Failure::GitSetup(_) => SOFTWARE,
+        Failure::Doctor(_) => IO,
     }
 }
 

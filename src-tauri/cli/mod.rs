@@ -17,6 +17,7 @@ mod check;
 mod connections;
 pub mod exit_code;
 mod export;
+mod git;
 mod import;
 mod output;
 mod secret;
@@ -43,6 +44,10 @@ pub enum Failure {
     Manage(#[from] ManageError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    GitSetup(#[from] crate::git::setup::SetupError),
+    #[error(transparent)]
+    Doctor(#[from] crate::git::doctor::DoctorError),
     /// Boxed: a refused export carries the re-check's report.
     #[error(transparent)]
     ExportFlow(Box<ExportFlowError>),
@@ -89,6 +94,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Check(a) => a.json,
         Command::Save(a) => a.check.json,
         Command::Import(a) => a.json,
+        Command::Git(args::GitArgs { command: args::GitCommand::Doctor(a) }) => a.json,
         _ => false,
     }
 }
@@ -107,6 +113,8 @@ fn run(command: Command) -> Exit {
         Command::Token(a) => connections::token(a),
         Command::Export(a) => runtime.block_on(export::export(a)),
         Command::Import(a) => runtime.block_on(import::import(a)),
+        Command::GitCredential(a) => git::credential(a),
+        Command::Git(a) => git::git(a),
     }
 }
 

@@ -1,0 +1,268 @@
+//! The git credential helper with real git: a Bitbucket-like smart-HTTP server on 127.0.0.1
+//! (git http-backend behind Basic auth as Bitbucket checks it), a throwaway HOME whose only
+//! helper is this app's, the real Secret Service, and every kind of saved token.
+
+mod support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use fake_bitbucket::git_http::{make_bare_repository, GitServer};
+use fake_bitbucket::{demo, FakeToken};
+use support::cli_session::{text, CliSession as Session};
+
+const PROJECT_TOKEN: &str = "ATCTT3xFfGN0gitHelperProjectTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D01";
+const WORKSPACE_TOKEN: &str = "ATCTT3xFfGN0gitHelperWorkspaceTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D02";
+const API_TOKEN: &str = "ATATT3xFfGF0gitHelperApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D03";
+
+/// A throwaway HOME and the environment git (and the helper it starts) runs with.
+struct Home {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Home {
+    fn new(s: &Session, server: &GitServer) -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let env = vec![
+            ("HOME".to_string(), dir.path().display().to_string()),
+            ("XDG_CONFIG_HOME".to_string(), dir.path().join(".config").display().to_string()),
+            ("GIT_CONFIG_NOSYSTEM".to_string(), "1".to_string()),
+            ("GIT_TERMINAL_PROMPT".to_string(), "0".to_string()),
+            ("GIT_ASKPASS".to_string(), "/bin/false".to_string()),
+            ("BITBUCKET_GIT_URL".to_string(), server.url()),
+            ("BITBUCKET_API_URL".to_string(), s.fake.base_url()),
+            ("BITBUCKET_SETUP_CONFIG_DIR".to_string(), s.config.path().display().to_string()),
+        ];
+        Home { dir, env }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn env(&self) -> Vec<(&str, &str)> {
+        self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(dir).stdin(Stdio::null()).env_remove("SSH_ASKPASS").env_remove("BITBUCKET_TOKEN");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("git")
+    }
+
+    /// The app in this HOME.
+    fn app(&self, s: &Session, args: &[&str], stdin: &str) -> Output {
+        let mut env = self.env();
+        env.retain(|(k, _)| *k != "BITBUCKET_SETUP_CONFIG_DIR");
+        support::run_cli_in(self.path(), args, stdin, &env, s.config.path())
+    }
+}
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn server(root: &Path) -> GitServer {
+    make_bare_repository(root, "acme", "website").expect("a bare repository");
+    GitServer::start(
+        root,
+        vec![
+            ("x-token-auth".into(), demo::SQAI_READY.into()),
+            ("x-token-auth".into(), PROJECT_TOKEN.into()),
+            ("x-token-auth".into(), WORKSPACE_TOKEN.into()),
+            ("x-bitbucket-api-token-auth".into(), API_TOKEN.into()),
+        ],
+    )
+    .expect("the git server")
+}
+
+fn add_tokens(s: &Session) {
+    s.fake.add_token(FakeToken::project(PROJECT_TOKEN, "acme", "WEB", &["repository:write"]));
+    s.fake.add_token(FakeToken::workspace(WORKSPACE_TOKEN, "acme", &["repository:write"]));
+    s.fake.add_token(FakeToken::api(API_TOKEN, demo::ADMIN_EMAIL, "acme", &["read:repository:bitbucket", "write:repository:bitbucket"]));
+}
+
+#[test]
+fn git_clones_and_pushes_with_the_helper_and_each_kind_of_token() {
+    for (kind, token, user, extra) in [
+        ("repository-token", demo::SQAI_READY, "x-token-auth", &[][..]),
+        ("project-token", PROJECT_TOKEN, "x-token-auth", &[][..]),
+        ("workspace-token", WORKSPACE_TOKEN, "x-token-auth", &[][..]),
+        ("api-token", API_TOKEN, "x-bitbucket-api-token-auth", &["--email", demo::ADMIN_EMAIL][..]),
+    ] {
+        let Some(s) = Session::start() else { return };
+        add_tokens(&s);
+        // Only this connection is saved: it is the one that must answer.
+        s.save(kind, kind, "acme/website", "git", token, extra);
+        let root = tempfile::tempdir().unwrap();
+        let server = server(root.path());
+        let home = Home::new(&s, &server);
+        let remote = format!("{}/acme/website.git", server.url());
+
+        // Before: no helper, git is refused.
+        assert!(!home.git(home.path(), &["ls-remote", &remote]).status.success(), "{kind}: the server let git in without credentials");
+
+        // git setup shows its lines, then adds them to the global configuration only.
+        let shown = ok(home.app(&s, &["git", "setup", "--global"], ""), "git setup");
+        let section = format!("credential.{}", server.url());
+        assert!(shown.contains(&format!("git config --global --add {section}.helper")) && shown.contains(&format!("{section}.useHttpPath true")), "{shown}");
+        let config = std::fs::read_to_string(home.path().join(".gitconfig")).expect("git setup writes ~/.gitconfig");
+        assert!(config.contains("git-credential") && config.contains("useHttpPath = true"), "{config}");
+
+        ok(home.git(home.path(), &["ls-remote", &remote]), "git ls-remote");
+        ok(home.git(home.path(), &["clone", "-q", &remote, "clone"]), "git clone");
+        let dir = home.path().join("clone");
+        assert!(dir.join("README.md").exists(), "{kind}: the clone has the repository's file");
+        std::fs::write(dir.join("pushed.txt"), kind).unwrap();
+        ok(home.git(&dir, &["add", "pushed.txt"]), "add");
+        ok(home.git(&dir, &["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-qm", "push test"]), "commit");
+        ok(home.git(&dir, &["push", "-q", "origin", "HEAD:main"]), "git push");
+        let users: Vec<String> = server.requests().into_iter().filter_map(|r| r.user).collect();
+        assert!(!users.is_empty() && users.iter().all(|u| u == user), "{kind}: git sent {users:?}, not {user}");
+
+        // Nothing under HOME holds the token: not the config, not the clone.
+        assert_eq!(support::files_containing(home.path(), token), Vec::<std::path::PathBuf>::new(), "{kind}");
+
+        // --undo removes exactly what was added, and git is refused again.
+        let undone = ok(home.app(&s, &["git", "setup", "--undo"], ""), "git setup --undo");
+        assert!(undone.contains("Removed"), "{undone}");
+        let config = std::fs::read_to_string(home.path().join(".gitconfig")).unwrap_or_default();
+        assert!(!config.contains("git-credential") && !config.contains("useHttpPath"), "left behind:\n{config}");
+        assert!(!home.git(home.path(), &["ls-remote", &remote]).status.success(), "{kind}: git still got in with the helper removed");
+    }
+}
+
+#[test]
+fn git_setup_leaves_other_helpers_in_place_and_undo_removes_only_its_own() {
+    let Some(s) = Session::start() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    ok(home.git(home.path(), &["config", "--global", "credential.helper", "cache"]), "a helper of the user's");
+    ok(home.git(home.path(), &["config", "--global", "--add", &format!("credential.{}.helper", server.url()), "manager"]), "another helper for the host");
+    let before = std::fs::read_to_string(home.path().join(".gitconfig")).unwrap();
+    ok(home.app(&s, &["git", "setup"], ""), "git setup");
+    ok(home.app(&s, &["git", "setup"], ""), "git setup again");
+    let helpers = ok(home.git(home.path(), &["config", "--global", "--get-all", &format!("credential.{}.helper", server.url())]), "helpers");
+    assert_eq!(helpers.lines().filter(|l| l.contains("git-credential")).count(), 1, "added once:\n{helpers}");
+    assert!(helpers.lines().any(|l| l == "manager"), "{helpers}");
+    ok(home.app(&s, &["git", "setup", "--undo"], ""), "undo");
+    let after = std::fs::read_to_string(home.path().join(".gitconfig")).unwrap();
+    let values = |t: &str| t.lines().map(str::trim).filter(|l| l.contains('=')).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(values(&after), values(&before), "undo leaves the user's own lines as they were");
+    // A dry run changes nothing.
+    ok(home.app(&s, &["git", "setup", "--dry-run"], ""), "dry run");
+    assert_eq!(std::fs::read_to_string(home.path().join(".gitconfig")).unwrap(), after);
+}
+
+/// Runs the helper as git would, with `input` on standard input.
+fn helper(home: &Home, s: &Session, op: &str, input: &str) -> Output {
+    home.app(s, &["git-credential", op], input)
+}
+
+#[test]
+fn the_helper_answers_only_for_bitbucket_and_erase_marks_the_connection() {
+    let Some(s) = Session::start() else { return };
+    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    let host = server.url().trim_start_matches("http://").to_string();
+
+    let answer = ok(helper(&home, &s, "get", &format!("protocol=http\nhost={host}\npath=acme/website.git\n\n")), "get");
+    assert_eq!(answer, format!("username=x-token-auth\npassword={}\n", demo::SQAI_READY));
+    for other in ["protocol=https\nhost=github.com\npath=acme/website.git\n\n".to_string(), format!("protocol=http\nhost={host}\npath=globex/other.git\n\n")] {
+        let out = helper(&home, &s, "get", &other);
+        assert!(out.status.success() && out.stdout.is_empty(), "silent for {other:?}: {}", text(&out.stdout).replace(demo::SQAI_READY, "<token>"));
+    }
+    // store keeps nothing; an unknown operation is ignored.
+    for op in ["store", "frobnicate"] {
+        let out = helper(&home, &s, op, &format!("protocol=http\nhost={host}\npath=acme/website.git\nusername=x-token-auth\npassword=other\n\n"));
+        assert!(out.status.success() && out.stdout.is_empty(), "{op}");
+    }
+    // erase with another password: not ours, nothing changes.
+    ok(helper(&home, &s, "erase", &format!("protocol=http\nhost={host}\npath=acme/website.git\nusername=x-token-auth\npassword=ATCTTnotours\n\n")), "erase other");
+    let listed: serde_json::Value = serde_json::from_str(&ok(home.app(&s, &["list", "--json"], ""), "list")).unwrap();
+    assert_eq!(listed[0]["status"], "valid", "{listed}");
+    // erase of the token it gave: marked as needing attention, and the token stays.
+    let erased = helper(&home, &s, "erase", &format!("protocol=http\nhost={host}\npath=acme/website.git\nusername=x-token-auth\npassword={}\n\n", demo::SQAI_READY));
+    assert!(text(&erased.stderr).contains("needing attention"), "{}", text(&erased.stderr));
+    let listed: serde_json::Value = serde_json::from_str(&ok(home.app(&s, &["list", "--json"], ""), "list")).unwrap();
+    assert_eq!(listed[0]["status"], "needs_attention", "{listed}");
+    assert!(listed[0]["last_check"]["message"].as_str().unwrap().contains("git was refused"), "{listed}");
+    assert_eq!(ok(home.app(&s, &["token", "web"], ""), "token").trim(), demo::SQAI_READY, "erase deletes nothing");
+}
+
+#[test]
+fn git_doctor_finds_and_replaces_a_stored_app_password() {
+    let Some(s) = Session::start() else { return };
+    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    let host = server.url().trim_start_matches("http://").to_string();
+    let store = home.path().join(".git-credentials");
+    let github = "https://bob:ghp_notbitbucket@github.com\n";
+    std::fs::write(&store, format!("{github}http://jdoe:{}@{host}\n", demo::APP_PASSWORD)).unwrap();
+    // A remote with the app password in its URL.
+    let repo = home.path().join("project");
+    ok(home.git(home.path(), &["init", "-q", "project"]), "init");
+    ok(home.git(&repo, &["remote", "add", "origin", &format!("http://jdoe:{}@{host}/acme/website.git", demo::APP_PASSWORD)]), "remote");
+
+    let out = home.app(&s, &["git", "doctor", "--repo", repo.to_str().unwrap()], "");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "found something: {said}");
+    assert!(said.contains(".git-credentials, line 2") && said.contains("app password (retired)") && said.contains("\"jdoe\"") && said.contains("remote \"origin\""), "{said}");
+    assert!(!said.contains(demo::APP_PASSWORD), "never the secret:\n{said}");
+
+    let fixed = ok(home.app(&s, &["git", "doctor", "--fix", "--repo", repo.to_str().unwrap()], ""), "git doctor --fix");
+    assert!(!fixed.contains(demo::APP_PASSWORD), "{fixed}");
+    assert_eq!(std::fs::read_to_string(&store).unwrap(), github, "only the Bitbucket entry went");
+    let backups: Vec<_> = std::fs::read_dir(home.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with(".git-credentials.bitbucket-setup-backup-")).collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let url = ok(home.git(&repo, &["remote", "get-url", "origin"]), "get-url");
+    assert_eq!(url.trim(), format!("http://{host}/acme/website.git"));
+    // The helper is set up and answers now: git reaches the repository with the saved token.
+    ok(home.git(&repo, &["ls-remote", "origin"]), "ls-remote after the fix");
+    let again = home.app(&s, &["git", "doctor", "--repo", repo.to_str().unwrap()], "");
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
+
+#[test]
+fn the_helper_never_prints_the_token_to_a_place_other_than_git() {
+    let Some(s) = Session::start() else { return };
+    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    ok(home.app(&s, &["git", "setup"], ""), "git setup");
+    let remote = format!("{}/acme/website.git", server.url());
+    let mut cmd = Command::new("git");
+    cmd.args(["ls-remote", &remote]).current_dir(home.path()).env("GIT_TRACE", "1").env("GIT_CURL_VERBOSE", "0").stdin(Stdio::null());
+    for (k, v) in &home.env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains(demo::SQAI_READY), "the token reached git's trace");
+    let _ = std::io::stderr().flush();
+}
+
+#[test]
+fn undo_keeps_use_http_path_that_the_user_set() {
+    let Some(s) = Session::start() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    let key = format!("credential.{}.useHttpPath", server.url());
+    ok(home.git(home.path(), &["config", "--global", &key, "true"]), "the user's own useHttpPath");
+    ok(home.app(&s, &["git", "setup"], ""), "git setup");
+    ok(home.app(&s, &["git", "setup", "--undo"], ""), "undo");
+    assert_eq!(ok(home.git(home.path(), &["config", "--global", "--get", &key]), "still set").trim(), "true", "undo removed a line it did not add");
+}
