@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "copy_check_details",
     "copy_connection_details",
     "preconnect",
+    "git_plan",
+    "git_apply",
+    "git_retire",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ pub mod export;
 pub mod freshness;
 pub mod git;
 mod export_commands;
+mod git_commands;
 pub mod guide;
 pub mod hardening;
 pub mod import;
@@ -53,6 +54,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             export_commands::export_view,
             export_commands::export_save,
             export_commands::copy_field,
+            git_commands::git_plan,
+            git_commands::git_apply,
+            git_commands::git_retire,
         ])
 }
 

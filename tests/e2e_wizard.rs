@@ -689,3 +689,41 @@ async fn assert_no_token_in_page(app: &app::App, token: &str) {
         .expect("look for the token in the page");
     assert_eq!(found, json!({"fields": false, "markup": false, "storage": false, "storageEmpty": true}), "the token is still in the page");
 }
+
+#[test]
+fn a_git_connection_is_offered_to_git_and_git_reaches_the_repository() {
+    block_on(async {
+        if !app::keychain_available() {
+            return;
+        }
+        let Some(app) = app(Setup::LIGHT).await else { return };
+        app.to_paste("git", SQAI_LOCATION, "repository_token").await;
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        assert!(verdict.contains("Ready to use"), "{verdict}");
+        let name = format!("git {}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+        app.save_as(&name).await;
+        // The step shows the exact lines before it changes anything.
+        app.wait_for("#git-use").await;
+        let section = format!("credential.{}", app::git_server().url());
+        let shown = app.text("#git-commands").await;
+        assert!(shown.contains(&format!("--add {section}.helper")) && shown.contains(&format!("{section}.useHttpPath true")), "{shown}");
+        app.axe("the git step").await;
+        app.click("#git-use").await;
+        app.wait_for("#git-reach").await;
+        let reach = app.text("#git-reach").await;
+        assert!(reach.starts_with("git reached acme/website with the saved token (default branch main)"), "{reach}");
+        app.js("document.getElementById('git-reach').scrollIntoView({ block: 'end' }); return true;").await;
+        app.shot("wizard-6-git").await;
+        let config = std::fs::read_to_string(app.home.join(".gitconfig")).expect("git's configuration in the app's HOME");
+        assert!(config.contains("git-credential") && config.contains(&app::git_server().url()), "{config}");
+        assert!(app.files_containing(demo::SQAI_READY).is_empty(), "the token is in a file: {:?}", app.files_containing(demo::SQAI_READY));
+        // Taken back, for the next test in this window.
+        let undo = std::process::Command::new("git")
+            .args(["config", "--global", "--remove-section", &format!("credential.{}", app::git_server().url())])
+            .env("HOME", &app.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(undo.status.success());
+    });
+}

@@ -134,6 +134,9 @@ fn doctor_cmd(a: GitDoctorArgs) -> Exit {
     if !was_set_up {
         say!("git now asks Bitbucket Setup Assistant for {}://{} (`bitbucket-setup git setup --undo` removes it).", base.scheme(), base.host());
     }
+    for helper in setup::store_helpers(None, scope, &base)? {
+        tell!("warning: git's \"{helper}\" helper is still set up: after git gets in, it writes the token it used to a plain file. Remove it (git config --global --unset-all credential.helper '^store') if nothing should be on disk.");
+    }
     if std::io::stdout().is_terminal() && !found.is_empty() {
         say!("Next: save a token for git in the app (or `bitbucket-setup save --preset git …`) if you have not yet.");
     }

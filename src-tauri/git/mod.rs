@@ -7,4 +7,5 @@ pub mod doctor;
 pub mod helper;
 pub mod pick;
 pub mod protocol;
+pub mod reach;
 pub mod setup;

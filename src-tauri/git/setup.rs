@@ -142,6 +142,14 @@ fn must(out: Output) -> Result<(), SetupError> {
     }
 }
 
+/// git's `store` helpers in `scope` (for every host, or for `base`'s): after git gets in, each
+/// writes what it used, this app's token included, to a plain file.
+pub fn store_helpers(dir: Option<&Path>, scope: Scope, base: &GitBase) -> Result<Vec<String>, SetupError> {
+    let mut all = values(dir, scope, "credential.helper")?;
+    all.extend(values(dir, scope, &format!("{}.helper", section(base)))?);
+    Ok(all.into_iter().filter(|v| v.split_whitespace().next() == Some("store")).collect())
+}
+
 /// Whether git already asks this app for Bitbucket in `scope`.
 pub fn is_set_up(dir: Option<&Path>, scope: Scope, base: &GitBase) -> Result<bool, SetupError> {
     Ok(values(dir, scope, &format!("{}.helper", section(base)))?.iter().any(|v| is_ours(v)))

@@ -96,6 +96,19 @@ pub fn fake() -> &'static FakeBitbucket {
     })
 }
 
+/// The Bitbucket-like git server of this test binary (acme/website, the demo tokens).
+pub fn git_server() -> &'static fake_bitbucket::git_http::GitServer {
+    static GIT: OnceLock<(tempfile::TempDir, fake_bitbucket::git_http::GitServer)> = OnceLock::new();
+    &GIT.get_or_init(|| {
+        let root = tempfile::tempdir().expect("a folder for the git server");
+        fake_bitbucket::git_http::make_bare_repository(root.path(), "acme", "website").expect("a bare repository");
+        let accept = vec![("x-token-auth".to_string(), fake_bitbucket::demo::SQAI_READY.to_string())];
+        let server = fake_bitbucket::git_http::GitServer::start(root.path(), accept).expect("the git server");
+        (root, server)
+    })
+    .1
+}
+
 fn closed_port_url() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     // The listener is dropped here: nothing listens on the port any more.
@@ -252,6 +265,10 @@ impl App {
             ("XDG_DATA_HOME".to_string(), home.join(".local/share").display().to_string()),
             ("XDG_CACHE_HOME".to_string(), home.join(".cache").display().to_string()),
             ("NO_AT_BRIDGE".to_string(), "1".to_string()),
+            // git, as the "Use this for git" step runs it: this HOME's configuration only, and
+            // the local git server as Bitbucket's git host.
+            ("BITBUCKET_GIT_URL".to_string(), git_server().url()),
+            ("GIT_CONFIG_NOSYSTEM".to_string(), "1".to_string()),
             // Every GLib, GTK and WebKit debug message goes to the log too, so the secret
             // audit searches the most the app's stack can write there.
             ("G_MESSAGES_DEBUG".to_string(), "all".to_string()),

@@ -2,6 +2,7 @@
 // app's config file. Then offer the export and another setup.
 
 import { h, field } from "../dom.js";
+import { gitSection } from "../git.js";
 
 export const title = "Save";
 
@@ -53,6 +54,8 @@ export function render(ctx) {
           h("button", { type: "button", class: "secondary", onclick: () => ctx.reset() }, "Set up another"),
           h("button", { type: "button", class: "secondary", onclick: () => ctx.showConnections() }, "See saved connections"))),
     );
+    // For git over HTTPS: offer to make git ask this app for the token.
+    if (saved.preset === "git") area.append(gitSection(ctx, saved));
     form.querySelector(".save-fields").hidden = true;
     form.querySelector(".actions").hidden = true;
     area.querySelector("#saved").focus();
