@@ -221,7 +221,11 @@ fn git_doctor_finds_and_replaces_a_stored_app_password() {
     assert!(said.contains(".git-credentials, line 2") && said.contains("app password (retired)") && said.contains("\"jdoe\"") && said.contains("remote \"origin\""), "{said}");
     assert!(!said.contains(demo::APP_PASSWORD), "never the secret:\n{said}");
 
-    let fixed = ok(home.app(&s, &["git", "doctor", "--fix", "--repo", repo.to_str().unwrap()], ""), "git doctor --fix");
+    // The user's own store helper (it wrote the file in the first place) stays, with a warning.
+    ok(home.git(home.path(), &["config", "--global", "credential.helper", "store"]), "store helper");
+    let fixing = home.app(&s, &["git", "doctor", "--fix", "--repo", repo.to_str().unwrap()], "");
+    assert!(text(&fixing.stderr).contains("\"store\" helper is still set up"), "{}", text(&fixing.stderr));
+    let fixed = ok(fixing, "git doctor --fix");
     assert!(!fixed.contains(demo::APP_PASSWORD), "{fixed}");
     assert_eq!(std::fs::read_to_string(&store).unwrap(), github, "only the Bitbucket entry went");
     let backups: Vec<_> = std::fs::read_dir(home.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.starts_with(".git-credentials.bitbucket-setup-backup-")).collect();
