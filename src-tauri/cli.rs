@@ -349,8 +349,7 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
     let request = CheckRequest {
         credential,
         location,
-        preset,
-        custom_scopes,
+        target: preset.target(&custom_scopes),
         api_base,
         timeouts,
     };

@@ -240,8 +240,7 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
     let request = CheckRequest {
         credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },
         location,
-        preset: input.preset,
-        custom_scopes: input.scopes,
+        target: input.preset.target(&input.scopes),
         api_base: api_base(input.api_url.as_deref())?,
         timeouts: Timeouts::default(),
     };

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bitbucket::credential::CredentialKind;
 use crate::bitbucket::scopes::{self, ScopeError, Vocabulary};
+use crate::bitbucket::target::Target;
 
 /// The products (and the two generic targets) the wizard knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +42,17 @@ impl PresetId {
     /// The name used on the command line (`--preset sqai`).
     pub fn cli_name(self) -> &'static str {
         get(self).cli_name
+    }
+
+    /// What the validation engine checks a credential against for this preset; `custom` as
+    /// in [`required_scopes`].
+    pub fn target(self, custom: &[String]) -> Target {
+        get(self).target(custom)
+    }
+
+    /// The preset whose [`Target::id`] (and JSON name) is `id`, exactly.
+    pub fn from_target_id(id: &str) -> Option<PresetId> {
+        PresetId::ALL.into_iter().find(|p| p.cli_name() == id)
     }
 
     /// Position in [`PRESETS`]; a `match` so that adding a variant without a row fails to build.
@@ -92,6 +104,18 @@ pub struct Preset {
     /// The product's form, in its order.
     pub fields: &'static [Field],
     pub notes: &'static [&'static str],
+}
+
+impl Preset {
+    /// The engine's view of this preset: its name, whether it needs a repository, and the
+    /// scopes (or the refusal, in the user's words) for every kind. The id is the preset's
+    /// JSON name, so reports and saved checks show it as before.
+    pub fn target(&self, custom: &[String]) -> Target {
+        let id = self.id;
+        Target::new(self.cli_name, self.name, self.needs_repository, |kind| {
+            required_scopes(id, kind, custom).map_err(|e| e.user_message())
+        })
+    }
 }
 
 const fn field(key: &'static str, label: &'static str, max_len: Option<usize>, note: &'static str) -> Field {
@@ -641,6 +665,22 @@ mod tests {
         );
         let e = required_scopes(PresetId::Cubyts, CredentialKind::RepositoryToken, &s(&["project"])).unwrap_err();
         assert!(e.user_message().contains("project access tokens and workspace access tokens"), "{}", e.user_message());
+    }
+
+    #[test]
+    fn the_engine_target_is_the_row() {
+        let extra = s(&["pipeline"]);
+        for p in all() {
+            let t = p.target(&extra);
+            assert_eq!(t.id, serde_json::to_value(p.id).unwrap(), "the report shows the id as before");
+            assert_eq!(PresetId::from_target_id(&t.id), Some(p.id));
+            assert_eq!((t.name.as_str(), t.needs_repository), (p.name, p.needs_repository));
+            for kind in CredentialKind::ALL {
+                let expected = required_scopes(p.id, kind, &extra).map_err(|e| e.user_message());
+                assert_eq!(t.required_scopes(kind), expected, "{} / {kind:?}", p.name);
+            }
+        }
+        assert_eq!(PresetId::from_target_id("SQAI"), None);
     }
 
     #[test]

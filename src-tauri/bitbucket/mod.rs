@@ -7,4 +7,5 @@ pub mod credential;
 pub mod githost;
 pub mod location;
 pub mod scopes;
+pub mod target;
 pub mod validate;

@@ -13,7 +13,7 @@ use super::client::{ApiBase, BodyProblem, Client, NetworkError, ProbeResponse, T
 use super::credential::{self, Credential, CredentialKind, PastedKind};
 use super::location::Location;
 use super::scopes;
-use crate::presets::{self, PresetId};
+use super::target::Target;
 
 /// The most requests one validation sends.
 pub const MAX_PROBES: usize = 6;
@@ -125,7 +125,8 @@ pub struct Report {
     pub workspace: String,
     pub workspace_name: Option<String>,
     pub account: Option<String>,
-    pub preset: PresetId,
+    /// The target's id ([`Target::id`]), as the caller named it.
+    pub preset: String,
     pub api_url: String,
     pub requests: usize,
     pub probes: Vec<ProbeSummary>,
@@ -139,7 +140,7 @@ impl Report {
         CheckDetails {
             checked_at: self.checked_at,
             api_url: self.api_url.clone(),
-            preset: self.preset,
+            preset: self.preset.clone(),
             credential_kind: self.credential_kind,
             credential_type: self.credential_type.clone(),
             ok: self.ok,
@@ -163,7 +164,8 @@ impl Report {
 pub struct CheckDetails {
     pub checked_at: chrono::DateTime<chrono::Utc>,
     pub api_url: String,
-    pub preset: PresetId,
+    /// The target's id ([`Target::id`]).
+    pub preset: String,
     pub credential_kind: CredentialKind,
     pub credential_type: Option<String>,
     pub ok: bool,
@@ -184,9 +186,8 @@ pub struct CheckDetails {
 pub struct CheckRequest {
     pub credential: Credential,
     pub location: Location,
-    pub preset: PresetId,
-    /// Scopes of a custom list, or extra scopes on top of a preset.
-    pub custom_scopes: Vec<String>,
+    /// What the credential is for: the scopes it needs and whether it needs a repository.
+    pub target: Target,
     pub api_base: ApiBase,
     pub timeouts: Timeouts,
 }
@@ -199,7 +200,7 @@ pub enum InputError {
     #[error("A {kind} reaches repositories only, so it is checked on one: give a repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
     RepositoryNeeded { kind: &'static str, workspace: String },
     #[error("{preset} works on one repository. Give the repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
-    PresetNeedsRepository { preset: &'static str, workspace: String },
+    PresetNeedsRepository { preset: String, workspace: String },
 }
 
 /// A checked request, ready to send.
@@ -300,15 +301,13 @@ pub const PLATFORM_SCOPES: [&str; 2] = ["read:account", "read:me"];
 /// (retired app password, API token without email, a paste of the wrong kind) end here.
 pub fn plan(request: CheckRequest, pasted: PastedKind) -> Result<Plan, InputError> {
     let kind = request.credential.kind;
-    let preset = presets::get(request.preset);
     let workspace = request.location.workspace.clone();
 
     let early = early_problem(&request, pasted);
     let required = if early.is_some() && kind == CredentialKind::AppPassword {
         Vec::new()
     } else {
-        presets::required_scopes(request.preset, kind, &request.custom_scopes)
-            .map_err(|e| InputError::Preset(e.user_message()))?
+        request.target.required_scopes(kind).map_err(InputError::Preset)?
     };
     if early.is_none() && request.location.repository.is_none() {
         // Repository and project tokens reach repositories only: without one to look at,
@@ -317,8 +316,8 @@ pub fn plan(request: CheckRequest, pasted: PastedKind) -> Result<Plan, InputErro
         if matches!(kind, CredentialKind::RepositoryToken | CredentialKind::ProjectToken) {
             return Err(InputError::RepositoryNeeded { kind: kind.label(), workspace });
         }
-        if preset.needs_repository {
-            return Err(InputError::PresetNeedsRepository { preset: preset.name, workspace });
+        if request.target.needs_repository {
+            return Err(InputError::PresetNeedsRepository { preset: request.target.name.clone(), workspace });
         }
     }
 
@@ -565,7 +564,7 @@ fn base_report(plan: &Plan, problem: Option<Problem>, message: String, next_step
         workspace: req.location.workspace.clone(),
         workspace_name: None,
         account: None,
-        preset: req.preset,
+        preset: req.target.id.clone(),
         api_url: req.api_base.as_str().to_string(),
         requests: 0,
         probes: Vec::new(),
@@ -701,7 +700,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     if !report.extra.is_empty() {
         report.warnings.push(format!(
             "This token can do more than {} needs: {}. Consider a new token without these (least privilege).",
-            presets::get(req.preset).name,
+            req.target.name,
             report.extra_labels.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
@@ -803,7 +802,7 @@ fn primary_problem(
     let req = &plan.request;
     let chosen = req.credential.kind;
     let kind = seen_kind.unwrap_or(chosen);
-    let preset_name = presets::get(req.preset).name;
+    let preset_name = &req.target.name;
     let all: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
     // Only the probes the verdict rests on; an informational probe's trouble is not the token's.
     let decisive: Vec<&Outcome> = outcomes.iter().filter(|(p, _)| p.role != Role::Info).collect();

@@ -484,8 +484,7 @@ pub fn plan(
         request: CheckRequest {
             credential: Credential { kind: draft.kind, secret, email: draft.email.clone(), username: draft.username.clone() },
             location,
-            preset,
-            custom_scopes,
+            target: preset.target(&custom_scopes),
             api_base,
             timeouts,
         },
@@ -640,7 +639,7 @@ mod tests {
         assert!(e.user_message().contains("--workspace"), "{}", e.user_message());
         let o = ImportOverrides { workspace: Some("acme".into()), ..Default::default() };
         let p = plan(&n, &o, Secret::new("ATATx"), "https://api.bitbucket.org/2.0", Timeouts::default()).unwrap();
-        assert_eq!(p.request.preset, PresetId::N8n);
+        assert_eq!(p.request.target.id, "n8n");
         assert_eq!(p.request.credential.email.as_deref(), Some("a@b.example"));
     }
 }
