@@ -7,6 +7,7 @@
 //! is for comes in as a [`target::Target`], which the app's product table builds.
 
 pub mod client;
+pub mod creation;
 pub mod credential;
 pub mod githost;
 pub mod location;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::client::{ApiBase, BodyProblem, Client, NetworkError, ProbeResponse, Timeouts};
+use super::creation;
 use super::credential::{self, Credential, CredentialKind, PastedKind};
 use super::location::Location;
 use super::scopes;
@@ -808,7 +809,7 @@ fn primary_problem(
     let decisive: Vec<&Outcome> = outcomes.iter().filter(|(p, _)| p.role != Role::Info).collect();
     let responses: Vec<(&Probe, &ProbeResponse)> =
         decisive.iter().filter_map(|(p, r)| r.as_ref().ok().map(|r| (p, r))).collect();
-    let create_where = create_hint(kind, &req.location);
+    let create_where = creation::page(kind, &req.location).hint();
 
     // 1. Rejected credential: refused, and no answer accepted it.
     if !all.iter().any(|r| authenticated(r)) {
@@ -997,7 +998,7 @@ fn primary_problem(
                 labels.join(", "),
                 kind.label()
             ),
-            format!("Create a {} instead: {}", chosen.label(), create_hint(chosen, &req.location)),
+            format!("Create a {} instead: {}", chosen.label(), creation::page(chosen, &req.location).hint()),
         );
     }
     if !missing.is_empty() {
@@ -1068,22 +1069,4 @@ fn rejected(req: &CheckRequest, r401: &ProbeResponse, create_where: &str) -> (Op
         message,
         format!("Copy the token again (it is shown only once), or create a new one: {create_where}"),
     )
-}
-
-/// Where the user creates a credential of this kind, in words and with the page's address.
-pub fn create_hint(kind: CredentialKind, location: &Location) -> String {
-    match kind {
-        CredentialKind::RepositoryToken => match &location.repository {
-            Some(repo) => format!("Repository settings > Security > Access tokens (https://bitbucket.org/{}/{}/admin/access-tokens).", location.workspace, repo),
-            None => "Repository settings > Security > Access tokens.".into(),
-        },
-        CredentialKind::ProjectToken => "Project settings > Security > Access tokens.".into(),
-        CredentialKind::WorkspaceToken => format!(
-            "Workspace settings > Security > Access tokens (https://bitbucket.org/{}/workspace/settings/access-tokens).",
-            location.workspace
-        ),
-        CredentialKind::ApiToken | CredentialKind::AppPassword => {
-            "id.atlassian.com > Security > API tokens > Create API token with scopes (https://id.atlassian.com/manage-profile/security/api-tokens).".into()
-        }
-    }
 }
