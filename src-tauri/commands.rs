@@ -13,7 +13,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
 use crate::bitbucket::client::{api_url_from_env, ApiBase, Client, Timeouts, DEFAULT_API_URL};
-use crate::bitbucket::credential::{self, Credential, CredentialKind};
+use crate::bitbucket::credential::{self, Credential, CredentialKind, KindFacts};
 use crate::bitbucket::location::{self, Location};
 use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::guide::{self, Guide};
@@ -131,7 +131,11 @@ pub struct KindView {
     id: CredentialKind,
     label: &'static str,
     needs_email: bool,
+    /// A repository, project or workspace access token.
+    access_token: bool,
     retired: bool,
+    /// Who creates it, what it reaches, which plans (none for the retired app password).
+    facts: Option<KindFacts>,
 }
 
 #[derive(Serialize)]
@@ -164,7 +168,9 @@ pub fn catalog() -> Catalog {
             id: k,
             label: k.label(),
             needs_email: k.needs_email(),
+            access_token: k.is_access_token(),
             retired: k == CredentialKind::AppPassword,
+            facts: k.facts(),
         })
         .collect();
     Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env() }

@@ -135,6 +135,29 @@ impl CredentialKind {
     }
 }
 
+/// What the wizard tells apart the kinds by: who can create one, what it reaches, and on
+/// which Bitbucket plans it exists. The window shows these; they live here, with the kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KindFacts {
+    pub who: &'static str,
+    pub reaches: &'static str,
+    pub plan: &'static str,
+}
+
+impl CredentialKind {
+    /// The kind's facts; `None` for app passwords, which nobody can create any more.
+    pub fn facts(self) -> Option<KindFacts> {
+        let (who, reaches, plan) = match self {
+            CredentialKind::RepositoryToken => ("Repository admins", "One repository", "All plans"),
+            CredentialKind::ProjectToken => ("Project admins", "The repositories of one project", "Premium only"),
+            CredentialKind::WorkspaceToken => ("Workspace admins", "Every repository in the workspace", "Premium only"),
+            CredentialKind::ApiToken => ("Any user, for themselves", "What your own account can reach", "All plans"),
+            CredentialKind::AppPassword => return None,
+        };
+        Some(KindFacts { who, reaches, plan })
+    }
+}
+
 impl fmt::Display for CredentialKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -389,6 +412,18 @@ impl Credential {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_one_can_create_has_facts() {
+        for kind in CredentialKind::ALL {
+            let facts = kind.facts();
+            assert_eq!(facts.is_none(), kind == CredentialKind::AppPassword, "{kind:?}");
+            if let Some(f) = facts {
+                assert!(!f.who.is_empty() && !f.reaches.is_empty() && !f.plan.is_empty(), "{kind:?}");
+            }
+        }
+        assert_eq!(CredentialKind::ProjectToken.facts().unwrap().plan, "Premium only");
+    }
 
     #[test]
     fn recognises_prefixes() {
