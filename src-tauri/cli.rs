@@ -301,7 +301,7 @@ pub fn read_secret(prompt: &str) -> Result<Pasted, String> {
             )
         }
     };
-    credential::classify(&raw).map_err(|e| e.user_message())
+    credential::classify(&raw).map_err(|e| e.to_string())
 }
 
 /// The preset named on the command line, or the message listing the names there are.
@@ -330,7 +330,7 @@ pub fn build_request(args: &CheckArgs) -> Result<(CheckRequest, Pasted), (&'stat
         (if e.is_not_cloud() { "not_cloud" } else { "bad_input" }, e.user_message())
     })?;
     let api_url = args.api_url.clone().unwrap_or_else(api_url_from_env);
-    let api_base = ApiBase::parse(&api_url).map_err(|e| ("bad_input", e.user_message()))?;
+    let api_base = ApiBase::parse(&api_url).map_err(|e| ("bad_input", e.to_string()))?;
     let mut timeouts = Timeouts::default();
     if let Some(seconds) = args.timeout {
         if seconds == 0 || seconds > 300 {
@@ -889,7 +889,7 @@ async fn import_cmd(args: ImportArgs) -> i32 {
             }
             let pasted = if file_on_stdin {
                 match secret_from_env() {
-                    Some(raw) => credential::classify(&raw).map_err(|e| e.user_message()),
+                    Some(raw) => credential::classify(&raw).map_err(|e| e.to_string()),
                     None => Err("The file came on standard input, so the token cannot come from there too, and BITBUCKET_TOKEN is not set. Set BITBUCKET_TOKEN to the token (for example BITBUCKET_TOKEN=$(bitbucket-setup token NAME)), or give the file's name instead of - and the token on standard input. Nothing was imported.".to_string()),
                 }
             } else {

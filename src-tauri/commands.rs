@@ -196,7 +196,7 @@ pub fn creation_guide(
     location: Location,
     scopes: Vec<String>,
 ) -> Result<Guide, UiError> {
-    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.user_message()))
+    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.to_string()))
 }
 
 /// Opens a page in the default browser, only when it is https on bitbucket.org or
@@ -231,7 +231,7 @@ pub struct CheckOutcome {
 
 fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(api_url_from_env);
-    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.user_message()))
+    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.to_string()))
 }
 
 /// Validates a pasted credential. The previous check still running is cancelled first.
@@ -239,7 +239,7 @@ fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
 pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> Result<CheckOutcome, UiError> {
     // A new check supersedes the last one: its token is not kept waiting any longer.
     lock(&state.pending).clear();
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     drop(input.token);
     let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;
     let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
@@ -431,7 +431,7 @@ pub struct ReplaceInput {
 /// Checks a new token for a saved connection and swaps it in only when it passes.
 #[tauri::command]
 pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     let today = chrono::Local::now().date_naive();
     let expires = match input.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),
