@@ -13,7 +13,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
 use crate::bitbucket::client::{api_url_from_env, ApiBase, Client, Timeouts, DEFAULT_API_URL};
-use crate::bitbucket::credential::{self, Credential, CredentialKind};
+use crate::bitbucket::credential::{self, Credential, CredentialKind, KindFacts};
 use crate::bitbucket::location::{self, Location};
 use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::guide::{self, Guide};
@@ -131,7 +131,11 @@ pub struct KindView {
     id: CredentialKind,
     label: &'static str,
     needs_email: bool,
+    /// A repository, project or workspace access token.
+    access_token: bool,
     retired: bool,
+    /// Who creates it, what it reaches, which plans (none for the retired app password).
+    facts: Option<KindFacts>,
 }
 
 #[derive(Serialize)]
@@ -164,7 +168,9 @@ pub fn catalog() -> Catalog {
             id: k,
             label: k.label(),
             needs_email: k.needs_email(),
+            access_token: k.is_access_token(),
             retired: k == CredentialKind::AppPassword,
+            facts: k.facts(),
         })
         .collect();
     Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env() }
@@ -190,7 +196,7 @@ pub fn creation_guide(
     location: Location,
     scopes: Vec<String>,
 ) -> Result<Guide, UiError> {
-    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.user_message()))
+    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.to_string()))
 }
 
 /// Opens a page in the default browser, only when it is https on bitbucket.org or
@@ -225,7 +231,7 @@ pub struct CheckOutcome {
 
 fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(api_url_from_env);
-    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.user_message()))
+    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.to_string()))
 }
 
 /// Validates a pasted credential. The previous check still running is cancelled first.
@@ -233,15 +239,14 @@ fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
 pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> Result<CheckOutcome, UiError> {
     // A new check supersedes the last one: its token is not kept waiting any longer.
     lock(&state.pending).clear();
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     drop(input.token);
     let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;
     let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
     let request = CheckRequest {
         credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },
         location,
-        preset: input.preset,
-        custom_scopes: input.scopes,
+        target: input.preset.target(&input.scopes),
         api_base: api_base(input.api_url.as_deref())?,
         timeouts: Timeouts::default(),
     };
@@ -410,7 +415,7 @@ pub struct ReplaceInput {
 /// Checks a new token for a saved connection and swaps it in only when it passes.
 #[tauri::command]
 pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     let today = chrono::Local::now().date_naive();
     let expires = match input.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),

@@ -5,26 +5,22 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use bitbucket_setup::bitbucket::client::{ApiBase, Timeouts};
-use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKind};
-use bitbucket_setup::bitbucket::location;
-use bitbucket_setup::bitbucket::validate::{self, CheckRequest, Problem, Report};
+use bitbucket_setup::bitbucket::credential::CredentialKind;
+use bitbucket_setup::bitbucket::validate::{Problem, Report};
 use bitbucket_setup::presets::PresetId;
 use fake_bitbucket::{demo, FakeBitbucket, FakeToken, Fault};
+
+mod support;
+use support::check::Check;
 
 const CANARY: &str = "ATATT3xFfGF0CANARY-fault-matrix-CANARY";
 
 async fn run(base: &str, secret: &str, timeout: Duration) -> Report {
-    let pasted = classify(secret).unwrap();
-    let request = CheckRequest {
-        credential: Credential { kind: CredentialKind::ApiToken, secret: pasted.secret, email: Some(demo::ADMIN_EMAIL.into()), username: None },
-        location: location::parse("acme/website").unwrap(),
-        preset: PresetId::Autoheal,
-        custom_scopes: vec![],
-        api_base: ApiBase::parse(base).unwrap(),
-        timeouts: Timeouts { connect: Duration::from_secs(2), request: timeout },
-    };
-    validate::validate(request, pasted.kind).await.unwrap()
+    Check::new(CredentialKind::ApiToken, secret, "acme/website", PresetId::Autoheal)
+        .email(demo::ADMIN_EMAIL)
+        .timeouts(Duration::from_secs(2), timeout)
+        .run_at(base)
+        .await
 }
 
 fn name(p: Option<Problem>) -> &'static str {

@@ -249,7 +249,7 @@ impl CheckArgs {
             message: e.user_message(),
         })?;
         let api_url = self.api_url.clone().unwrap_or_else(api_url_from_env);
-        let api_base = ApiBase::parse(&api_url).map_err(|e| Failure::input(e.user_message()))?;
+        let api_base = ApiBase::parse(&api_url).map_err(|e| Failure::input(e.to_string()))?;
         let mut timeouts = Timeouts::default();
         if let Some(seconds) = self.timeout {
             if seconds == 0 || seconds > 300 {
@@ -269,8 +269,7 @@ impl CheckPlan {
         CheckRequest {
             credential: Credential { kind: self.kind, secret, email: self.email, username: self.username },
             location: self.location,
-            preset: self.preset,
-            custom_scopes: self.custom_scopes,
+            target: self.preset.target(&self.custom_scopes),
             api_base: self.api_base,
             timeouts: self.timeouts,
         }

@@ -596,7 +596,7 @@ pub fn render(
 pub(crate) fn check_kind(format: &'static str, product: PresetId, kind: CredentialKind) -> Result<(), ExportError> {
     match presets::required_scopes(product, kind, &[]) {
         Err(e @ presets::PresetError::KindNotAccepted { .. }) => {
-            Err(ExportError::KindNotAccepted { format, message: e.user_message() })
+            Err(ExportError::KindNotAccepted { format, message: e.to_string() })
         }
         _ => Ok(()),
     }
