@@ -97,5 +97,7 @@ async fn retest_records_the_result() {
     // A keychain entry deleted by hand is reported plainly.
     secrets.delete(&c.id).unwrap();
     let err = manage::retest(&store, &c, Timeouts::default()).await.unwrap_err();
-    assert!(!err.to_string().is_empty());
+    let said = err.to_string();
+    assert!(matches!(err, manage::ManageError::Store(_)), "{err:?}");
+    assert!(said.contains("is not in the keychain") && said.contains("Replace token") && !said.contains(demo::SQAI_READY), "{said}");
 }
