@@ -136,14 +136,11 @@ mod export_writers {
         ) {
             let kinds = [CredentialKind::RepositoryToken, CredentialKind::WorkspaceToken, CredentialKind::ApiToken, CredentialKind::ProjectToken];
             let presets = [PresetId::Sqai, PresetId::Autoheal, PresetId::Katalon, PresetId::Cubyts, PresetId::Nirvai, PresetId::N8n, PresetId::Git, PresetId::Custom];
-            let now = chrono::Utc::now();
             let some = |s: String| if s.is_empty() { None } else { Some(s) };
             let c = Connection {
-                id: "0b7d2f1a-3c4e-4f5a-8b9c-0d1e2f3a4b5c".into(), name, description: some(description),
-                preset: presets[preset], kind: kinds[kind], workspace, repository: some(repo), email: some(email),
-                username: None, api_url: "https://api.bitbucket.org/2.0".into(), base_branch: some(branch),
-                granted_scopes: vec!["repository".into()], credential_type: None, last_check: None, expires: None,
-                created_at: now, updated_at: now,
+                description: some(description), repository: some(repo), email: some(email), base_branch: some(branch),
+                granted_scopes: vec!["repository".into()],
+                ..Connection::new(name, presets[preset], kinds[kind], workspace, None)
             };
             let meta = ExportMeta::now(&c);
             let secret = Secret::new(TOKEN);

@@ -81,6 +81,33 @@ impl Connection {
         uuid::Uuid::new_v4().to_string()
     }
 
+    /// A connection with a fresh id and its place, and every other field at its default (no
+    /// check, no expiry, Bitbucket Cloud's API). The one place a record is built from nothing:
+    /// the app and the tests say only the fields that matter to them
+    /// (`Connection { expires, ..Connection::new(…) }`), so a new field touches one line here.
+    pub fn new(name: impl Into<String>, preset: PresetId, kind: CredentialKind, workspace: impl Into<String>, repository: Option<&str>) -> Connection {
+        let now = Utc::now();
+        Connection {
+            id: Self::new_id(),
+            name: name.into(),
+            description: None,
+            preset,
+            kind,
+            workspace: workspace.into(),
+            repository: repository.map(str::to_string),
+            email: None,
+            username: None,
+            api_url: crate::bitbucket::client::DEFAULT_API_URL.to_string(),
+            base_branch: None,
+            granted_scopes: Vec::new(),
+            credential_type: None,
+            last_check: None,
+            expires: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// "acme/website", or "acme" for a workspace-wide credential.
     pub fn target(&self) -> String {
         match self
@@ -892,29 +919,15 @@ pub(crate) mod tests {
     pub(crate) fn sample(name: &str) -> Connection {
         let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
         Connection {
-            id: Connection::new_id(),
-            name: name.to_string(),
             description: Some("Pipelines for the website".into()),
-            preset: PresetId::Git,
-            kind: CredentialKind::RepositoryToken,
-            workspace: "acme".into(),
-            repository: Some("website".into()),
-            email: None,
-            username: None,
-            api_url: "https://api.bitbucket.org/2.0".into(),
             base_branch: Some("main".into()),
             granted_scopes: vec!["repository".into(), "pullrequest:write".into()],
             credential_type: Some("repo_access_token".into()),
-            last_check: Some(LastCheck {
-                at: t,
-                ok: true,
-                problem: None,
-                message: "All good.".into(),
-                details: None,
-            }),
+            last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "All good.".into(), details: None }),
             expires: NaiveDate::from_ymd_opt(2026, 12, 31),
             created_at: t,
             updated_at: t,
+            ..Connection::new(name, PresetId::Git, CredentialKind::RepositoryToken, "acme", Some("website"))
         }
     }
 
