@@ -112,7 +112,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub(crate) fn open_store() -> Result<Store, UiError> {
-    Store::open_default().map_err(|e| UiError::new(e.user_message()))
+    Store::open_default().map_err(|e| UiError::new(e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -307,7 +307,7 @@ pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<C
         Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),
         None => None,
     };
-    connections::validate_name(&input.name).map_err(|e| UiError::on("name", e.user_message()))?;
+    connections::validate_name(&input.name).map_err(|e| UiError::on("name", e.to_string()))?;
     let store = open_store()?;
     let mut pending = lock(&state.pending);
     let Some(p) = pending.get(&input.pending_id) else {
@@ -315,7 +315,7 @@ pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<C
     };
     let options = SaveOptions { name: input.name, description: input.description, expires };
     let saved = manage::save_validated(&store, &p.request, &p.report, &options).map_err(|e| match e {
-        manage::ManageError::Connections(c) => UiError::on("name", c.user_message()),
+        manage::ManageError::Connections(c) => UiError::on("name", c.to_string()),
         other => UiError::from(other),
     })?;
     pending.remove(&input.pending_id);
@@ -346,7 +346,7 @@ fn view_of(store: &Store, c: Connection) -> ConnectionView {
 #[tauri::command]
 pub fn list_connections() -> Result<ConnectionsView, UiError> {
     let store = open_store()?;
-    let loaded = store.list().map_err(|e| UiError::new(e.user_message()))?;
+    let loaded = store.list().map_err(|e| UiError::new(e.to_string()))?;
     let set_aside: Vec<String> = loaded.set_aside.iter().map(|a| a.message()).collect();
     if !set_aside.is_empty() {
         // The window shows it now: later readers stop repeating it.
@@ -382,7 +382,7 @@ pub async fn remove_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Res
     if !confirm_removal(&app, &name).await {
         return Ok(RemoveOutcome { removed: false, message: format!("Kept {name}.") });
     }
-    store.remove(&c.id).map_err(|e| UiError::new(e.user_message()))?;
+    store.remove(&c.id).map_err(|e| UiError::new(e.to_string()))?;
     Ok(RemoveOutcome { removed: true, message: format!("Removed {name}.") })
 }
 

@@ -34,7 +34,7 @@ fn keychain_reachable(test: &str) -> bool {
                 panic!(
                     "{test}: CI=true but the keychain cannot be used: {e} {}\n\
                      Start a Secret Service first (dbus-run-session + gnome-keyring-daemon --unlock).",
-                    e.user_message()
+                    e
                 );
             }
             // Straight to the process's stderr, past the test harness's output capture, so the
@@ -236,7 +236,7 @@ fn unavailable_child() {
         panic!("expected Unavailable, got {err:?}");
     };
     assert!(!cause.contains(token.expose()));
-    let msg = err.user_message();
+    let msg = err.to_string();
     assert!(
         msg.contains("No keychain service is running (Secret Service over D-Bus)."),
         "{msg}"
@@ -261,7 +261,7 @@ fn unavailable_child() {
         ),
         "{e:?}"
     );
-    let msg = e.user_message();
+    let msg = e.to_string();
     assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
     for text in [msg, e.to_string(), format!("{e:?}")] {
         assert!(!text.contains(token.expose()));
@@ -364,7 +364,7 @@ fn locked_child() {
         ),
         "{e:?}"
     );
-    let msg = e.user_message();
+    let msg = e.to_string();
     assert!(msg.contains("Unlock your keyring"), "{msg}");
     assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
     assert_eq!(store.list().unwrap().connections, vec![a.clone()]);
@@ -378,15 +378,15 @@ fn locked_child() {
     }
     let e = store.replace_token(a.clone(), &test_token()).unwrap_err();
     assert_eq!(e.code(), "keychain_locked");
-    assert!(e.user_message().contains("still uses the old one"));
+    assert!(e.to_string().contains("still uses the old one"));
 
     // Removing: the keychain cannot delete the token, so the record is kept.
     let e = store.remove(&a.id).unwrap_err();
     assert_eq!(e.code(), "keychain_locked");
-    assert!(e.user_message().contains("The connection was kept"));
+    assert!(e.to_string().contains("The connection was kept"));
     assert_eq!(store.list().unwrap().connections, vec![a.clone()]);
 
-    for text in [e.user_message(), e.to_string(), format!("{e:?}")] {
+    for text in [e.to_string(), e.to_string(), format!("{e:?}")] {
         assert!(!text.contains(first.expose()) && !text.contains(second.expose()));
     }
     support::assert_no_file_contains(&config, first.expose());

@@ -22,9 +22,9 @@ pub use status::{describe, status_of, ConnectionStatus, StatusText};
 /// Why a connection could not be saved, found or checked: `Display` is the user's sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
-    #[error("{}", .0.user_message())]
+    #[error(transparent)]
     Connections(#[from] connections::ConnectionsError),
-    #[error("{}", .0.user_message())]
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("No saved connection is called \"{0}\". `bitbucket-setup list` shows the saved ones.")]
     NoSuchConnection(String),

@@ -289,8 +289,9 @@ pub struct Loaded {
     pub set_aside: Vec<SetAside>,
 }
 
-/// Problems with the connections list. Messages never contain a secret (the file has none)
-/// nor file contents.
+/// Problems with the connections list: `Display` is the user's sentence, with what to do where
+/// there is something to do. Messages never contain a secret (the file has none) nor file
+/// contents.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionsError {
     #[error("Give the connection a name.")]
@@ -313,7 +314,7 @@ pub enum ConnectionsError {
     InvalidId,
     #[error("A connection with this id already exists.")]
     DuplicateId,
-    #[error("No saved connection matches \"{what}\".")]
+    #[error("No saved connection matches \"{what}\". List the saved connections to see their names.")]
     NotFound { what: String },
     #[error(
         "Your config folder could not be found. Set BITBUCKET_SETUP_CONFIG_DIR to a folder to use."
@@ -321,7 +322,7 @@ pub enum ConnectionsError {
     NoConfigDir,
     #[error("{} is {what}, not a file of saved connections. Move it away; the app then starts a new list.", .path.display())]
     NotAFile { path: PathBuf, what: &'static str },
-    #[error("Could not {action} {path}: {source}")]
+    #[error("Could not {action} {}: {source}.{}", .path.display(), io_advice(source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -334,27 +335,16 @@ pub enum ConnectionsError {
     Serialize(#[source] serde_json::Error),
 }
 
-impl ConnectionsError {
-    /// A plain message, with what to do where there is something to do.
-    pub fn user_message(&self) -> String {
-        match self {
-            ConnectionsError::Io { source, .. } => {
-                let advice = match source.kind() {
-                    io::ErrorKind::PermissionDenied => {
-                        " Check that you own this folder and may write to it."
-                    }
-                    io::ErrorKind::StorageFull => " Free some disk space and try again.",
-                    _ => " Try again; if it keeps failing, check the disk and the folder's permissions.",
-                };
-                format!("{self}.{advice}")
-            }
-            ConnectionsError::NotFound { .. } => {
-                format!("{self} List the saved connections to see their names.")
-            }
-            _ => self.to_string(),
-        }
+/// What to do when the connections file cannot be read or written.
+fn io_advice(source: &io::Error) -> &'static str {
+    match source.kind() {
+        io::ErrorKind::PermissionDenied => " Check that you own this folder and may write to it.",
+        io::ErrorKind::StorageFull => " Free some disk space and try again.",
+        _ => " Try again; if it keeps failing, check the disk and the folder's permissions.",
     }
+}
 
+impl ConnectionsError {
     fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         ConnectionsError::Io {
             action,
@@ -984,9 +974,9 @@ pub(crate) mod tests {
         ));
         let e = validate_name(&"a".repeat(51)).unwrap_err();
         assert!(
-            e.user_message().contains("at most 50"),
+            e.to_string().contains("at most 50"),
             "{}",
-            e.user_message()
+            e.to_string()
         );
     }
 
@@ -1013,7 +1003,7 @@ pub(crate) mod tests {
                 matches!(e, ConnectionsError::DuplicateName { .. }),
                 "{dup}: {e:?}"
             );
-            assert!(e.user_message().contains("already exists"));
+            assert!(e.to_string().contains("already exists"));
         }
         // Unicode case folding too.
         file.add(sample("Ärger")).unwrap();
@@ -1319,7 +1309,7 @@ pub(crate) mod tests {
         let e = impatient.add(sample("Second")).unwrap_err();
         assert!(started.elapsed() >= Duration::from_millis(200), "it gave up without waiting");
         assert!(matches!(e, ConnectionsError::Busy { .. }), "{e:?}");
-        assert!(e.user_message().contains("nothing was changed"), "{}", e.user_message());
+        assert!(e.to_string().contains("nothing was changed"), "{}", e.to_string());
         assert_eq!(file.load().unwrap().connections.len(), 1, "nothing was written");
         // Once the other change is done, the change goes through, waiting as long as needed.
         let release = std::thread::spawn(move || {
@@ -1388,7 +1378,7 @@ pub(crate) mod tests {
         let e = file.load().unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2), "it waited on the pipe");
         assert!(matches!(e, ConnectionsError::NotAFile { what: "a named pipe", .. }), "{e:?}");
-        assert!(e.user_message().contains("a named pipe"), "{}", e.user_message());
+        assert!(e.to_string().contains("a named pipe"), "{}", e.to_string());
         assert!(file.add(sample("x")).is_err());
     }
 

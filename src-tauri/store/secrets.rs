@@ -45,30 +45,28 @@ pub trait SecretStore: Send + Sync {
     }
 }
 
-/// Why the keychain could not do what was asked. No variant ever holds the secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why the keychain could not do what was asked: `Display` is the user's sentence, why in this
+/// platform's words and what to do ([`summary`](SecretStoreError::summary) is the short cause
+/// alone, for a sentence that quotes it). No variant ever holds the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretStoreError {
     /// No keychain service can be reached (no D-Bus session, no Secret Service provider, no
     /// Credential Manager session, …).
-    #[error("The keychain is not available ({cause}).")]
     Unavailable { cause: String },
     /// The keychain exists but is locked.
-    #[error("The keychain is locked.")]
     Locked,
     /// The keychain refused access (a prompt was dismissed or access was denied).
-    #[error("The keychain refused access.")]
     Denied,
     /// There is no entry for this connection.
-    #[error("No saved token was found in the keychain for this connection.")]
     NotFound,
     /// Anything else the keychain reported.
-    #[error("The keychain reported a problem ({cause}).")]
     Other { cause: String },
 }
 
-impl SecretStoreError {
-    /// What went wrong and what to do about it, in plain words, in one text.
-    pub fn user_message(&self) -> String {
+impl std::error::Error for SecretStoreError {}
+
+impl std::fmt::Display for SecretStoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let why = match self {
             SecretStoreError::Unavailable { .. } => WORDS.unavailable_why.to_string(),
             SecretStoreError::Locked => WORDS.locked_why.to_string(),
@@ -78,17 +76,28 @@ impl SecretStoreError {
             SecretStoreError::NotFound => {
                 "The token for this connection is not in the keychain (it may have been deleted in the keychain app).".to_string()
             }
-            SecretStoreError::Other { cause } => {
-                format!("The keychain reported a problem: {cause}.")
-            }
+            SecretStoreError::Other { cause } => format!("The keychain reported a problem: {cause}."),
         };
-        format!("{why} {}", self.next_step())
+        write!(f, "{why} {}", self.next_step())
+    }
+}
+
+impl SecretStoreError {
+    /// The cause alone, for a sentence that quotes it ("deleting it failed (…)").
+    pub fn summary(&self) -> String {
+        match self {
+            SecretStoreError::Unavailable { cause } => format!("The keychain is not available ({cause})."),
+            SecretStoreError::Locked => "The keychain is locked.".into(),
+            SecretStoreError::Denied => "The keychain refused access.".into(),
+            SecretStoreError::NotFound => "No saved token was found in the keychain for this connection.".into(),
+            SecretStoreError::Other { cause } => format!("The keychain reported a problem ({cause})."),
+        }
     }
 
-    /// [`user_message`](Self::user_message) followed by what this failure means for the thing
-    /// the user was doing, e.g. "Your token was not saved anywhere." when saving.
+    /// The sentence followed by what this failure means for the thing the user was doing,
+    /// e.g. "Your token was not saved anywhere." when saving.
     pub fn user_message_for(&self, action: KeychainAction) -> String {
-        format!("{} {}", self.user_message(), action.consequence())
+        format!("{self} {}", action.consequence())
     }
 
     /// Only the advice: what the user can do now.
@@ -704,7 +713,7 @@ mod tests {
             "DBus error: Failed to connect to socket /nonexistent: No such file or directory",
         ))));
         assert!(matches!(e, SecretStoreError::Unavailable { .. }), "{e:?}");
-        let msg = e.user_message();
+        let msg = e.to_string();
         assert!(msg.contains("No keychain service is running"), "{msg}");
         assert!(msg.contains("GNOME Keyring"), "{msg}");
         let msg = e.user_message_for(KeychainAction::Save);
@@ -716,7 +725,7 @@ mod tests {
             "Secret Service: object locked",
         ))));
         assert_eq!(e, SecretStoreError::Locked);
-        assert!(e.user_message().contains("Unlock your keyring"));
+        assert!(e.to_string().contains("Unlock your keyring"));
         let e = map_keyring_error(keyring::Error::NoStorageAccess(Box::new(Fake(
             "Secret Service: unlock prompt was dismissed",
         ))));
@@ -739,7 +748,7 @@ mod tests {
         }
         .scrub("ATCTcanary");
         assert!(!e.to_string().contains("ATCTcanary"));
-        assert!(!e.user_message().contains("ATCTcanary"));
+        assert!(!e.to_string().contains("ATCTcanary"));
         let e = SecretStoreError::Unavailable {
             cause: "ATCTcanary".into(),
         }
@@ -757,7 +766,7 @@ mod tests {
             SecretStoreError::Other { cause: "x".into() },
         ] {
             assert!(!e.next_step().is_empty());
-            assert!(e.user_message().ends_with(&e.next_step()));
+            assert!(e.to_string().ends_with(&e.next_step()));
             assert!(!e.code().is_empty());
         }
     }
