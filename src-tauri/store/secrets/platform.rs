@@ -2,7 +2,6 @@
 //! keyring's default builder, which falls back to its mock), and the mapping of keyring's
 //! errors onto [`SecretStoreError`].
 
-use std::collections::HashMap;
 
 use super::{SecretStore, SecretStoreError, SERVICE};
 use crate::bitbucket::credential::Secret;
@@ -248,7 +247,7 @@ impl SecretStore for KeyringStore {
         // undo a secret that was stored.
         #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
         if !label.trim().is_empty() {
-            let _ = entry.update_attributes(&HashMap::from([("label", label)]));
+            let _ = entry.update_attributes(&std::collections::HashMap::from([("label", label)]));
         }
         Ok(())
     }
@@ -274,7 +273,7 @@ impl SecretStore for KeyringStore {
         }
         let entry = self.entry(account, None)?;
         entry
-            .update_attributes(&HashMap::from([("label", label)]))
+            .update_attributes(&std::collections::HashMap::from([("label", label)]))
             .map_err(map_keyring_error)
     }
 
