@@ -2,7 +2,6 @@
 //! keyring's default builder, which falls back to its mock), and the mapping of keyring's
 //! errors onto [`SecretStoreError`].
 
-
 use super::{SecretStore, SecretStoreError, SERVICE};
 use crate::bitbucket::credential::Secret;
 
