@@ -185,7 +185,7 @@ pub struct LocationView {
 
 #[tauri::command]
 pub fn parse_location(input: String) -> Result<LocationView, UiError> {
-    let location = location::parse(&input).map_err(|e| UiError::on("location", e.user_message()))?;
+    let location = location::parse(&input).map_err(|e| UiError::on("location", e.to_string()))?;
     Ok(LocationView { display: location.display(), web_url: location.web_url(), location })
 }
 
@@ -241,7 +241,7 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
     lock(&state.pending).clear();
     let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     drop(input.token);
-    let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;
+    let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.to_string()))?;
     let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
     let request = CheckRequest {
         credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },

@@ -441,7 +441,7 @@ pub fn plan(
         .map_err(|_| ImportError::Input("The file names no connection. Add --name NAME.".into()))?;
     let workspace = overrides.workspace.clone().or_else(|| draft.workspace.clone()).ok_or(ImportError::Missing { field: "workspace" })?;
     let repository = overrides.repository.clone().or_else(|| draft.repository.clone());
-    let location = location::parse_parts(&workspace, repository.as_deref()).map_err(|e| ImportError::Input(e.user_message()))?;
+    let location = location::parse_parts(&workspace, repository.as_deref()).map_err(|e| ImportError::Input(e.to_string()))?;
     let api_base = ApiBase::parse(api_url).map_err(|e| ImportError::Input(e.to_string()))?;
     if let Some(file_api) = &draft.api_url {
         if ApiBase::parse(file_api).map(|b| b != api_base).unwrap_or(true) {

@@ -53,7 +53,7 @@ proptest! {
                 prop_assert_eq!(&again.repository, &loc.repository);
             }
             Err(e) => {
-                let msg = e.user_message();
+                let msg = e.to_string();
                 prop_assert!(!msg.is_empty());
             }
         }
@@ -61,7 +61,7 @@ proptest! {
 
     #[test]
     fn location_parser_survives_any_text(input in "\\PC{0,200}") {
-        let _ = location::parse(&input).map_err(|e| e.user_message());
+        let _ = location::parse(&input).map_err(|e| e.to_string());
         let _ = location::parse_parts(&input, Some(&input));
     }
 

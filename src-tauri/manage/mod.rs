@@ -116,7 +116,7 @@ pub fn save_validated(
 /// Rebuilds the check request of a saved connection with the given secret.
 pub fn request_for(c: &Connection, secret: Secret, timeouts: Timeouts) -> Result<CheckRequest, ManageError> {
     let location = location::parse_parts(&c.workspace, c.repository.as_deref())
-        .map_err(|e| ManageError::Input(e.user_message()))?;
+        .map_err(|e| ManageError::Input(e.to_string()))?;
     let api_base = ApiBase::parse(&c.api_url).map_err(|e| ManageError::Input(e.to_string()))?;
     Ok(CheckRequest {
         credential: Credential { kind: c.kind, secret, email: c.email.clone(), username: c.username.clone() },
