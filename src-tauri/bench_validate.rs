@@ -53,8 +53,7 @@ async fn tls_table(cases: &[Case], plain: &FakeBitbucket, fake: &FakeBitbucket) 
             let request = |base: &ApiBase| CheckRequest {
                 credential: credential.clone(),
                 location: location::parse("acme/website").expect("location"),
-                preset: case.preset,
-                custom_scopes: Vec::new(),
+                target: case.preset.target(&[]),
                 api_base: base.clone(),
                 timeouts: Timeouts::default(),
             };
@@ -165,8 +164,7 @@ async fn main() {
                 let request = CheckRequest {
                     credential: credential.clone(),
                     location: location::parse("acme/website").expect("location"),
-                    preset: case.preset,
-                    custom_scopes: Vec::new(),
+                    target: case.preset.target(&[]),
                     api_base: base.clone(),
                     timeouts: Timeouts::default(),
                 };

@@ -13,7 +13,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use zeroize::Zeroizing;
 
 use crate::bitbucket::client::{api_url_from_env, ApiBase, Client, Timeouts, DEFAULT_API_URL};
-use crate::bitbucket::credential::{self, Credential, CredentialKind};
+use crate::bitbucket::credential::{self, Credential, CredentialKind, KindFacts};
 use crate::bitbucket::location::{self, Location};
 use crate::bitbucket::validate::{self, CheckRequest, Report};
 use crate::guide::{self, Guide};
@@ -112,7 +112,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub(crate) fn open_store() -> Result<Store, UiError> {
-    Store::open_default().map_err(|e| UiError::new(e.user_message()))
+    Store::open_default().map_err(|e| UiError::new(e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -131,7 +131,11 @@ pub struct KindView {
     id: CredentialKind,
     label: &'static str,
     needs_email: bool,
+    /// A repository, project or workspace access token.
+    access_token: bool,
     retired: bool,
+    /// Who creates it, what it reaches, which plans (none for the retired app password).
+    facts: Option<KindFacts>,
 }
 
 #[derive(Serialize)]
@@ -164,7 +168,9 @@ pub fn catalog() -> Catalog {
             id: k,
             label: k.label(),
             needs_email: k.needs_email(),
+            access_token: k.is_access_token(),
             retired: k == CredentialKind::AppPassword,
+            facts: k.facts(),
         })
         .collect();
     Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env() }
@@ -179,7 +185,7 @@ pub struct LocationView {
 
 #[tauri::command]
 pub fn parse_location(input: String) -> Result<LocationView, UiError> {
-    let location = location::parse(&input).map_err(|e| UiError::on("location", e.user_message()))?;
+    let location = location::parse(&input).map_err(|e| UiError::on("location", e.to_string()))?;
     Ok(LocationView { display: location.display(), web_url: location.web_url(), location })
 }
 
@@ -190,7 +196,7 @@ pub fn creation_guide(
     location: Location,
     scopes: Vec<String>,
 ) -> Result<Guide, UiError> {
-    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.user_message()))
+    guide::guide(preset, kind, &location, &scopes).map_err(|e| UiError::new(e.to_string()))
 }
 
 /// Opens a page in the default browser, only when it is https on bitbucket.org or
@@ -225,7 +231,7 @@ pub struct CheckOutcome {
 
 fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(api_url_from_env);
-    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.user_message()))
+    ApiBase::parse(&raw).map_err(|e| UiError::on("api_url", e.to_string()))
 }
 
 /// Validates a pasted credential. The previous check still running is cancelled first.
@@ -233,15 +239,14 @@ fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
 pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> Result<CheckOutcome, UiError> {
     // A new check supersedes the last one: its token is not kept waiting any longer.
     lock(&state.pending).clear();
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     drop(input.token);
-    let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.user_message()))?;
+    let location = location::parse(&input.location).map_err(|e| UiError::on("location", e.to_string()))?;
     let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
     let request = CheckRequest {
         credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },
         location,
-        preset: input.preset,
-        custom_scopes: input.scopes,
+        target: input.preset.target(&input.scopes),
         api_base: api_base(input.api_url.as_deref())?,
         timeouts: Timeouts::default(),
     };
@@ -302,7 +307,7 @@ pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<C
         Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),
         None => None,
     };
-    connections::validate_name(&input.name).map_err(|e| UiError::on("name", e.user_message()))?;
+    connections::validate_name(&input.name).map_err(|e| UiError::on("name", e.to_string()))?;
     let store = open_store()?;
     let mut pending = lock(&state.pending);
     let Some(p) = pending.get(&input.pending_id) else {
@@ -310,7 +315,7 @@ pub fn save_connection(state: State<'_, AppState>, input: SaveInput) -> Result<C
     };
     let options = SaveOptions { name: input.name, description: input.description, expires };
     let saved = manage::save_validated(&store, &p.request, &p.report, &options).map_err(|e| match e {
-        manage::ManageError::Connections(c) => UiError::on("name", c.user_message()),
+        manage::ManageError::Connections(c) => UiError::on("name", c.to_string()),
         other => UiError::from(other),
     })?;
     pending.remove(&input.pending_id);
@@ -341,7 +346,7 @@ fn view_of(store: &Store, c: Connection) -> ConnectionView {
 #[tauri::command]
 pub fn list_connections() -> Result<ConnectionsView, UiError> {
     let store = open_store()?;
-    let loaded = store.list().map_err(|e| UiError::new(e.user_message()))?;
+    let loaded = store.list().map_err(|e| UiError::new(e.to_string()))?;
     let set_aside: Vec<String> = loaded.set_aside.iter().map(|a| a.message()).collect();
     if !set_aside.is_empty() {
         // The window shows it now: later readers stop repeating it.
@@ -377,7 +382,7 @@ pub async fn remove_connection<R: Runtime>(app: AppHandle<R>, id: String) -> Res
     if !confirm_removal(&app, &name).await {
         return Ok(RemoveOutcome { removed: false, message: format!("Kept {name}.") });
     }
-    store.remove(&c.id).map_err(|e| UiError::new(e.user_message()))?;
+    store.remove(&c.id).map_err(|e| UiError::new(e.to_string()))?;
     Ok(RemoveOutcome { removed: true, message: format!("Removed {name}.") })
 }
 
@@ -410,7 +415,7 @@ pub struct ReplaceInput {
 /// Checks a new token for a saved connection and swaps it in only when it passes.
 #[tauri::command]
 pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
-    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.user_message()))?;
+    let pasted = credential::classify(&input.token).map_err(|e| UiError::on("token", e.to_string()))?;
     let today = chrono::Local::now().date_naive();
     let expires = match input.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?),

@@ -175,7 +175,7 @@ pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) 
         app.clipboard().write_text(field.value.as_str()).map_err(unusable)?;
         return Ok(Copied { label: field.label, clears_in: None });
     }
-    let secret = store.secret(&c.id).map_err(|e| UiError::new(e.user_message()))?;
+    let secret = store.secret(&c.id).map_err(|e| UiError::new(e.to_string()))?;
     let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.to_string()))?;
     drop(secret);
     let field = fields.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::bitbucket::creation;
 use crate::bitbucket::credential::CredentialKind;
 use crate::bitbucket::location::Location;
 use crate::bitbucket::scopes;
@@ -38,25 +39,6 @@ pub fn suggested_name(preset: PresetId, location: &Location) -> String {
     name.chars().take(50).collect()
 }
 
-/// The page that creates a credential of `kind` for `location`.
-pub fn creation_url(kind: CredentialKind, location: &Location) -> String {
-    match (kind, &location.repository) {
-        (CredentialKind::RepositoryToken, Some(repo)) => {
-            format!("https://bitbucket.org/{}/{}/admin/access-tokens", location.workspace, repo)
-        }
-        (CredentialKind::RepositoryToken, None) => format!("https://bitbucket.org/{}/", location.workspace),
-        // UNCONFIRMED: the direct URL of a project's access-token page needs the project key,
-        // which the user may not know; the projects list is one click away from it.
-        (CredentialKind::ProjectToken, _) => format!("https://bitbucket.org/{}/workspace/projects/", location.workspace),
-        (CredentialKind::WorkspaceToken, _) => {
-            format!("https://bitbucket.org/{}/workspace/settings/access-tokens", location.workspace)
-        }
-        (CredentialKind::ApiToken | CredentialKind::AppPassword, _) => {
-            "https://id.atlassian.com/manage-profile/security/api-tokens".to_string()
-        }
-    }
-}
-
 /// The required scopes without those another required scope already implies: Bitbucket ticks
 /// "Read" by itself when "Write" is ticked, so the list shows only what the user must click.
 fn boxes_to_tick(required: &[String]) -> Vec<String> {
@@ -86,10 +68,10 @@ pub fn guide(
         .map(|s| CheckItem { scope: s.clone(), label: scopes::label(s) })
         .collect();
     let token_name = suggested_name(preset, location);
-    let url = creation_url(kind, location);
+    let page = creation::page(kind, location);
     let (where_, steps) = match kind {
         CredentialKind::RepositoryToken => (
-            "Repository settings > Security > Access tokens".to_string(),
+            page.menu.to_string(),
             vec![
                 "Select \"Create access token\".".to_string(),
                 format!("Name: {token_name}"),
@@ -99,7 +81,7 @@ pub fn guide(
             ],
         ),
         CredentialKind::ProjectToken => (
-            "Project settings > Security > Access tokens (open the project from this list)".to_string(),
+            format!("{} (open the project from this list)", page.menu),
             vec![
                 "Open the project, then Project settings > Access tokens.".to_string(),
                 "Select \"Create access token\".".to_string(),
@@ -110,7 +92,7 @@ pub fn guide(
             ],
         ),
         CredentialKind::WorkspaceToken => (
-            "Workspace settings > Security > Access tokens".to_string(),
+            page.menu.to_string(),
             vec![
                 "Select \"Create access token\".".to_string(),
                 format!("Name: {token_name}"),
@@ -120,7 +102,7 @@ pub fn guide(
             ],
         ),
         _ => (
-            "id.atlassian.com > Security > API tokens".to_string(),
+            page.menu.to_string(),
             vec![
                 "Select \"Create API token with scopes\" (not \"Create API token\").".to_string(),
                 format!("Name: {token_name}"),
@@ -153,7 +135,7 @@ pub fn guide(
             if newer.len() == 1 { "it" } else { "them" },
         ));
     }
-    Ok(Guide { url, where_, steps, checklist, token_name, expiry_advice, notes })
+    Ok(Guide { url: page.url, where_, steps, checklist, token_name, expiry_advice, notes })
 }
 
 #[cfg(test)]

@@ -289,7 +289,7 @@ fn token_field(raw: Option<String>) -> Result<(Option<Secret>, Option<String>), 
     if raw.starts_with("__n8n_BLANK_VALUE_") {
         return Ok((None, None));
     }
-    let pasted = credential::classify(&raw).map_err(|e| ImportError::Invalid { field: "token", why: e.user_message() })?;
+    let pasted = credential::classify(&raw).map_err(|e| ImportError::Invalid { field: "token", why: e.to_string() })?;
     Ok((Some(pasted.secret), None))
 }
 
@@ -441,8 +441,8 @@ pub fn plan(
         .map_err(|_| ImportError::Input("The file names no connection. Add --name NAME.".into()))?;
     let workspace = overrides.workspace.clone().or_else(|| draft.workspace.clone()).ok_or(ImportError::Missing { field: "workspace" })?;
     let repository = overrides.repository.clone().or_else(|| draft.repository.clone());
-    let location = location::parse_parts(&workspace, repository.as_deref()).map_err(|e| ImportError::Input(e.user_message()))?;
-    let api_base = ApiBase::parse(api_url).map_err(|e| ImportError::Input(e.user_message()))?;
+    let location = location::parse_parts(&workspace, repository.as_deref()).map_err(|e| ImportError::Input(e.to_string()))?;
+    let api_base = ApiBase::parse(api_url).map_err(|e| ImportError::Input(e.to_string()))?;
     if let Some(file_api) = &draft.api_url {
         if ApiBase::parse(file_api).map(|b| b != api_base).unwrap_or(true) {
             warnings.push(format!(
@@ -466,8 +466,7 @@ pub fn plan(
         request: CheckRequest {
             credential: Credential { kind: draft.kind, secret, email: draft.email.clone(), username: draft.username.clone() },
             location,
-            preset,
-            custom_scopes,
+            target: preset.target(&custom_scopes),
             api_base,
             timeouts,
         },
@@ -622,7 +621,7 @@ mod tests {
         assert!(e.to_string().contains("--workspace"), "{}", e.to_string());
         let o = ImportOverrides { workspace: Some("acme".into()), ..Default::default() };
         let p = plan(&n, &o, Secret::new("ATATx"), "https://api.bitbucket.org/2.0", Timeouts::default()).unwrap();
-        assert_eq!(p.request.preset, PresetId::N8n);
+        assert_eq!(p.request.target.id, "n8n");
         assert_eq!(p.request.credential.email.as_deref(), Some("a@b.example"));
     }
 }

@@ -76,6 +76,6 @@ pub fn run() {
         .run(tauri::generate_context!());
     if let Err(err) = result {
         eprintln!("Bitbucket Setup Assistant could not start its window: {err}");
-        std::process::exit(1);
+        std::process::exit(exit_code::SOFTWARE);
     }
 }

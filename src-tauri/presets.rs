@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bitbucket::credential::CredentialKind;
 use crate::bitbucket::scopes::{self, ScopeError, Vocabulary};
+use crate::bitbucket::target::Target;
 
 /// The products (and the two generic targets) the wizard knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +42,17 @@ impl PresetId {
     /// The name used on the command line (`--preset sqai`).
     pub fn cli_name(self) -> &'static str {
         get(self).cli_name
+    }
+
+    /// What the validation engine checks a credential against for this preset; `custom` as
+    /// in [`required_scopes`].
+    pub fn target(self, custom: &[String]) -> Target {
+        get(self).target(custom)
+    }
+
+    /// The preset whose [`Target::id`] (and JSON name) is `id`, exactly.
+    pub fn from_target_id(id: &str) -> Option<PresetId> {
+        PresetId::ALL.into_iter().find(|p| p.cli_name() == id)
     }
 
     /// Position in [`PRESETS`]; a `match` so that adding a variant without a row fails to build.
@@ -92,6 +104,18 @@ pub struct Preset {
     /// The product's form, in its order.
     pub fields: &'static [Field],
     pub notes: &'static [&'static str],
+}
+
+impl Preset {
+    /// The engine's view of this preset: its name, whether it needs a repository, and the
+    /// scopes (or the refusal, in the user's words) for every kind. The id is the preset's
+    /// JSON name, so reports and saved checks show it as before.
+    pub fn target(&self, custom: &[String]) -> Target {
+        let id = self.id;
+        Target::new(self.cli_name, self.name, self.needs_repository, |kind| {
+            required_scopes(id, kind, custom).map_err(|e| e.to_string())
+        })
+    }
 }
 
 const fn field(key: &'static str, label: &'static str, max_len: Option<usize>, note: &'static str) -> Field {
@@ -367,36 +391,28 @@ pub fn from_cli_name(name: &str) -> Option<PresetId> {
     alias.or_else(|| PresetId::ALL.into_iter().find(|id| id.cli_name() == key))
 }
 
-/// Why a preset cannot give a scope list.
+/// Why a preset cannot give a scope list. `Display` is the user's sentence and what to do
+/// about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PresetError {
-    #[error("{preset} does not accept {}.", article(.kind))]
+    #[error("{preset} does not accept {}.{} It accepts: {}.", article(.kind), retired_note(.kind), labels(.accepted))]
     KindNotAccepted { preset: &'static str, kind: CredentialKind, accepted: Vec<CredentialKind> },
-    #[error("A custom setup needs at least one scope.")]
+    #[error("A custom setup needs at least one scope. List the scopes the tool needs, for example \"repository, pullrequest:write\" or \"read:repository:bitbucket\".")]
     NoCustomScopes,
     #[error(transparent)]
     Scope(#[from] ScopeError),
 }
 
-impl PresetError {
-    /// The message and what to do about it, in plain words.
-    pub fn user_message(&self) -> String {
-        match self {
-            PresetError::KindNotAccepted { accepted, kind, .. } => {
-                let retired = if *kind == CredentialKind::AppPassword {
-                    " App passwords stopped working on 2026-07-28."
-                } else {
-                    ""
-                };
-                let names: Vec<&str> = accepted.iter().map(|k| k.label()).collect();
-                format!("{self}{retired} It accepts: {}.", names.join(", "))
-            }
-            PresetError::NoCustomScopes => format!(
-                "{self} List the scopes the tool needs, for example \"repository, pullrequest:write\" or \"read:repository:bitbucket\"."
-            ),
-            PresetError::Scope(e) => e.user_message(),
-        }
+fn retired_note(kind: &CredentialKind) -> &'static str {
+    if *kind == CredentialKind::AppPassword {
+        " App passwords stopped working on 2026-07-28."
+    } else {
+        ""
     }
+}
+
+fn labels(kinds: &[CredentialKind]) -> String {
+    kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
 }
 
 fn article(kind: &CredentialKind) -> String {
@@ -590,18 +606,18 @@ mod tests {
             for kind in CredentialKind::ALL.into_iter().filter(|k| !p.kinds.contains(k)) {
                 let e = required_scopes(p.id, kind, &[]).unwrap_err();
                 assert!(matches!(e, PresetError::KindNotAccepted { .. }), "{} / {kind:?}", p.name);
-                let m = e.user_message();
+                let m = e.to_string();
                 assert!(m.contains(p.name) && m.contains(p.recommended.label()), "{m}");
             }
         }
         let e = required_scopes(PresetId::Katalon, CredentialKind::AppPassword, &[]).unwrap_err();
         assert_eq!(
-            e.user_message(),
+            e.to_string(),
             "Katalon TestOps does not accept an app password. App passwords stopped working on 2026-07-28. It accepts: API token with scopes."
         );
         let e = required_scopes(PresetId::Sqai, CredentialKind::ApiToken, &[]).unwrap_err();
         assert_eq!(
-            e.user_message(),
+            e.to_string(),
             "SQAI Suite does not accept an API token with scopes. It accepts: repository access token, workspace access token."
         );
     }
@@ -618,11 +634,11 @@ mod tests {
         );
         let e = required_scopes(PresetId::Custom, CredentialKind::RepositoryToken, &[]).unwrap_err();
         assert_eq!(e, PresetError::NoCustomScopes);
-        assert!(e.user_message().contains("for example"));
+        assert!(e.to_string().contains("for example"));
         let e = required_scopes(PresetId::Custom, CredentialKind::RepositoryToken, &s(&[" , "])).unwrap_err();
         assert_eq!(e, PresetError::NoCustomScopes);
         let e = required_scopes(PresetId::Custom, CredentialKind::RepositoryToken, &s(&["repositroy"])).unwrap_err();
-        assert!(e.user_message().contains("Did you mean \"repository\""), "{}", e.user_message());
+        assert!(e.to_string().contains("Did you mean \"repository\""), "{e}");
         let e = required_scopes(PresetId::Custom, CredentialKind::RepositoryToken, &s(&["account"])).unwrap_err();
         assert!(matches!(e, PresetError::Scope(ScopeError::NotOffered { .. })), "{e:?}");
         let e = required_scopes(PresetId::Custom, CredentialKind::AppPassword, &s(&["repository"])).unwrap_err();
@@ -640,7 +656,23 @@ mod tests {
             s(&["repository", "repository:write", "webhook", "pullrequest:write"])
         );
         let e = required_scopes(PresetId::Cubyts, CredentialKind::RepositoryToken, &s(&["project"])).unwrap_err();
-        assert!(e.user_message().contains("project access tokens and workspace access tokens"), "{}", e.user_message());
+        assert!(e.to_string().contains("project access tokens and workspace access tokens"), "{e}");
+    }
+
+    #[test]
+    fn the_engine_target_is_the_row() {
+        let extra = s(&["pipeline"]);
+        for p in all() {
+            let t = p.target(&extra);
+            assert_eq!(t.id, serde_json::to_value(p.id).unwrap(), "the report shows the id as before");
+            assert_eq!(PresetId::from_target_id(&t.id), Some(p.id));
+            assert_eq!((t.name.as_str(), t.needs_repository), (p.name, p.needs_repository));
+            for kind in CredentialKind::ALL {
+                let expected = required_scopes(p.id, kind, &extra).map_err(|e| e.to_string());
+                assert_eq!(t.required_scopes(kind), expected, "{} / {kind:?}", p.name);
+            }
+        }
+        assert_eq!(PresetId::from_target_id("SQAI"), None);
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub fn details_text(d: &CheckDetails, email: Option<&str>) -> String {
     add(format!("Bitbucket Setup Assistant {} — details for support", env!("CARGO_PKG_VERSION")));
     add(format!("System: {}", system()));
     add(format!("Checked: {} against {}", d.checked_at.format("%Y-%m-%d %H:%M:%S UTC"), d.api_url));
-    add(format!("For: {}", presets::get(d.preset).name));
+    let target = presets::PresetId::from_target_id(&d.preset)
+        .map(|p| presets::get(p).name.to_string())
+        .unwrap_or_else(|| crate::safe_text::visible(&d.preset));
+    add(format!("For: {target}"));
     add(format!(
         "Credential: {} chosen; Bitbucket says: {}",
         d.credential_kind.label(),
@@ -160,7 +163,7 @@ mod tests {
         CheckDetails {
             checked_at: chrono::DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z").unwrap().into(),
             api_url: "https://api.bitbucket.org/2.0".into(),
-            preset: PresetId::Autoheal,
+            preset: PresetId::Autoheal.cli_name().into(),
             credential_kind: CredentialKind::ApiToken,
             credential_type: Some("api_token".into()),
             ok: false,

@@ -5,12 +5,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use fake_bitbucket::{demo, TokenState};
 use support::cli_session::{text, CliSession};
-use bitbucket_setup::store::secrets::SERVICE;
-use support::files_containing;
 
 /// The Secret Service and `secret-tool` (fails under CI=true when either is missing).
 fn keychain_ready() -> bool {
@@ -36,26 +33,19 @@ impl Env {
     }
 }
 
-/// The secrets `secret-tool` finds for our service and this connection id.
+/// The one secret the keychain holds for this connection id, if any.
 fn keychain_secret(id: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args(["lookup", "service", SERVICE, "username", id])
-        .output()
-        .expect("secret-tool");
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|s| !s.is_empty())
+    let mut found = support::keychain::secrets(id);
+    assert!(found.len() <= 1, "{} items for one connection", found.len());
+    found.pop()
 }
 
 fn keychain_label(id: &str) -> String {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", SERVICE, "username", id])
-        .output()
-        .expect("secret-tool");
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    support::keychain::items(id).into_iter().map(|i| i.label).collect::<Vec<_>>().join("\n")
 }
 
 fn no_file_contains(dir: &Path, secret: &str) {
-    let hits = files_containing(dir, secret);
-    assert!(hits.is_empty(), "the token is in plain files: {hits:?}");
+    support::assert_no_file_contains(dir, secret);
 }
 
 #[test]
@@ -129,8 +119,7 @@ fn nothing_is_saved_when_the_check_fails() {
     assert!(err.contains("Nothing was saved"), "{err}");
     assert!(env.list().as_array().unwrap().is_empty());
     no_file_contains(env.0.config.path(), demo::READ_ONLY);
-    let search = Command::new("secret-tool").args(["search", "--all", "service", SERVICE]).output().unwrap();
-    assert!(!String::from_utf8_lossy(&search.stdout).contains(demo::READ_ONLY));
+    assert!(!support::keychain::service_secrets().iter().any(|s| s == demo::READ_ONLY));
 }
 
 #[test]

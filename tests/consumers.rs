@@ -370,6 +370,7 @@ fn jq_and_pyyaml_read_the_json_and_yaml_exports() {
         let script = "import json, sys, yaml\n\
             y = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n\
             j = json.load(open(sys.argv[2], encoding='utf-8'))\n\
+            assert y['metadata'].pop('exported_at') and j['metadata'].pop('exported_at')\n\
             assert y == j, (y, j)\n\
             print(json.dumps(y['connection']))";
         let conn: serde_json::Value = serde_json::from_str(&ok(r.python(script, &[&format!("{stem}.yaml"), &format!("{stem}.json")], s.work.path(), &[]), "PyYAML")).unwrap();

@@ -40,22 +40,13 @@ fn at(h: u32, m: u32) -> chrono::DateTime<Utc> {
 fn base(name: &str, kind: CredentialKind, preset: PresetId) -> Connection {
     Connection {
         id: "8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11".into(),
-        name: name.into(),
-        description: None,
-        preset,
-        kind,
-        workspace: "acme".into(),
-        repository: Some("website".into()),
-        email: None,
-        username: None,
-        api_url: "https://api.bitbucket.org/2.0".into(),
         base_branch: Some("main".into()),
-        granted_scopes: vec![],
         credential_type: Some(kind.bitbucket_type().into()),
         last_check: Some(LastCheck { at: at(9, 0), ok: true, problem: None, message: "Ready.".into(), details: None }),
         expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
         created_at: at(8, 0),
         updated_at: at(9, 0),
+        ..Connection::new(name, preset, kind, "acme", Some("website"))
     }
 }
 

@@ -24,23 +24,17 @@ use bitbucket_setup::store::connections::{Connection, ConnectionsFile};
 use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError, SERVICE};
 use bitbucket_setup::store::{keychain_label, KeychainStatus, Store, StoreError};
 
-fn in_ci() -> bool {
-    std::env::var("CI")
-        .map(|v| v.eq_ignore_ascii_case("true"))
-        .unwrap_or(false)
-}
-
 /// Whether the real keychain answers. In CI an unreachable keychain is a failure.
 fn keychain_reachable(test: &str) -> bool {
     let probe = KeyringStore::new().get(&uuid::Uuid::new_v4().to_string());
     match probe {
         Err(SecretStoreError::NotFound) | Ok(_) => true,
         Err(e) => {
-            if in_ci() {
+            if support::in_ci() {
                 panic!(
                     "{test}: CI=true but the keychain cannot be used: {e} {}\n\
                      Start a Secret Service first (dbus-run-session + gnome-keyring-daemon --unlock).",
-                    e.user_message()
+                    e
                 );
             }
             // Straight to the process's stderr, past the test harness's output capture, so the
@@ -59,25 +53,12 @@ fn keychain_reachable(test: &str) -> bool {
 }
 
 fn connection(name: &str) -> Connection {
-    let now = chrono::Utc::now();
     Connection {
-        id: Connection::new_id(),
-        name: name.to_string(),
         description: Some("made by tests/keychain.rs".into()),
-        preset: PresetId::Git,
-        kind: CredentialKind::RepositoryToken,
-        workspace: "acme".into(),
-        repository: Some("website".into()),
-        email: None,
-        username: None,
-        api_url: "https://api.bitbucket.org/2.0".into(),
         base_branch: Some("main".into()),
         granted_scopes: vec!["repository".into()],
         credential_type: Some("repo_access_token".into()),
-        last_check: None,
-        expires: None,
-        created_at: now,
-        updated_at: now,
+        ..Connection::new(name, PresetId::Git, CredentialKind::RepositoryToken, "acme", Some("website"))
     }
 }
 
@@ -94,78 +75,6 @@ impl Drop for Cleanup {
     }
 }
 
-/// Fails if any file under `dir` contains `needle`. Returns how many files were looked at.
-fn assert_no_file_contains(dir: &Path, needle: &str) -> usize {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut seen = 0;
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                seen += 1;
-                let bytes = std::fs::read(&p).unwrap();
-                let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-                assert!(!found, "{} contains the secret", p.display());
-            }
-        }
-    }
-    seen
-}
-
-/// One Secret Service item as `secret-tool` (libsecret's own client) shows it.
-#[cfg(target_os = "linux")]
-#[derive(Debug, Default)]
-struct Item {
-    label: String,
-    secret: String,
-    attributes: std::collections::BTreeMap<String, String>,
-}
-
-/// `secret-tool search --all service <SERVICE> username <account>`: only attributes on the
-/// command line, never the secret.
-#[cfg(target_os = "linux")]
-fn secret_tool_items(account: &str) -> Vec<Item> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", SERVICE, "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools) must be installed for this test");
-    assert!(
-        out.status.success(),
-        "secret-tool failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // secret-tool prints label/secret on stdout and attributes on stderr, item by item.
-    let mut items: Vec<Item> = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if line.starts_with('[') {
-            items.push(Item::default());
-        } else if let (Some(item), Some((k, v))) = (items.last_mut(), line.split_once(" = ")) {
-            match k {
-                "label" => item.label = v.to_string(),
-                "secret" => item.secret = v.to_string(),
-                _ => {}
-            }
-        }
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let attr_lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("attribute."))
-        .collect();
-    if items.len() == 1 {
-        for l in attr_lines {
-            if let Some((k, v)) = l.trim_start_matches("attribute.").split_once(" = ") {
-                items[0].attributes.insert(k.to_string(), v.to_string());
-            }
-        }
-    }
-    items
-}
 
 #[test]
 fn saves_checks_and_removes_through_the_real_keychain() {
@@ -194,7 +103,7 @@ fn saves_checks_and_removes_through_the_real_keychain() {
     // What the OS keychain holds, seen by its own client.
     #[cfg(target_os = "linux")]
     {
-        let items = secret_tool_items(&saved.id);
+        let items = support::keychain::items(&saved.id);
         assert_eq!(
             items.len(),
             1,
@@ -227,7 +136,7 @@ fn saves_checks_and_removes_through_the_real_keychain() {
     assert_eq!(store.list().unwrap().connections, vec![saved.clone()]);
 
     // The record is on disk, the token is not.
-    assert!(assert_no_file_contains(&config, token.expose()) >= 1);
+    assert!(support::assert_no_file_contains(&config, token.expose()) >= 1);
     let record = std::fs::read_to_string(config.join("connections.json")).unwrap();
     assert!(record.contains(&saved.id));
 
@@ -237,12 +146,12 @@ fn saves_checks_and_removes_through_the_real_keychain() {
     assert!(store.secret(&saved.id).unwrap() == newer);
     #[cfg(target_os = "linux")]
     {
-        let items = secret_tool_items(&saved.id);
+        let items = support::keychain::items(&saved.id);
         assert_eq!(items.len(), 1);
         assert!(items[0].secret == newer.expose());
     }
-    assert_no_file_contains(&config, newer.expose());
-    assert_no_file_contains(&config, token.expose());
+    support::assert_no_file_contains(&config, newer.expose());
+    support::assert_no_file_contains(&config, token.expose());
 
     // A rename follows into the keychain label.
     let mut renamed = saved.clone();
@@ -250,7 +159,7 @@ fn saves_checks_and_removes_through_the_real_keychain() {
     store.update(renamed.clone()).unwrap();
     #[cfg(target_os = "linux")]
     assert_eq!(
-        secret_tool_items(&saved.id)[0].label,
+        support::keychain::items(&saved.id)[0].label,
         keychain_label(&renamed)
     );
 
@@ -259,7 +168,7 @@ fn saves_checks_and_removes_through_the_real_keychain() {
     assert!(!removed.keychain_entry_was_missing);
     #[cfg(target_os = "linux")]
     assert!(
-        secret_tool_items(&saved.id).is_empty(),
+        support::keychain::items(&saved.id).is_empty(),
         "the keychain item is gone"
     );
     assert_eq!(store.keychain_status(&saved.id), KeychainStatus::Missing);
@@ -291,11 +200,7 @@ fn removing_a_connection_whose_token_was_deleted_by_hand() {
     // The user deletes the item in their keychain app.
     #[cfg(target_os = "linux")]
     {
-        let st = Command::new("secret-tool")
-            .args(["clear", "service", SERVICE, "username", &c.id])
-            .status()
-            .unwrap();
-        assert!(st.success());
+        support::keychain::clear(&c.id);
     }
     #[cfg(not(target_os = "linux"))]
     KeyringStore::new().delete(&c.id).unwrap();
@@ -331,7 +236,7 @@ fn unavailable_child() {
         panic!("expected Unavailable, got {err:?}");
     };
     assert!(!cause.contains(token.expose()));
-    let msg = err.user_message();
+    let msg = err.to_string();
     assert!(
         msg.contains("No keychain service is running (Secret Service over D-Bus)."),
         "{msg}"
@@ -356,7 +261,7 @@ fn unavailable_child() {
         ),
         "{e:?}"
     );
-    let msg = e.user_message();
+    let msg = e.to_string();
     assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
     for text in [msg, e.to_string(), format!("{e:?}")] {
         assert!(!text.contains(token.expose()));
@@ -368,7 +273,7 @@ fn unavailable_child() {
     // Nothing was written: not the record, not the token; only the lock every change takes.
     let written: Vec<_> = support::files_under(&config).into_iter().filter(|p| !p.ends_with(".connections.json.lock")).collect();
     assert!(written.is_empty(), "nothing may be written when the keychain is unavailable: {written:?}");
-    assert!(assert_no_file_contains(Path::new(&dir), token.expose()) <= 1, "at most the lock file");
+    assert!(support::assert_no_file_contains(Path::new(&dir), token.expose()) <= 1, "at most the lock file");
     println!("{UNAVAILABLE_MARKER}");
 }
 
@@ -459,11 +364,11 @@ fn locked_child() {
         ),
         "{e:?}"
     );
-    let msg = e.user_message();
+    let msg = e.to_string();
     assert!(msg.contains("Unlock your keyring"), "{msg}");
     assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
     assert_eq!(store.list().unwrap().connections, vec![a.clone()]);
-    assert_no_file_contains(&config, second.expose());
+    support::assert_no_file_contains(&config, second.expose());
 
     // Reading, status, replacing: all say "locked".
     assert_eq!(store.secret(&a.id).unwrap_err().code(), "keychain_locked");
@@ -473,18 +378,18 @@ fn locked_child() {
     }
     let e = store.replace_token(a.clone(), &test_token()).unwrap_err();
     assert_eq!(e.code(), "keychain_locked");
-    assert!(e.user_message().contains("still uses the old one"));
+    assert!(e.to_string().contains("still uses the old one"));
 
     // Removing: the keychain cannot delete the token, so the record is kept.
     let e = store.remove(&a.id).unwrap_err();
     assert_eq!(e.code(), "keychain_locked");
-    assert!(e.user_message().contains("The connection was kept"));
+    assert!(e.to_string().contains("The connection was kept"));
     assert_eq!(store.list().unwrap().connections, vec![a.clone()]);
 
-    for text in [e.user_message(), e.to_string(), format!("{e:?}")] {
+    for text in [e.to_string(), e.to_string(), format!("{e:?}")] {
         assert!(!text.contains(first.expose()) && !text.contains(second.expose()));
     }
-    assert_no_file_contains(&config, first.expose());
+    support::assert_no_file_contains(&config, first.expose());
     println!("{LOCKED_MARKER}");
 }
 
@@ -503,7 +408,7 @@ fn locked_keyring_is_reported_and_nothing_is_lost() {
         .filter(|p| !have(p))
         .collect();
     if !missing.is_empty() {
-        if in_ci() {
+        if support::in_ci() {
             panic!("CI=true but {missing:?} are not installed (packages dbus, gnome-keyring)");
         }
         use std::io::Write as _;

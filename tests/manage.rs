@@ -4,9 +4,8 @@
 
 use std::sync::Arc;
 
-use bitbucket_setup::bitbucket::client::{ApiBase, Timeouts};
-use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKind};
-use bitbucket_setup::bitbucket::location;
+use bitbucket_setup::bitbucket::client::Timeouts;
+use bitbucket_setup::bitbucket::credential::{classify, CredentialKind, PastedKind};
 use bitbucket_setup::bitbucket::validate::{self, CheckRequest};
 use bitbucket_setup::manage::{self, SaveOptions};
 use bitbucket_setup::presets::PresetId;
@@ -15,19 +14,14 @@ use bitbucket_setup::store::secrets::{MemoryStore, SecretStore};
 use bitbucket_setup::store::Store;
 use fake_bitbucket::{demo, FakeBitbucket, TokenState};
 
-fn request(fake: &FakeBitbucket, secret: &str) -> (CheckRequest, bitbucket_setup::bitbucket::credential::PastedKind) {
-    let pasted = classify(secret).unwrap();
-    (
-        CheckRequest {
-            credential: Credential { kind: CredentialKind::RepositoryToken, secret: pasted.secret, email: None, username: None },
-            location: location::parse("acme/website").unwrap(),
-            preset: PresetId::Sqai,
-            custom_scopes: vec![],
-            api_base: ApiBase::parse(&fake.base_url()).unwrap(),
-            timeouts: Timeouts::default(),
-        },
-        pasted.kind,
-    )
+mod support;
+use support::check::Check;
+
+fn request(fake: &FakeBitbucket, secret: &str) -> (CheckRequest, PastedKind) {
+    let t = Timeouts::default();
+    Check::new(CredentialKind::RepositoryToken, secret, "acme/website", PresetId::Sqai)
+        .timeouts(t.connect, t.request)
+        .request(&fake.base_url())
 }
 
 async fn saved(fake: &FakeBitbucket, store: &Store, name: &str) -> bitbucket_setup::store::connections::Connection {
@@ -103,5 +97,7 @@ async fn retest_records_the_result() {
     // A keychain entry deleted by hand is reported plainly.
     secrets.delete(&c.id).unwrap();
     let err = manage::retest(&store, &c, Timeouts::default()).await.unwrap_err();
-    assert!(!err.to_string().is_empty());
+    let said = err.to_string();
+    assert!(matches!(err, manage::ManageError::Store(_)), "{err:?}");
+    assert!(said.contains("is not in the keychain") && said.contains("Replace token") && !said.contains(demo::SQAI_READY), "{said}");
 }

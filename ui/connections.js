@@ -78,7 +78,7 @@ function replaceForm(ctx, c, onDone) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const verdict = judgePaste(tokenInput.value, c.kind);
+    const verdict = judgePaste(tokenInput.value, ctx.kindInfo(c.kind));
     if (!tokenInput.value.trim() || !verdict.ok) {
       token.setError(verdict.message || "Paste the new token.");
       tokenInput.focus();

@@ -8,15 +8,10 @@ const LABELS = {
   app_password: "an app password",
 };
 
-const KIND_LABELS = {
-  repository_token: "repository access token",
-  project_token: "project access token",
-  workspace_token: "workspace access token",
-  api_token: "API token with scopes",
-  app_password: "app password",
-};
-
-/** Returns { ok, message, shape } for the raw value and the chosen kind. */
+/**
+ * Returns { ok, message, shape } for the raw value and the chosen kind: an entry of the
+ * catalog's kinds (its label and whether it is an access token come from Rust), or undefined.
+ */
 export function judgePaste(raw, kind) {
   const value = raw.replace(/^[\s\uFEFF]+|[\s\uFEFF]+$/g, "");
   if (!value) return { ok: false, message: "" };
@@ -32,18 +27,16 @@ export function judgePaste(raw, kind) {
   if (value.startsWith("ATCT")) shape = "access";
   else if (value.startsWith("ATAT")) shape = "api";
   else if (value.startsWith("ATBB") || /^[A-Za-z0-9]{20}$/.test(value)) shape = "app_password";
-  const isAccess = ["repository_token", "project_token", "workspace_token"].includes(kind);
+  const isAccess = Boolean(kind && kind.access_token);
   if (shape === "app_password" && value.startsWith("ATBB")) {
     return { ok: false, shape, message: "This is an app password. App passwords stopped working on 2026-07-28: create an API token with scopes or an access token instead." };
   }
   if (shape === "api" && isAccess) {
-    return { ok: false, shape, message: `This looks like ${LABELS.api}, but you chose ${KIND_LABELS[kind]}. Go back and choose "API token with scopes", or paste the access token.` };
+    return { ok: false, shape, message: `This looks like ${LABELS.api}, but you chose ${kind.label}. Go back and choose "API token with scopes", or paste the access token.` };
   }
-  if (shape === "access" && kind === "api_token") {
-    return { ok: false, shape, message: `This looks like ${LABELS.access}, but you chose ${KIND_LABELS[kind]}. Go back and choose the access token kind, or paste the API token.` };
+  if (shape === "access" && kind && kind.id === "api_token") {
+    return { ok: false, shape, message: `This looks like ${LABELS.access}, but you chose ${kind.label}. Go back and choose the access token kind, or paste the API token.` };
   }
   const recognised = shape === "access" || shape === "api";
   return { ok: true, shape, message: recognised ? `Looks like ${LABELS[shape]}.` : "" };
 }
-
-export { KIND_LABELS };

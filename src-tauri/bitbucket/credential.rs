@@ -135,6 +135,29 @@ impl CredentialKind {
     }
 }
 
+/// What the wizard tells apart the kinds by: who can create one, what it reaches, and on
+/// which Bitbucket plans it exists. The window shows these; they live here, with the kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KindFacts {
+    pub who: &'static str,
+    pub reaches: &'static str,
+    pub plan: &'static str,
+}
+
+impl CredentialKind {
+    /// The kind's facts; `None` for app passwords, which nobody can create any more.
+    pub fn facts(self) -> Option<KindFacts> {
+        let (who, reaches, plan) = match self {
+            CredentialKind::RepositoryToken => ("Repository admins", "One repository", "All plans"),
+            CredentialKind::ProjectToken => ("Project admins", "The repositories of one project", "Premium only"),
+            CredentialKind::WorkspaceToken => ("Workspace admins", "Every repository in the workspace", "Premium only"),
+            CredentialKind::ApiToken => ("Any user, for themselves", "What your own account can reach", "All plans"),
+            CredentialKind::AppPassword => return None,
+        };
+        Some(KindFacts { who, reaches, plan })
+    }
+}
+
 impl fmt::Display for CredentialKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -215,45 +238,28 @@ impl PastedKind {
     }
 }
 
-/// Why a pasted value cannot be a token. Messages never contain the value.
+/// Why a pasted value cannot be a token. `Display` is the user's sentence and what to do
+/// about it; it never contains the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasteError {
-    #[error("Nothing was pasted.")]
+    #[error("Nothing was pasted. Copy the token from Bitbucket and paste it here.")]
     Empty,
-    #[error("This looks like a web address, not a token.")]
+    #[error("This looks like a web address, not a token. {PASTE_THE_TOKEN}")]
     LooksLikeUrl,
-    #[error("This looks like an email address, not a token.")]
+    #[error("This looks like an email address, not a token. {PASTE_THE_TOKEN}")]
     LooksLikeEmail,
-    #[error("The pasted value has spaces or line breaks inside it.")]
+    #[error("The pasted value has spaces or line breaks inside it. Copy the token again in one piece; a token never contains spaces.")]
     WhitespaceInside,
-    #[error("The pasted value is too long to be a token ({len} characters).")]
+    #[error("The pasted value is too long to be a token ({len} characters). Check that you copied only the token and not the page around it.")]
     TooLong { len: usize },
-    #[error("The pasted value has characters a token never has.")]
+    #[error("The pasted value has characters a token never has. Copy the token again from Bitbucket.")]
     ControlCharacters,
 }
 
+const PASTE_THE_TOKEN: &str = "Paste the token itself: the long value Bitbucket showed once when you created it.";
+
 /// The longest value accepted as a token (4 KiB).
 pub const MAX_SECRET_LEN: usize = 4096;
-
-impl PasteError {
-    /// A plain-language message and what to do about it.
-    pub fn user_message(&self) -> String {
-        let fix = match self {
-            PasteError::Empty => "Copy the token from Bitbucket and paste it here.",
-            PasteError::LooksLikeUrl | PasteError::LooksLikeEmail => {
-                "Paste the token itself: the long value Bitbucket showed once when you created it."
-            }
-            PasteError::WhitespaceInside => {
-                "Copy the token again in one piece; a token never contains spaces."
-            }
-            PasteError::TooLong { .. } => {
-                "Check that you copied only the token and not the page around it."
-            }
-            PasteError::ControlCharacters => "Copy the token again from Bitbucket.",
-        };
-        format!("{self} {fix}")
-    }
-}
 
 /// A pasted value, trimmed, with the shape it was recognised as.
 #[derive(Debug, Clone)]
@@ -391,6 +397,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_kind_one_can_create_has_facts() {
+        for kind in CredentialKind::ALL {
+            let facts = kind.facts();
+            assert_eq!(facts.is_none(), kind == CredentialKind::AppPassword, "{kind:?}");
+            if let Some(f) = facts {
+                assert!(!f.who.is_empty() && !f.reaches.is_empty() && !f.plan.is_empty(), "{kind:?}");
+            }
+        }
+        assert_eq!(CredentialKind::ProjectToken.facts().unwrap().plan, "Premium only");
+    }
+
+    #[test]
     fn recognises_prefixes() {
         assert_eq!(classify("ATCTT3xFfGF0abc").unwrap().kind, PastedKind::AccessToken);
         assert_eq!(classify("ATATT3xFfGF0abc").unwrap().kind, PastedKind::ApiToken);
@@ -426,7 +444,7 @@ mod tests {
     fn errors_never_contain_the_value() {
         for raw in ["ATCT canary-secret", "canary@secret.example", "https://canary.example/secret"] {
             let e = classify(raw).unwrap_err();
-            assert!(!e.user_message().contains("canary"), "{}", e.user_message());
+            assert!(!e.to_string().contains("canary"), "{e}");
             assert!(!format!("{e:?}").contains("canary"));
         }
     }

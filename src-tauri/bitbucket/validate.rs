@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::client::{ApiBase, BodyProblem, Client, NetworkError, ProbeResponse, Timeouts};
+use super::creation;
 use super::credential::{self, Credential, CredentialKind, PastedKind};
 use super::location::Location;
 use super::scopes;
-use crate::presets::{self, PresetId};
+use super::target::Target;
 
 /// The most requests one validation sends.
 pub const MAX_PROBES: usize = 6;
@@ -125,7 +126,8 @@ pub struct Report {
     pub workspace: String,
     pub workspace_name: Option<String>,
     pub account: Option<String>,
-    pub preset: PresetId,
+    /// The target's id ([`Target::id`]), as the caller named it.
+    pub preset: String,
     pub api_url: String,
     pub requests: usize,
     pub probes: Vec<ProbeSummary>,
@@ -139,7 +141,7 @@ impl Report {
         CheckDetails {
             checked_at: self.checked_at,
             api_url: self.api_url.clone(),
-            preset: self.preset,
+            preset: self.preset.clone(),
             credential_kind: self.credential_kind,
             credential_type: self.credential_type.clone(),
             ok: self.ok,
@@ -163,7 +165,8 @@ impl Report {
 pub struct CheckDetails {
     pub checked_at: chrono::DateTime<chrono::Utc>,
     pub api_url: String,
-    pub preset: PresetId,
+    /// The target's id ([`Target::id`]).
+    pub preset: String,
     pub credential_kind: CredentialKind,
     pub credential_type: Option<String>,
     pub ok: bool,
@@ -184,9 +187,8 @@ pub struct CheckDetails {
 pub struct CheckRequest {
     pub credential: Credential,
     pub location: Location,
-    pub preset: PresetId,
-    /// Scopes of a custom list, or extra scopes on top of a preset.
-    pub custom_scopes: Vec<String>,
+    /// What the credential is for: the scopes it needs and whether it needs a repository.
+    pub target: Target,
     pub api_base: ApiBase,
     pub timeouts: Timeouts,
 }
@@ -199,7 +201,7 @@ pub enum InputError {
     #[error("A {kind} reaches repositories only, so it is checked on one: give a repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
     RepositoryNeeded { kind: &'static str, workspace: String },
     #[error("{preset} works on one repository. Give the repository's address (for example https://bitbucket.org/{workspace}/REPOSITORY).")]
-    PresetNeedsRepository { preset: &'static str, workspace: String },
+    PresetNeedsRepository { preset: String, workspace: String },
 }
 
 /// A checked request, ready to send.
@@ -300,15 +302,13 @@ pub const PLATFORM_SCOPES: [&str; 2] = ["read:account", "read:me"];
 /// (retired app password, API token without email, a paste of the wrong kind) end here.
 pub fn plan(request: CheckRequest, pasted: PastedKind) -> Result<Plan, InputError> {
     let kind = request.credential.kind;
-    let preset = presets::get(request.preset);
     let workspace = request.location.workspace.clone();
 
     let early = early_problem(&request, pasted);
     let required = if early.is_some() && kind == CredentialKind::AppPassword {
         Vec::new()
     } else {
-        presets::required_scopes(request.preset, kind, &request.custom_scopes)
-            .map_err(|e| InputError::Preset(e.user_message()))?
+        request.target.required_scopes(kind).map_err(InputError::Preset)?
     };
     if early.is_none() && request.location.repository.is_none() {
         // Repository and project tokens reach repositories only: without one to look at,
@@ -317,8 +317,8 @@ pub fn plan(request: CheckRequest, pasted: PastedKind) -> Result<Plan, InputErro
         if matches!(kind, CredentialKind::RepositoryToken | CredentialKind::ProjectToken) {
             return Err(InputError::RepositoryNeeded { kind: kind.label(), workspace });
         }
-        if preset.needs_repository {
-            return Err(InputError::PresetNeedsRepository { preset: preset.name, workspace });
+        if request.target.needs_repository {
+            return Err(InputError::PresetNeedsRepository { preset: request.target.name.clone(), workspace });
         }
     }
 
@@ -565,7 +565,7 @@ fn base_report(plan: &Plan, problem: Option<Problem>, message: String, next_step
         workspace: req.location.workspace.clone(),
         workspace_name: None,
         account: None,
-        preset: req.preset,
+        preset: req.target.id.clone(),
         api_url: req.api_base.as_str().to_string(),
         requests: 0,
         probes: Vec::new(),
@@ -701,7 +701,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     if !report.extra.is_empty() {
         report.warnings.push(format!(
             "This token can do more than {} needs: {}. Consider a new token without these (least privilege).",
-            presets::get(req.preset).name,
+            req.target.name,
             report.extra_labels.iter().map(|l| l.label.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
@@ -803,13 +803,13 @@ fn primary_problem(
     let req = &plan.request;
     let chosen = req.credential.kind;
     let kind = seen_kind.unwrap_or(chosen);
-    let preset_name = presets::get(req.preset).name;
+    let preset_name = &req.target.name;
     let all: Vec<&ProbeResponse> = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
     // Only the probes the verdict rests on; an informational probe's trouble is not the token's.
     let decisive: Vec<&Outcome> = outcomes.iter().filter(|(p, _)| p.role != Role::Info).collect();
     let responses: Vec<(&Probe, &ProbeResponse)> =
         decisive.iter().filter_map(|(p, r)| r.as_ref().ok().map(|r| (p, r))).collect();
-    let create_where = create_hint(kind, &req.location);
+    let create_where = creation::page(kind, &req.location).hint();
 
     // 1. Rejected credential: refused, and no answer accepted it.
     if !all.iter().any(|r| authenticated(r)) {
@@ -998,7 +998,7 @@ fn primary_problem(
                 labels.join(", "),
                 kind.label()
             ),
-            format!("Create a {} instead: {}", chosen.label(), create_hint(chosen, &req.location)),
+            format!("Create a {} instead: {}", chosen.label(), creation::page(chosen, &req.location).hint()),
         );
     }
     if !missing.is_empty() {
@@ -1069,22 +1069,4 @@ fn rejected(req: &CheckRequest, r401: &ProbeResponse, create_where: &str) -> (Op
         message,
         format!("Copy the token again (it is shown only once), or create a new one: {create_where}"),
     )
-}
-
-/// Where the user creates a credential of this kind, in words and with the page's address.
-pub fn create_hint(kind: CredentialKind, location: &Location) -> String {
-    match kind {
-        CredentialKind::RepositoryToken => match &location.repository {
-            Some(repo) => format!("Repository settings > Security > Access tokens (https://bitbucket.org/{}/{}/admin/access-tokens).", location.workspace, repo),
-            None => "Repository settings > Security > Access tokens.".into(),
-        },
-        CredentialKind::ProjectToken => "Project settings > Security > Access tokens.".into(),
-        CredentialKind::WorkspaceToken => format!(
-            "Workspace settings > Security > Access tokens (https://bitbucket.org/{}/workspace/settings/access-tokens).",
-            location.workspace
-        ),
-        CredentialKind::ApiToken | CredentialKind::AppPassword => {
-            "id.atlassian.com > Security > API tokens > Create API token with scopes (https://id.atlassian.com/manage-profile/security/api-tokens).".into()
-        }
-    }
 }

@@ -310,10 +310,10 @@ impl CheckArgs {
         let custom_scopes = if self.preset.is_none() && self.scopes.is_empty() { vec!["repository".to_string()] } else { self.scopes.clone() };
         let location = location::parse_parts(&self.workspace, self.repo.as_deref()).map_err(|e| Failure::Input {
             problem: if e.is_not_cloud() { "not_cloud" } else { "bad_input" },
-            message: e.user_message(),
+            message: e.to_string(),
         })?;
         let api_url = self.api_url.clone().unwrap_or_else(api_url_from_env);
-        let api_base = ApiBase::parse(&api_url).map_err(|e| Failure::input(e.user_message()))?;
+        let api_base = ApiBase::parse(&api_url).map_err(|e| Failure::input(e.to_string()))?;
         let mut timeouts = Timeouts::default();
         if let Some(seconds) = self.timeout {
             if seconds == 0 || seconds > 300 {
@@ -333,8 +333,7 @@ impl CheckPlan {
         CheckRequest {
             credential: Credential { kind: self.kind, secret, email: self.email, username: self.username },
             location: self.location,
-            preset: self.preset,
-            custom_scopes: self.custom_scopes,
+            target: self.preset.target(&self.custom_scopes),
             api_base: self.api_base,
             timeouts: self.timeouts,
         }

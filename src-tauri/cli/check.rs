@@ -25,7 +25,7 @@ pub async fn save(args: SaveArgs) -> Exit {
     let json = args.check.json;
     let today = chrono::Local::now().date_naive();
     let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::input)?;
-    crate::store::connections::validate_name(&args.name).map_err(|e| Failure::input(e.user_message()))?;
+    crate::store::connections::validate_name(&args.name).map_err(|e| Failure::input(e.to_string()))?;
     let store = open_store()?;
     report_set_aside(&store);
     name_is_free(&store, &args.name, "Choose another name, or remove the old one first.")?;

@@ -88,7 +88,7 @@ pub async fn test(args: TestArgs) -> Exit {
 pub fn remove(args: RemoveArgs) -> Exit {
     let store = open_store()?;
     let c = manage::find(&store, &args.name)?;
-    let removed = store.remove(&c.id).map_err(|e| Failure::Io(format!("{} The connection was kept.", e.user_message())))?;
+    let removed = store.remove(&c.id).map_err(|e| Failure::Io(format!("{} The connection was kept.", e)))?;
     if removed.keychain_entry_was_missing {
         say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
     } else {

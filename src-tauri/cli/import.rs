@@ -51,7 +51,7 @@ pub async fn import(args: ImportArgs) -> Exit {
         description: args.description.clone(),
     };
     let name = overrides.name.clone().or_else(|| draft.name.clone()).ok_or_else(|| Failure::input("The file names no connection. Add --name NAME."))?;
-    crate::store::connections::validate_name(&name).map_err(|e| Failure::input(e.user_message()))?;
+    crate::store::connections::validate_name(&name).map_err(|e| Failure::input(e.to_string()))?;
     let store = open_store()?;
     report_set_aside(&store);
     name_is_free(&store, &name, "Give the imported one another name with --name NAME.")?;

@@ -38,7 +38,7 @@ pub enum Failure {
     /// Standard output, a file or the keychain could not be written or read.
     #[error("{0}")]
     Io(String),
-    #[error("{}", .0.user_message())]
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Manage(#[from] ManageError),

@@ -426,22 +426,14 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
         Connection {
             id: "8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11".into(),
-            name: "Acme Web".into(),
             description: Some("x".repeat(300)),
-            preset,
-            kind,
-            workspace: "acme".into(),
-            repository: Some("website".into()),
             email: Some("admin@acme.example".into()),
-            username: None,
-            api_url: "https://api.bitbucket.org/2.0".into(),
             base_branch: Some("main".into()),
-            granted_scopes: vec![],
-            credential_type: None,
             last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into(), details: None }),
             expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
             created_at: t,
             updated_at: t,
+            ..Connection::new("Acme Web", preset, kind, "acme", Some("website"))
         }
     }
 

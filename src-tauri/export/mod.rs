@@ -596,7 +596,7 @@ pub fn render(
 pub(crate) fn check_kind(format: &'static str, product: PresetId, kind: CredentialKind) -> Result<(), ExportError> {
     match presets::required_scopes(product, kind, &[]) {
         Err(e @ presets::PresetError::KindNotAccepted { .. }) => {
-            Err(ExportError::KindNotAccepted { format, message: e.user_message() })
+            Err(ExportError::KindNotAccepted { format, message: e.to_string() })
         }
         _ => Ok(()),
     }
@@ -612,22 +612,13 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
         Connection {
             id: "8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11".into(),
-            name: "Acme Web".into(),
-            description: None,
-            preset: PresetId::Sqai,
-            kind: CredentialKind::RepositoryToken,
-            workspace: "acme".into(),
-            repository: Some("website".into()),
-            email: None,
-            username: None,
-            api_url: "https://api.bitbucket.org/2.0".into(),
             base_branch: Some("main".into()),
             granted_scopes: vec!["repository:write".into()],
             credential_type: Some("repo_access_token".into()),
             last_check: Some(LastCheck { at: t, ok: true, problem: None, message: "OK".into(), details: None }),
-            expires: None,
             created_at: t,
             updated_at: t,
+            ..Connection::new("Acme Web", PresetId::Sqai, CredentialKind::RepositoryToken, "acme", Some("website"))
         }
     }
 

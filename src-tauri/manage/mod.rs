@@ -9,6 +9,7 @@ use crate::bitbucket::client::{ApiBase, Timeouts};
 use crate::bitbucket::credential::{self, Credential, Secret};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
+use crate::presets::PresetId;
 use crate::store::connections::{self, Connection, LastCheck};
 use crate::store::{Recorded, Store, StoreError};
 
@@ -21,9 +22,9 @@ pub use status::{describe, status_of, ConnectionStatus, StatusText};
 /// Why a connection could not be saved, found or checked: `Display` is the user's sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
-    #[error("{}", .0.user_message())]
+    #[error(transparent)]
     Connections(#[from] connections::ConnectionsError),
-    #[error("{}", .0.user_message())]
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error("No saved connection is called \"{0}\". `bitbucket-setup list` shows the saved ones.")]
     NoSuchConnection(String),
@@ -70,7 +71,8 @@ pub fn record_from_report(
         id: uuid::Uuid::new_v4().to_string(),
         name,
         description,
-        preset: request.preset,
+        preset: PresetId::from_target_id(&request.target.id)
+            .ok_or_else(|| ManageError::Input(format!("\"{}\" is not a preset of this app.", request.target.id)))?,
         kind: report.credential_kind,
         workspace: request.location.workspace.clone(),
         repository: request.location.repository.clone(),
@@ -114,13 +116,12 @@ pub fn save_validated(
 /// Rebuilds the check request of a saved connection with the given secret.
 pub fn request_for(c: &Connection, secret: Secret, timeouts: Timeouts) -> Result<CheckRequest, ManageError> {
     let location = location::parse_parts(&c.workspace, c.repository.as_deref())
-        .map_err(|e| ManageError::Input(e.user_message()))?;
-    let api_base = ApiBase::parse(&c.api_url).map_err(|e| ManageError::Input(e.user_message()))?;
+        .map_err(|e| ManageError::Input(e.to_string()))?;
+    let api_base = ApiBase::parse(&c.api_url).map_err(|e| ManageError::Input(e.to_string()))?;
     Ok(CheckRequest {
         credential: Credential { kind: c.kind, secret, email: c.email.clone(), username: c.username.clone() },
         location,
-        preset: c.preset,
-        custom_scopes: custom_scopes_of(c),
+        target: c.preset.target(&custom_scopes_of(c)),
         api_base,
         timeouts,
     })
@@ -129,7 +130,7 @@ pub fn request_for(c: &Connection, secret: Secret, timeouts: Timeouts) -> Result
 /// Custom connections keep the scopes they were checked against in `granted_scopes`;
 /// their required list is what they hold at save time.
 fn custom_scopes_of(c: &Connection) -> Vec<String> {
-    if c.preset == crate::presets::PresetId::Custom {
+    if c.preset == PresetId::Custom {
         c.granted_scopes.clone()
     } else {
         Vec::new()

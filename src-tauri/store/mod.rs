@@ -66,7 +66,8 @@ pub struct Removed {
     pub keychain_entry_was_missing: bool,
 }
 
-/// Problems of [`Store`]. Messages never contain a secret.
+/// Problems of [`Store`]: `Display` is the user's sentence, what happened, what it means for
+/// the user's data and what to do. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The keychain failed while doing `action`; nothing else was changed.
@@ -81,7 +82,10 @@ pub enum StoreError {
     Connections(#[from] ConnectionsError),
     /// The token was stored but the record could not be written; the token was then deleted
     /// from the keychain again (`rollback` is `None`), or that failed too.
-    #[error("The connection could not be saved: {source}")]
+    #[error("The connection could not be saved: {source} {}", match rollback {
+        None => "The token was removed from the keychain again, so nothing was kept.".to_string(),
+        Some(r) => format!("The token could not be removed from the keychain again ({}). Delete the item \"{label}\" in your keychain app.", r.summary()),
+    })]
     RecordFailed {
         #[source]
         source: ConnectionsError,
@@ -91,7 +95,10 @@ pub enum StoreError {
     },
     /// Remove: the record was taken out of the list, the keychain could not delete the token,
     /// and the record was put back (`restore` is `None`) or could not be (`Some`).
-    #[error("The token could not be deleted from the keychain: {keychain}")]
+    #[error("{}", match restore {
+        None => format!("{} The connection was kept: nothing was changed.", keychain.user_message_for(KeychainAction::Delete)),
+        Some(r) => format!("The connection was removed from the list, but its token is still in the keychain: deleting it failed ({}) and putting the connection back failed too ({r}). Delete the item \"{label}\" in your keychain app.", keychain.summary()),
+    })]
     RemoveFailed {
         keychain: SecretStoreError,
         restore: Option<ConnectionsError>,
@@ -99,51 +106,20 @@ pub enum StoreError {
     },
     /// Replace: the new token went into the keychain, the record could not be written, and the
     /// old token was put back (`restore` is `None`) or could not be.
-    #[error("The connection could not be updated: {source}")]
+    #[error("{}", match restore {
+        None => format!("The new token passed the check, but the connection could not be updated: {source} The old token was put back, so nothing was changed."),
+        Some(r) => format!("The new token is in the keychain, but the connection could not be updated ({source}) and the old token could not be put back ({}). The connection now uses the new token; its expiry date and scopes shown are the old token's: replace the token again once the problem is fixed.", r.summary()),
+    })]
     ReplaceFailed {
         #[source]
         source: ConnectionsError,
         restore: Option<SecretStoreError>,
     },
-    #[error("There is no token to save.")]
+    #[error("There is no token to save. Paste the token first.")]
     EmptySecret,
 }
 
 impl StoreError {
-    /// A plain message: what happened, what it means for the user's data, what to do.
-    pub fn user_message(&self) -> String {
-        match self {
-            StoreError::Keychain { action, source } => source.user_message_for(*action),
-            StoreError::Connections(e) => e.user_message(),
-            StoreError::RecordFailed { source, rollback: None, .. } => format!(
-                "The connection could not be saved: {} The token was removed from the keychain again, so nothing was kept.",
-                source.user_message()
-            ),
-            StoreError::RecordFailed { source, rollback: Some(r), label } => format!(
-                "The connection could not be saved: {} The token could not be removed from the keychain again ({}). Delete the item \"{label}\" in your keychain app.",
-                source.user_message(),
-                r
-            ),
-            StoreError::RemoveFailed { keychain, restore: None, .. } => format!(
-                "{} The connection was kept: nothing was changed.",
-                keychain.user_message_for(KeychainAction::Delete)
-            ),
-            StoreError::RemoveFailed { keychain, restore: Some(r), label } => format!(
-                "The connection was removed from the list, but its token is still in the keychain: deleting it failed ({keychain}) and putting the connection back failed too ({}). Delete the item \"{label}\" in your keychain app.",
-                r.user_message()
-            ),
-            StoreError::ReplaceFailed { source, restore: None } => format!(
-                "The new token passed the check, but the connection could not be updated: {} The old token was put back, so nothing was changed.",
-                source.user_message()
-            ),
-            StoreError::ReplaceFailed { source, restore: Some(r) } => format!(
-                "The new token is in the keychain, but the connection could not be updated ({}) and the old token could not be put back ({r}). The connection now uses the new token; its expiry date and scopes shown are the old token's: replace the token again once the problem is fixed.",
-                source.user_message()
-            ),
-            StoreError::EmptySecret => "There is no token to save. Paste the token first.".to_string(),
-        }
-    }
-
     /// A short machine-readable name.
     pub fn code(&self) -> &'static str {
         match self {
@@ -415,7 +391,7 @@ impl Store {
             Err(SecretStoreError::NotFound) => KeychainStatus::Missing,
             Err(e) => KeychainStatus::Error {
                 code: e.code().to_string(),
-                message: e.user_message(),
+                message: e.to_string(),
                 next_step: e.next_step(),
             },
         }
@@ -532,7 +508,7 @@ mod tests {
                 source: SecretStoreError::Unavailable { .. }
             }
         ));
-        let msg = e.user_message();
+        let msg = e.to_string();
         assert!(msg.contains("Your token was not saved anywhere."), "{msg}");
         assert!(!msg.contains(TOKEN) && !format!("{e:?}").contains(TOKEN));
         assert!(!store.file().path().exists());
@@ -617,7 +593,7 @@ mod tests {
             "{e:?}"
         );
         assert!(mem.is_empty(), "the token must be deleted again");
-        let msg = e.user_message();
+        let msg = e.to_string();
         assert!(msg.contains("removed from the keychain again"), "{msg}");
         assert!(!msg.contains(TOKEN));
     }
@@ -637,7 +613,7 @@ mod tests {
                 ..
             }
         ));
-        let msg = e.user_message();
+        let msg = e.to_string();
         assert!(msg.contains(&keychain_label(&c)), "{msg}");
         assert!(!msg.contains(TOKEN));
     }
@@ -651,7 +627,7 @@ mod tests {
         mem.set_fail_on_delete(Some(SecretStoreError::Locked));
         let e = store.remove(&c.id).unwrap_err();
         assert!(matches!(e, StoreError::RemoveFailed { keychain: SecretStoreError::Locked, restore: None, .. }), "{e:?}");
-        let msg = e.user_message();
+        let msg = e.to_string();
         assert!(msg.contains("Unlock your keyring") || cfg!(not(target_os = "linux")), "{msg}");
         assert!(msg.contains("nothing was changed"), "{msg}");
         assert_eq!(store.list().unwrap().connections, vec![c.clone()], "the record was put back");
@@ -673,7 +649,7 @@ mod tests {
         let held = ConnectionsFile::at(store.file().path().to_path_buf()).lock().unwrap();
         let e = impatient.remove(&c.id).unwrap_err();
         assert_eq!(e.code(), "busy", "{e:?}");
-        assert!(e.user_message().contains("nothing was changed"), "{}", e.user_message());
+        assert!(e.to_string().contains("nothing was changed"), "{}", e.to_string());
         drop(held);
         assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN, "the token is still in the keychain");
         assert_eq!(store.list().unwrap().connections, vec![c]);
@@ -727,7 +703,7 @@ mod tests {
         // A keychain failure changes nothing.
         mem.set_fail_on_set(Some(SecretStoreError::Denied));
         let e = store.replace_token(c.clone(), &Secret::new("ATCTthird")).unwrap_err();
-        assert!(e.user_message().contains("still uses the old one"), "{}", e.user_message());
+        assert!(e.to_string().contains("still uses the old one"), "{}", e.to_string());
         mem.set_fail_on_set(None);
         assert_eq!(store.secret(&c.id).unwrap().expose(), new);
         assert_eq!(store.list().unwrap().connections, vec![updated]);
@@ -752,7 +728,7 @@ mod tests {
         let store = sabotaged_store(dir.path(), mem.clone());
         let e = store.replace_token(c.clone(), &Secret::new("ATCTnewtoken")).unwrap_err();
         assert!(matches!(e, StoreError::ReplaceFailed { restore: None, .. }), "{e:?}");
-        assert!(e.user_message().contains("The old token was put back, so nothing was changed"), "{}", e.user_message());
+        assert!(e.to_string().contains("The old token was put back, so nothing was changed"), "{}", e.to_string());
         assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN);
     }
 
@@ -876,7 +852,7 @@ mod tests {
                 store.remove(&c.id).unwrap_err(),
             ] {
                 assert!(!e.to_string().contains(TOKEN));
-                assert!(!e.user_message().contains(TOKEN));
+                assert!(!e.to_string().contains(TOKEN));
                 assert!(!format!("{e:?}").contains(TOKEN));
             }
         }

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use bitbucket_setup::store::connections::ConnectionsFile;
-use bitbucket_setup::store::secrets::{KeyringStore, SERVICE};
+use bitbucket_setup::store::secrets::KeyringStore;
 use bitbucket_setup::store::Store;
 use fake_bitbucket::FakeBitbucket;
 use serde_json::Value;
@@ -499,17 +499,7 @@ fn remove_saved(config: &Path) {
     }
 }
 
-/// The secrets the OS keychain holds for the connection `id` under the app's service, as
-/// `secret-tool` (libsecret's own client) shows them. Only attributes go on its command line.
+/// The secrets the OS keychain holds for the connection `id` under the app's service.
 pub fn keychain_secrets(id: &str) -> Vec<String> {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "service", SERVICE, "username", id])
-        .output()
-        .expect("secret-tool (libsecret-tools)");
-    assert!(out.status.success(), "secret-tool failed: {}", String::from_utf8_lossy(&out.stderr));
-    // Label and secret go to stdout, item by item; the attributes to stderr.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("secret = ").map(str::to_string))
-        .collect()
+    super::keychain::secrets(id)
 }

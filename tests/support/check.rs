@@ -1,6 +1,7 @@
 //! One way for tests to ask the validation engine about a credential: a [`Check`] builder
-//! that turns test inputs into a `CheckRequest` against a fake Bitbucket, and [`token_for`],
-//! the fake credential of a kind holding given scopes.
+//! that turns test inputs into a `CheckRequest` against a fake Bitbucket (every test that
+//! needs a request builds it here, so a change to the request is made once), and
+//! [`token_for`], the fake credential of a kind holding given scopes.
 
 use std::time::Duration;
 
@@ -22,7 +23,9 @@ pub struct Check {
     pub preset: PresetId,
     pub scopes: Vec<String>,
     pub api_url: Option<String>,
+    /// The request timeout.
     pub timeout: Duration,
+    pub connect_timeout: Duration,
 }
 
 impl Check {
@@ -37,6 +40,7 @@ impl Check {
             scopes: Vec::new(),
             api_url: None,
             timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(3),
         }
     }
 
@@ -47,6 +51,13 @@ impl Check {
 
     pub fn scopes(mut self, scopes: &[String]) -> Check {
         self.scopes = scopes.to_vec();
+        self
+    }
+
+    /// Connect within `connect`, answer within `request`.
+    pub fn timeouts(mut self, connect: Duration, request: Duration) -> Check {
+        self.connect_timeout = connect;
+        self.timeout = request;
         self
     }
 
@@ -61,10 +72,9 @@ impl Check {
                 username: self.username.clone(),
             },
             location: location::parse(&self.location).expect("test locations parse"),
-            preset: self.preset,
-            custom_scopes: self.scopes.clone(),
+            target: self.preset.target(&self.scopes),
             api_base: ApiBase::parse(self.api_url.as_deref().unwrap_or(fake_url)).expect("api url"),
-            timeouts: Timeouts { connect: Duration::from_secs(3), request: self.timeout },
+            timeouts: Timeouts { connect: self.connect_timeout, request: self.timeout },
         };
         (request, pasted.kind)
     }

@@ -10,6 +10,7 @@ use std::io::Write;
 pub mod app;
 pub mod check;
 pub mod cli_session;
+pub mod keychain;
 pub mod webdriver;
 
 /// The app binary cargo built for these tests.
@@ -81,16 +82,22 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Fails if any file under `dir` contains `needle` ("no file holds the token"). Returns how
+/// many files were looked at, so a caller can tell that there was something to look at.
+pub fn assert_no_file_contains(dir: &Path, needle: &str) -> usize {
+    let files = files_under(dir);
+    let hits: Vec<&PathBuf> = files.iter().filter(|p| contains(p, needle)).collect();
+    assert!(hits.is_empty(), "the secret is in plain files: {hits:?}");
+    files.len()
+}
+
+fn contains(path: &Path, needle: &str) -> bool {
+    std::fs::read(path).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+}
+
 /// Files under `dir` whose bytes contain `needle`.
 pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    files_under(dir)
-        .into_iter()
-        .filter(|p| {
-            std::fs::read(p)
-                .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-                .unwrap_or(false)
-        })
-        .collect()
+    files_under(dir).into_iter().filter(|p| contains(p, needle)).collect()
 }
 
 /// Like [`run_cli`], run in `cwd` (so default output files land there).

@@ -5,13 +5,6 @@ import { h, field, id } from "../dom.js";
 
 export const title = "Choose";
 
-const KIND_FACTS = {
-  repository_token: { who: "Repository admins", reaches: "One repository", plan: "All plans" },
-  project_token: { who: "Project admins", reaches: "The repositories of one project", plan: "Premium only" },
-  workspace_token: { who: "Workspace admins", reaches: "Every repository in the workspace", plan: "Premium only" },
-  api_token: { who: "Any user, for themselves", reaches: "What your own account can reach", plan: "All plans" },
-};
-
 function presetChoices(ctx, onChange) {
   const name = "preset";
   const grid = h("div", { class: "choice-grid" });
@@ -36,7 +29,7 @@ function kindChoices(ctx, onChange) {
       continue;
     }
     const descId = id("kind-desc");
-    const facts = KIND_FACTS[k.id];
+    const facts = k.facts;
     const input = h("input", {
       type: "radio", name: "kind", value: k.id, disabled: !accepted,
       checked: ctx.state.kind === k.id, "aria-describedby": descId, onchange: () => onChange(k.id),
@@ -45,22 +38,24 @@ function kindChoices(ctx, onChange) {
     list.append(
       h("label", { class: `choice kind${accepted ? "" : " disabled"}` },
         input,
-        h("strong", {}, k.label[0].toUpperCase() + k.label.slice(1)),
+        h("strong", {}, capitalised(k.label)),
         h("small", { id: descId }, `${facts.reaches}. Created by: ${facts.who}. ${facts.plan}.`),
         h("span", { class: "badges" },
           recommended ? h("span", { class: "badge ok" }, "Recommended") : null,
           !accepted ? h("span", { class: "badge muted" }, `Not accepted by ${preset.name}`) : null)),
     );
   }
-  return h("fieldset", { class: "choices" }, h("legend", {}, "Which kind of credential?"), list, comparison());
+  return h("fieldset", { class: "choices" }, h("legend", {}, "Which kind of credential?"), list, comparison(ctx));
 }
 
-function comparison() {
-  const rows = Object.entries(KIND_FACTS).map(([kind, f]) =>
-    h("tr", {}, h("th", { scope: "row" }, {
-      repository_token: "Repository access token", project_token: "Project access token",
-      workspace_token: "Workspace access token", api_token: "API token with scopes",
-    }[kind]), h("td", {}, f.who), h("td", {}, f.reaches), h("td", {}, f.plan)));
+function capitalised(label) {
+  return label[0].toUpperCase() + label.slice(1);
+}
+
+// The kinds and their facts come from Rust (the catalog), in Rust's order.
+function comparison(ctx) {
+  const rows = ctx.catalog.kinds.filter((k) => k.facts).map((k) =>
+    h("tr", {}, h("th", { scope: "row" }, capitalised(k.label)), h("td", {}, k.facts.who), h("td", {}, k.facts.reaches), h("td", {}, k.facts.plan)));
   return h("details", { class: "compare" },
     h("summary", {}, "Compare the kinds side by side"),
     h("table", {},

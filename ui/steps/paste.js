@@ -28,7 +28,7 @@ export function render(ctx) {
   const shape = h("p", { class: "shape", role: "status", "aria-live": "polite" });
   token.wrap.append(shape);
   tokenInput.addEventListener("input", () => {
-    const verdict = judgePaste(tokenInput.value, state.kind);
+    const verdict = judgePaste(tokenInput.value, kind);
     token.setError(verdict.ok ? "" : verdict.message);
     shape.textContent = verdict.ok ? verdict.message : "";
   });
@@ -62,7 +62,7 @@ export function render(ctx) {
         ok = false;
       }
     } else {
-      const verdict = judgePaste(value, state.kind);
+      const verdict = judgePaste(value, kind);
       if (!verdict.ok) {
         token.setError(verdict.message);
         ok = false;
