@@ -21,7 +21,7 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
     let today = chrono::Local::now().date_naive();
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
-    let opener = || crate::store::Store::open_default().map_err(|e| e.user_message());
+    let opener = || crate::store::Store::open_default().map_err(|e| e.to_string());
     match helper::run(op, stdin.lock(), &mut stdout, opener, &base, pinned, today) {
         Ok(Outcome::MarkedFailing { name }) => {
             tell!("bitbucket-setup: git was refused with the token of \"{name}\"; the app now shows it as needing attention.")

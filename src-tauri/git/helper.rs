@@ -75,10 +75,10 @@ pub fn run(
     let query: Query = protocol::read(input)?;
     let Some(wanted) = wanted(&query, base) else { return Ok(Outcome::Silent) };
     let store = store().map_err(HelperError::Store)?;
-    let connections = store.list().map_err(|e| HelperError::Store(e.user_message()))?.connections;
+    let connections = store.list().map_err(|e| HelperError::Store(e.to_string()))?.connections;
     let Some(c) = pick(&connections, &wanted, pinned, today) else { return Ok(Outcome::Silent) };
     let Some(username) = c.kind.git_username() else { return Ok(Outcome::Silent) };
-    let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), why: e.user_message() })?;
+    let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), why: e.to_string() })?;
     match op {
         Operation::Get => {
             protocol::answer(out, username, &secret).map_err(HelperError::Write)?;
@@ -108,7 +108,7 @@ pub fn run(
             match store.record_check(c, &secret, |u| u.last_check = Some(check)) {
                 Ok(Recorded::Saved(_)) => Ok(Outcome::MarkedFailing { name: c.name.clone() }),
                 Ok(Recorded::Changed) => Ok(Outcome::Silent),
-                Err(e) => Err(HelperError::Store(e.user_message())),
+                Err(e) => Err(HelperError::Store(e.to_string())),
             }
         }
         Operation::Store | Operation::Other => Ok(Outcome::Silent),

@@ -89,22 +89,9 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
         Connection {
             id: format!("id-{name}"),
-            name: name.into(),
-            description: None,
-            preset: crate::presets::PresetId::Git,
-            kind,
-            workspace: ws.into(),
-            repository: repo.map(String::from),
-            email: None,
-            username: None,
-            api_url: crate::bitbucket::client::DEFAULT_API_URL.into(),
-            base_branch: None,
-            granted_scopes: vec![],
-            credential_type: None,
-            last_check: None,
-            expires: None,
             created_at: at,
             updated_at: at,
+            ..Connection::new(name, crate::presets::PresetId::Git, kind, ws, repo)
         }
     }
 
