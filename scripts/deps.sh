@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev dbus gnome-keyring curl ca-certificates)
 if [ "$mode" = test ]; then
-  pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml)
+  pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml python3-venv)
+  # The Windows build is compiled and linted here too (mingw), and packaged with Debian's NSIS;
+  # 7z lists the installer's contents.
+  pkgs+=(gcc-mingw-w64-x86-64 nsis p7zip-full)
   # The package test runs the Tauri CLI from npm; any Node.js with npx will do.
   command -v npx >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
@@ -56,4 +59,12 @@ if command -v rustup >/dev/null 2>&1; then
   fi
 elif ! cargo --version | grep -q " $pinned"; then
   echo "Note: this cargo ($(cargo --version)) is not the pinned Rust $pinned and there is no rustup to add it; the build may still work." >&2
+fi
+
+# The Windows target's standard library, for the Windows lint in the test command.
+if [ "$mode" = test ] && command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --toolchain "$pinned" --installed | grep -q '^x86_64-pc-windows-gnu$'; then
+    echo "Adding the Windows target (x86_64-pc-windows-gnu) to Rust $pinned."
+    rustup target add --toolchain "$pinned" x86_64-pc-windows-gnu
+  fi
 fi

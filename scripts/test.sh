@@ -19,6 +19,15 @@ scripts/consumers-setup.sh target/consumers
 # One debug build of everything the tests use.
 cargo build --locked --workspace --exclude hello-tauri --all-targets
 
+# The Windows build, compiled and linted with every Windows-only path (Credential Manager, Windows
+# Error Reporting): cached in target/x86_64-pc-windows-gnu, about 3 minutes the first time.
+started=$(date +%s)
+cargo clippy --locked -p bitbucket-setup --target x86_64-pc-windows-gnu --all-targets -- -D warnings
+echo "Windows lint: $(( $(date +%s) - started )) s"
+
+# The release workflow is valid GitHub Actions (actionlint, and the workflow JSON schema).
+scripts/lint-workflows.sh
+
 scratch=$(mktemp -d /tmp/bitbucket-setup-test.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 export HOME="$scratch/home" XDG_CONFIG_HOME="$scratch/home/.config" \

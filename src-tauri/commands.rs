@@ -146,6 +146,8 @@ pub struct Catalog {
     default_api_url: &'static str,
     /// `BITBUCKET_API_URL`, for tests and tunnels.
     api_url: String,
+    /// This system's words: the keychain's name, the paste keys, …
+    platform: crate::platform::Words,
 }
 
 #[tauri::command]
@@ -173,7 +175,7 @@ pub fn catalog() -> Catalog {
             facts: k.facts(),
         })
         .collect();
-    Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env() }
+    Catalog { version: env!("CARGO_PKG_VERSION"), presets, kinds, default_api_url: DEFAULT_API_URL, api_url: api_url_from_env(), platform: crate::platform::here() }
 }
 
 #[derive(Serialize)]

@@ -18,6 +18,7 @@ pub mod import;
 pub mod input;
 pub mod links;
 pub mod manage;
+pub mod platform;
 pub mod presets;
 pub mod renderer;
 pub mod safe_text;

@@ -15,14 +15,19 @@
 mod support;
 
 use std::path::Path;
+#[cfg(target_os = "linux")]
 use std::process::Command;
 use std::sync::Arc;
 
 use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
 use bitbucket_setup::presets::PresetId;
 use bitbucket_setup::store::connections::{Connection, ConnectionsFile};
-use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError, SERVICE};
-use bitbucket_setup::store::{keychain_label, KeychainStatus, Store, StoreError};
+use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
+#[cfg(target_os = "linux")]
+use bitbucket_setup::store::secrets::SERVICE;
+#[cfg(target_os = "linux")]
+use bitbucket_setup::store::StoreError;
+use bitbucket_setup::store::{keychain_label, KeychainStatus, Store};
 
 /// Whether the real keychain answers. In CI an unreachable keychain is a failure.
 fn keychain_reachable(test: &str) -> bool {
@@ -213,7 +218,9 @@ fn removing_a_connection_whose_token_was_deleted_by_hand() {
     assert!(store.list().unwrap().connections.is_empty());
 }
 
+#[cfg(target_os = "linux")]
 const UNAVAILABLE_ENV: &str = "BITBUCKET_SETUP_TEST_UNAVAILABLE_DIR";
+#[cfg(target_os = "linux")]
 const UNAVAILABLE_MARKER: &str = "UNAVAILABLE-CHILD: checks passed";
 
 /// The child of `unavailable_keychain_is_reported_plainly`, run with a D-Bus address that
@@ -310,7 +317,9 @@ fn unavailable_keychain_is_reported_plainly() {
     assert!(written.is_empty(), "{written:?}");
 }
 
+#[cfg(target_os = "linux")]
 const LOCKED_ENV: &str = "BITBUCKET_SETUP_TEST_LOCKED_DIR";
+#[cfg(target_os = "linux")]
 const LOCKED_MARKER: &str = "LOCKED-CHILD: checks passed";
 
 /// The child of `locked_keyring_is_reported_and_nothing_is_lost`: runs inside its own D-Bus

@@ -7,7 +7,6 @@ use std::process::Command;
 use bitbucket_setup::store::secrets::SERVICE;
 
 /// One Secret Service item as `secret-tool` (libsecret's own client) shows it.
-#[cfg(target_os = "linux")]
 #[derive(Debug, Default)]
 pub struct Item {
     pub label: String,
@@ -17,7 +16,6 @@ pub struct Item {
 
 /// `secret-tool search --all service <SERVICE> username <account>`: only attributes on the
 /// command line, never the secret.
-#[cfg(target_os = "linux")]
 pub fn items(account: &str) -> Vec<Item> {
     let out = Command::new("secret-tool")
         .args(["search", "--all", "service", SERVICE, "username", account])
@@ -57,20 +55,17 @@ pub fn items(account: &str) -> Vec<Item> {
 }
 
 /// The secrets stored for the connection `account`.
-#[cfg(target_os = "linux")]
 pub fn secrets(account: &str) -> Vec<String> {
     items(account).into_iter().map(|i| i.secret).collect()
 }
 
 /// Every secret stored under the app's service.
-#[cfg(target_os = "linux")]
 pub fn service_secrets() -> Vec<String> {
     let out = Command::new("secret-tool").args(["search", "--all", "service", SERVICE]).output().expect("secret-tool (libsecret-tools)");
     String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.strip_prefix("secret = ").map(str::to_string)).collect()
 }
 
 /// Deletes the connection's item, as a user would in their keychain app.
-#[cfg(target_os = "linux")]
 pub fn clear(account: &str) {
     let st = Command::new("secret-tool").args(["clear", "service", SERVICE, "username", account]).status().expect("secret-tool (libsecret-tools)");
     assert!(st.success(), "secret-tool clear failed");

@@ -14,7 +14,7 @@ export function render(ctx) {
   if (state.tokenChecked && !ctx.checkIsCurrent()) ctx.forgetCheck();
 
   const tokenInput = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: false, placeholder: state.tokenChecked ? "Already checked — paste again to replace it" : "" });
-  const token = field({ label: kind ? `Your ${kind.label}` : "Token", input: tokenInput, name: "token", hint: "Paste with Ctrl+V (⌘V on a Mac). It is sent only to Bitbucket and stored only in your system keychain." });
+  const token = field({ label: kind ? `Your ${kind.label}` : "Token", input: tokenInput, name: "token", hint: `Paste with ${ctx.catalog.platform.paste_keys}. It is sent only to Bitbucket and stored only in ${ctx.catalog.platform.keychain}.` });
   const toggle = h("button", { type: "button", class: "secondary small", "aria-pressed": "false", "aria-controls": tokenInput.id }, "Show");
   toggle.addEventListener("click", () => {
     const shown = tokenInput.type === "text";

@@ -277,13 +277,6 @@ impl SecretStore for KeyringStore {
     }
 
     fn backend_name(&self) -> &'static str {
-        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
-        return "Secret Service";
-        #[cfg(target_os = "macos")]
-        return "macOS Keychain";
-        #[cfg(target_os = "windows")]
-        return "Windows Credential Manager";
-        #[allow(unreachable_code)]
-        "none"
+        crate::platform::here().keychain_short
     }
 }
