@@ -14,6 +14,7 @@
 
 mod support;
 
+#[cfg(target_os = "linux")]
 use std::path::Path;
 #[cfg(target_os = "linux")]
 use std::process::Command;
