@@ -23,7 +23,9 @@ cargo build --locked --workspace --exclude hello-tauri --all-targets
 # Error Reporting): cached in target/x86_64-pc-windows-gnu, about 3 minutes the first time.
 started=$(date +%s)
 cargo clippy --locked -p bitbucket-setup --target x86_64-pc-windows-gnu --all-targets -- -D warnings
-echo "Windows lint: $(( $(date +%s) - started )) s"
+# …and linked, for the installer test (tests/package.rs lists the NSIS installer made from it).
+cargo build --locked --target x86_64-pc-windows-gnu --bin bitbucket-setup
+echo "Windows lint and build: $(( $(date +%s) - started )) s"
 
 # The release workflow is valid GitHub Actions (actionlint, and the workflow JSON schema).
 scripts/lint-workflows.sh

@@ -1,0 +1,88 @@
+; The Windows installer of Bitbucket Setup Assistant, built with Debian's makensis
+; (scripts/package-windows.sh). Per user, no administrator: the app goes to
+; %LOCALAPPDATA%\Programs\Bitbucket Setup Assistant, a Start-menu entry is made, and an
+; uninstaller is registered in "Apps". WebView2, which the window needs, is installed the way
+; Tauri does it by default: when it is missing, Microsoft's small bootstrapper is downloaded and
+; run silently (Windows 11 and current Windows 10 already have it).
+;
+; Defines given by the build script: VERSION, EXE (the built bitbucket-setup.exe), ICON, OUTFILE,
+; and FAST (zlib instead of solid LZMA: the test's installer of a debug build).
+
+Unicode true
+!include "MUI2.nsh"
+!include "LogicLib.nsh"
+
+!define PRODUCT "Bitbucket Setup Assistant"
+!define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant"
+!define WEBVIEW2_KEY "SOFTWARE\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
+!define WEBVIEW2_BOOTSTRAPPER "https://go.microsoft.com/fwlink/p/?LinkId=2124703"
+
+Name "${PRODUCT}"
+OutFile "${OUTFILE}"
+InstallDir "$LOCALAPPDATA\Programs\${PRODUCT}"
+InstallDirRegKey HKCU "${UNINSTALL_KEY}" "InstallLocation"
+RequestExecutionLevel user
+!ifdef FAST
+SetCompressor zlib
+!else
+SetCompressor /SOLID lzma
+!endif
+
+!define MUI_ICON "${ICON}"
+!define MUI_UNICON "${ICON}"
+!define MUI_FINISHPAGE_RUN "$INSTDIR\bitbucket-setup.exe"
+!insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_INSTFILES
+!insertmacro MUI_PAGE_FINISH
+!insertmacro MUI_UNPAGE_CONFIRM
+!insertmacro MUI_UNPAGE_INSTFILES
+!insertmacro MUI_LANGUAGE "English"
+
+VIProductVersion "${VERSION}.0"
+VIAddVersionKey "ProductName" "${PRODUCT}"
+VIAddVersionKey "FileVersion" "${VERSION}"
+VIAddVersionKey "ProductVersion" "${VERSION}"
+VIAddVersionKey "FileDescription" "${PRODUCT} installer"
+VIAddVersionKey "LegalCopyright" "Bitbucket Setup Assistant team"
+
+Section "WebView2"
+  ReadRegStr $0 HKCU "${WEBVIEW2_KEY}" "pv"
+  ${If} $0 == ""
+    ReadRegStr $0 HKLM "${WEBVIEW2_KEY}" "pv"
+  ${EndIf}
+  ${If} $0 == ""
+    DetailPrint "Installing Microsoft Edge WebView2, which the window needs…"
+    nsExec::ExecToLog 'powershell -NoProfile -ExecutionPolicy Bypass -Command "Invoke-WebRequest -UseBasicParsing -Uri ''${WEBVIEW2_BOOTSTRAPPER}'' -OutFile ''$TEMP\MicrosoftEdgeWebview2Setup.exe''"'
+    ExecWait '"$TEMP\MicrosoftEdgeWebview2Setup.exe" /silent /install'
+    Delete "$TEMP\MicrosoftEdgeWebview2Setup.exe"
+  ${EndIf}
+SectionEnd
+
+Section "Bitbucket Setup Assistant"
+  SetOutPath "$INSTDIR"
+  File "/oname=bitbucket-setup.exe" "${EXE}"
+  File "/oname=bitbucket-setup.ico" "${ICON}"
+  WriteUninstaller "$INSTDIR\uninstall.exe"
+  CreateDirectory "$SMPROGRAMS\${PRODUCT}"
+  CreateShortCut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\bitbucket-setup.exe" "" "$INSTDIR\bitbucket-setup.ico"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "Publisher" "Bitbucket Setup Assistant team"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\bitbucket-setup.ico"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoRepair" 1
+SectionEnd
+
+; Removes the program only: saved connections stay (their tokens are in Credential Manager and
+; are deleted by removing each connection in the app; see README).
+Section "Uninstall"
+  Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
+  RMDir "$SMPROGRAMS\${PRODUCT}"
+  Delete "$INSTDIR\bitbucket-setup.exe"
+  Delete "$INSTDIR\bitbucket-setup.ico"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"
+  DeleteRegKey HKCU "${UNINSTALL_KEY}"
+SectionEnd
