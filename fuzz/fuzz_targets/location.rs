@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.repository, loc.repository);
         }
         Err(e) => {
-            let _ = e.user_message();
+            let _ = e.to_string();
         }
     }
     let mid = (0..=text.len() / 2).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
