@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -161,6 +160,26 @@ fn git_setup_leaves_other_helpers_in_place_and_undo_removes_only_its_own() {
     assert_eq!(std::fs::read_to_string(home.path().join(".gitconfig")).unwrap(), after);
 }
 
+/// A session with one repository token saved as "web", a git server and a HOME; `host` is the
+/// server's host as git names it.
+struct Web {
+    s: Session,
+    _root: tempfile::TempDir,
+    server: GitServer,
+    home: Home,
+    host: String,
+}
+
+fn web() -> Option<Web> {
+    let s = Session::start()?;
+    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
+    let root = tempfile::tempdir().unwrap();
+    let server = server(root.path());
+    let home = Home::new(&s, &server);
+    let host = server.url().trim_start_matches("http://").to_string();
+    Some(Web { s, _root: root, server, home, host })
+}
+
 /// Runs the helper as git would, with `input` on standard input.
 fn helper(home: &Home, s: &Session, op: &str, input: &str) -> Output {
     home.app(s, &["git-credential", op], input)
@@ -168,12 +187,7 @@ fn helper(home: &Home, s: &Session, op: &str, input: &str) -> Output {
 
 #[test]
 fn the_helper_answers_only_for_bitbucket_and_erase_marks_the_connection() {
-    let Some(s) = Session::start() else { return };
-    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
-    let root = tempfile::tempdir().unwrap();
-    let server = server(root.path());
-    let home = Home::new(&s, &server);
-    let host = server.url().trim_start_matches("http://").to_string();
+    let Some(Web { s, _root, server: _server, home, host }) = web() else { return };
 
     let answer = ok(helper(&home, &s, "get", &format!("protocol=http\nhost={host}\npath=acme/website.git\n\n")), "get");
     assert_eq!(answer, format!("username=x-token-auth\npassword={}\n", demo::SQAI_READY));
@@ -201,12 +215,7 @@ fn the_helper_answers_only_for_bitbucket_and_erase_marks_the_connection() {
 
 #[test]
 fn git_doctor_finds_and_replaces_a_stored_app_password() {
-    let Some(s) = Session::start() else { return };
-    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
-    let root = tempfile::tempdir().unwrap();
-    let server = server(root.path());
-    let home = Home::new(&s, &server);
-    let host = server.url().trim_start_matches("http://").to_string();
+    let Some(Web { s, _root, server: _server, home, host }) = web() else { return };
     let store = home.path().join(".git-credentials");
     let github = "https://bob:ghp_notbitbucket@github.com\n";
     std::fs::write(&store, format!("{github}http://jdoe:{}@{host}\n", demo::APP_PASSWORD)).unwrap();
@@ -240,11 +249,7 @@ fn git_doctor_finds_and_replaces_a_stored_app_password() {
 
 #[test]
 fn the_helper_never_prints_the_token_to_a_place_other_than_git() {
-    let Some(s) = Session::start() else { return };
-    s.save("web", "repository-token", "acme/website", "git", demo::SQAI_READY, &[]);
-    let root = tempfile::tempdir().unwrap();
-    let server = server(root.path());
-    let home = Home::new(&s, &server);
+    let Some(Web { s, _root, server, home, host: _ }) = web() else { return };
     ok(home.app(&s, &["git", "setup"], ""), "git setup");
     let remote = format!("{}/acme/website.git", server.url());
     let mut cmd = Command::new("git");
@@ -255,7 +260,6 @@ fn the_helper_never_prints_the_token_to_a_place_other_than_git() {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains(demo::SQAI_READY), "the token reached git's trace");
-    let _ = std::io::stderr().flush();
 }
 
 #[test]

@@ -437,22 +437,13 @@ mod tests {
 
     /// Fails if any file under `dir` contains `needle`.
     fn assert_no_file_contains(dir: &Path, needle: &str) {
-        let mut stack = vec![dir.to_path_buf()];
-        let mut seen = 0;
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    seen += 1;
-                    let bytes = std::fs::read(&p).unwrap();
-                    let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-                    assert!(!found, "{} contains the secret", p.display());
-                }
-            }
+        let files = walk(dir);
+        for p in &files {
+            let bytes = std::fs::read(p).unwrap();
+            let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            assert!(!found, "{} contains the secret", p.display());
         }
-        assert!(seen > 0, "nothing was written under {}", dir.display());
+        assert!(!files.is_empty(), "nothing was written under {}", dir.display());
     }
 
     #[test]
