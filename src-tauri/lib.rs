@@ -22,6 +22,7 @@ pub mod platform;
 pub mod presets;
 pub mod renderer;
 pub mod safe_text;
+pub mod shell;
 pub mod store;
 pub mod support;
 
