@@ -274,3 +274,49 @@ fn undo_keeps_use_http_path_that_the_user_set() {
     ok(home.app(&s, &["git", "setup", "--undo"], ""), "undo");
     assert_eq!(ok(home.git(home.path(), &["config", "--global", "--get", &key]), "still set").trim(), "true", "undo removed a line it did not add");
 }
+
+/// The helper value `git setup` writes on Windows, run by real git and sh (as Git for Windows
+/// runs a `!` helper with its own sh): on Linux `C:` is an ordinary folder name, so the value's
+/// `C:/Program Files/…/bitbucket-setup.exe` is a relative path sh can run from the current
+/// folder, where a stand-in prints what it was given and answers like the app.
+#[cfg(unix)]
+#[test]
+fn the_windows_helper_value_is_run_by_git_and_sh() {
+    use bitbucket_setup::git::setup::helper_command_for;
+    use bitbucket_setup::platform::Os;
+    use std::os::unix::fs::PermissionsExt;
+    if support::require("git", support::runs("git", &["--version"])) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let stub = dir.path().join("C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe");
+    std::fs::create_dir_all(stub.parent().unwrap()).unwrap();
+    let args_file = dir.path().join("args.txt");
+    std::fs::write(&stub, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\ncat > /dev/null\nprintf 'username=x-token-auth\\npassword=T\\n'\n", args_file.display())).unwrap();
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let value = helper_command_for(Os::Windows, r"C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe", None);
+    assert_eq!(value, "!'C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe' git-credential");
+    // git alone: HOME is the temporary folder, no system or inherited configuration.
+    let git = |args: &[&str]| {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(dir.path()).env("HOME", dir.path()).env("XDG_CONFIG_HOME", dir.path().join(".config")).env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", "/bin/false");
+        for v in ["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_DIR", "SSH_ASKPASS"] {
+            cmd.env_remove(v);
+        }
+        cmd
+    };
+    let config = dir.path().join(".gitconfig");
+    let config_arg = config.display().to_string();
+    ok(git(&["config", "--file", &config_arg, "--add", "credential.https://bitbucket.org.helper", &value]).output().unwrap(), "git config --add");
+    let stored = ok(git(&["config", "--global", "--get-all", "credential.https://bitbucket.org.helper"]).output().unwrap(), "git config --get-all");
+    assert_eq!(stored.trim_end(), value, "git stores the value as it is");
+
+    let mut fill = git(&["credential", "fill"]);
+    fill.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = fill.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"protocol=https\nhost=bitbucket.org\npath=ws/repo.git\n\n").unwrap();
+    let answer = ok(child.wait_with_output().unwrap(), "git credential fill");
+    assert!(answer.contains("username=x-token-auth\n") && answer.contains("password=T\n"), "git did not get the stand-in's answer:\n{answer}");
+    assert_eq!(std::fs::read_to_string(&args_file).expect("sh ran the stand-in"), "git-credential\nget\n");
+}

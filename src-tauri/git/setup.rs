@@ -7,6 +7,10 @@
 //!     useHttpPath = true
 //! ```
 //!
+//! On Windows the helper is `!'C:/Users/…/bitbucket-setup.exe' git-credential`: Git for Windows
+//! runs a `!` helper with its own sh, and a path with forward slashes is one both sh and
+//! Windows take. The lines shown to the user are in their shell's words ([`crate::shell`]).
+//!
 //! `helper` is added next to any other helper (never `helper =`, which would reset git's list);
 //! `useHttpPath` makes git send the repository's path, so a repository token answers for its
 //! own repository. `--undo` removes this app's helper lines, and `useHttpPath` only if this app
@@ -17,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::bitbucket::githost::GitBase;
+use crate::platform::Os;
+use crate::shell::Shell;
 
 /// Which git configuration file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +68,21 @@ impl std::fmt::Display for ConfigLine {
     }
 }
 
-/// The helper as git runs it: a plain absolute path when it needs no quoting, else a shell
-/// snippet (`!'…' git-credential`), since git runs the absolute form through the shell as well.
+/// The helper as git runs it, for this program at `exe` on this system: see [`helper_command_for`].
 pub fn helper_command(exe: &Path, pinned: Option<&str>) -> String {
-    let path = exe.to_string_lossy();
-    let plain = path.starts_with('/') && path.chars().all(|c| c.is_ascii_alphanumeric() || "/._+-".contains(c));
-    let mut command = if plain { format!("{path} git-credential") } else { format!("!'{}' git-credential", path.replace('\'', r"'\''")) };
+    helper_command_for(Os::current(), &exe.to_string_lossy(), pinned)
+}
+
+/// The helper as git on `os` runs it, for the program at `exe`. Linux and macOS: a plain
+/// absolute path when it needs no quoting, else a shell snippet (`!'…' git-credential`), since
+/// git runs the absolute form through the shell as well. Windows: always the snippet, with the
+/// path's `\` written `/`: Git for Windows runs it with its own sh (MSYS bash), and `C:/…` is a
+/// path both that sh and Windows take.
+pub fn helper_command_for(os: Os, exe: &str, pinned: Option<&str>) -> String {
+    let path = if os == Os::Windows { exe.replace('\\', "/") } else { exe.to_string() };
+    let plain = os != Os::Windows && path.starts_with('/') && path.chars().all(|c| c.is_ascii_alphanumeric() || "/._+-".contains(c));
+    // sh's quoting, whatever the system: git hands the value to sh.
+    let mut command = if plain { format!("{path} git-credential") } else { format!("!{} git-credential", Shell::Posix.quote_always(&path)) };
     if let Some(id) = pinned {
         // A connection id is a UUID: nothing to quote.
         command.push_str(" --connection ");
@@ -83,26 +98,38 @@ pub fn section(base: &GitBase) -> String {
 
 /// The lines `git setup` adds.
 pub fn lines(base: &GitBase, exe: &Path, pinned: Option<&str>) -> Vec<ConfigLine> {
+    lines_for(Os::current(), base, &exe.to_string_lossy(), pinned)
+}
+
+/// The lines `git setup` adds on `os` for the program at `exe`.
+pub fn lines_for(os: Os, base: &GitBase, exe: &str, pinned: Option<&str>) -> Vec<ConfigLine> {
     let s = section(base);
     vec![
-        ConfigLine { key: format!("{s}.helper"), value: helper_command(exe, pinned) },
+        ConfigLine { key: format!("{s}.helper"), value: helper_command_for(os, exe, pinned) },
         ConfigLine { key: format!("{s}.useHttpPath"), value: "true".into() },
     ]
 }
 
-/// Whether a helper value is this app's (any path to it, pinned or not).
+/// Whether a helper value is this app's (any path to it, pinned or not; Windows' `C:/…` and
+/// the `C:\…` form of earlier versions too).
 pub fn is_ours(value: &str) -> bool {
     let v = value.trim();
     v.contains("bitbucket-setup") && (v.ends_with(" git-credential") || v.contains(" git-credential --connection "))
 }
 
-/// The git command the user would type, for the window to show.
+/// The git command the user would type in this system's shell (the window and `git setup`
+/// show it).
 pub fn command_line(scope: Scope, line: &ConfigLine) -> String {
-    let quote = |s: &str| if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._:+-".contains(c)) { s.to_string() } else { format!("'{}'", s.replace('\'', r"'\''")) };
+    command_line_for(Shell::current(), scope, line)
+}
+
+/// The git command the user would type in `shell`: `git config --global --add KEY VALUE`, the
+/// value quoted for that shell.
+pub fn command_line_for(shell: Shell, scope: Scope, line: &ConfigLine) -> String {
     if line.key.ends_with(".helper") {
-        format!("git config {} --add {} {}", scope.flag(), quote(&line.key), quote(&line.value))
+        shell.line(&["git", "config", scope.flag(), "--add", &line.key, &line.value])
     } else {
-        format!("git config {} {} {}", scope.flag(), quote(&line.key), quote(&line.value))
+        shell.line(&["git", "config", scope.flag(), &line.key, &line.value])
     }
 }
 
@@ -260,11 +287,19 @@ mod tests {
 
     #[test]
     fn the_helper_line_quotes_only_when_it_must() {
-        assert_eq!(helper_command(Path::new("/usr/bin/bitbucket-setup"), None), "/usr/bin/bitbucket-setup git-credential");
-        assert_eq!(helper_command(Path::new("/opt/My Apps/bitbucket-setup"), None), "!'/opt/My Apps/bitbucket-setup' git-credential");
-        assert_eq!(helper_command(Path::new("/opt/it's/bitbucket-setup"), None), r"!'/opt/it'\''s/bitbucket-setup' git-credential");
-        assert_eq!(helper_command(Path::new("/usr/bin/bitbucket-setup"), Some("8a0f")), "/usr/bin/bitbucket-setup git-credential --connection 8a0f");
-        for v in ["/usr/bin/bitbucket-setup git-credential", "!'/opt/My Apps/bitbucket-setup' git-credential", "/x/bitbucket-setup git-credential --connection 8a0f"] {
+        let unix = |exe: &str, pinned| helper_command_for(Os::Linux, exe, pinned);
+        assert_eq!(unix("/usr/bin/bitbucket-setup", None), "/usr/bin/bitbucket-setup git-credential");
+        assert_eq!(unix("/opt/My Apps/bitbucket-setup", None), "!'/opt/My Apps/bitbucket-setup' git-credential");
+        assert_eq!(unix("/opt/it's/bitbucket-setup", None), r"!'/opt/it'\''s/bitbucket-setup' git-credential");
+        assert_eq!(unix("/usr/bin/bitbucket-setup", Some("8a0f")), "/usr/bin/bitbucket-setup git-credential --connection 8a0f");
+        for v in [
+            "/usr/bin/bitbucket-setup git-credential",
+            "!'/opt/My Apps/bitbucket-setup' git-credential",
+            "/x/bitbucket-setup git-credential --connection 8a0f",
+            "!'C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe' git-credential",
+            r"!'C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe' git-credential",
+            "!'C:/Users/Ann/AppData/Local/Programs/Bitbucket Setup Assistant/bitbucket-setup.exe' git-credential --connection 8a0f",
+        ] {
             assert!(is_ours(v), "{v}");
         }
         for v in ["store", "cache --timeout=3600", "/usr/bin/git-credential-manager", "manager"] {
@@ -273,11 +308,40 @@ mod tests {
     }
 
     #[test]
+    fn the_windows_helper_is_an_sh_snippet_with_forward_slashes() {
+        let exe = r"C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe";
+        assert_eq!(helper_command_for(Os::Windows, exe, None), "!'C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe' git-credential");
+        assert_eq!(helper_command_for(Os::Windows, r"C:\Tools\bitbucket-setup.exe", Some("8a0f")), "!'C:/Tools/bitbucket-setup.exe' git-credential --connection 8a0f");
+        assert_eq!(helper_command_for(Os::Windows, r"C:\Users\O'Brien\bitbucket-setup.exe", None), r"!'C:/Users/O'\''Brien/bitbucket-setup.exe' git-credential");
+        // Linux and macOS as before.
+        for os in [Os::Linux, Os::MacOs] {
+            assert_eq!(helper_command_for(os, "/usr/bin/bitbucket-setup", None), "/usr/bin/bitbucket-setup git-credential");
+            assert_eq!(helper_command_for(os, "/opt/My Apps/bitbucket-setup", None), "!'/opt/My Apps/bitbucket-setup' git-credential");
+        }
+        assert_eq!(helper_command(Path::new("/usr/bin/bitbucket-setup"), None), helper_command_for(Os::current(), "/usr/bin/bitbucket-setup", None));
+    }
+
+    #[test]
+    fn the_command_lines_are_in_each_shells_words() {
+        let l = lines_for(Os::Windows, &GitBase::cloud(), r"C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe", None);
+        assert_eq!(
+            command_line_for(Shell::PowerShell, Scope::Global, &l[0]),
+            "git config --global --add credential.https://bitbucket.org.helper '!''C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe'' git-credential'"
+        );
+        assert_eq!(command_line_for(Shell::PowerShell, Scope::Local, &l[1]), "git config --local credential.https://bitbucket.org.useHttpPath true");
+        let l = lines_for(Os::Linux, &GitBase::cloud(), "/opt/My Apps/bitbucket-setup", None);
+        assert_eq!(
+            command_line_for(Shell::Posix, Scope::Global, &l[0]),
+            r"git config --global --add credential.https://bitbucket.org.helper '!'\''/opt/My Apps/bitbucket-setup'\'' git-credential'"
+        );
+    }
+
+    #[test]
     fn the_lines_name_bitbucket_only() {
-        let l = lines(&GitBase::cloud(), Path::new("/usr/bin/bitbucket-setup"), None);
+        let l = lines_for(Os::Linux, &GitBase::cloud(), "/usr/bin/bitbucket-setup", None);
         assert_eq!(l[0].key, "credential.https://bitbucket.org.helper");
         assert_eq!(l[1], ConfigLine { key: "credential.https://bitbucket.org.useHttpPath".into(), value: "true".into() });
-        assert_eq!(command_line(Scope::Global, &l[0]), "git config --global --add credential.https://bitbucket.org.helper '/usr/bin/bitbucket-setup git-credential'");
+        assert_eq!(command_line_for(Shell::Posix, Scope::Global, &l[0]), "git config --global --add credential.https://bitbucket.org.helper '/usr/bin/bitbucket-setup git-credential'");
         let local = GitBase::parse("http://127.0.0.1:8080").unwrap();
         assert_eq!(section(&local), "credential.http://127.0.0.1:8080");
     }
