@@ -141,7 +141,7 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
             "Saved {}. The token is not in the file; its field holds {}, which `{}` turns into the token for scripts.",
             written.display(),
             export::secret_reference(&c),
-            export::token_command(&c)
+            export::token_command(&crate::shell::Program::current(), &c)
         )
     };
     Ok(ExportDone {

@@ -80,7 +80,9 @@ fn workspace_token(preset: PresetId) -> Connection {
 }
 
 fn golden_meta(validation: Validation, options: ExportOptions) -> ExportMeta {
-    ExportMeta { app_version: "0.0.0-golden".into(), exported_at: at(9, 30), validation, options, git_base: Default::default() }
+    // The golden files are sh's words, whichever system runs the test.
+    let program = bitbucket_setup::shell::Program::named(bitbucket_setup::shell::Shell::Posix);
+    ExportMeta { app_version: "0.0.0-golden".into(), exported_at: at(9, 30), validation, options, git_base: Default::default(), program }
 }
 
 struct Case {

@@ -86,7 +86,7 @@ export async function renderExport(ctx, main, connectionId, onBack) {
 
   section.append(...[
     h("h1", { id: "export-title", tabindex: "-1" }, `Export “${c.name}”`),
-    h("p", { class: "lead" }, "Fill the tool's form with the Copy buttons, or save a file for it. Without the token, files hold a keychain reference that `bitbucket-setup token` turns into the token for scripts."),
+    h("p", { class: "lead" }, "Fill the tool's form with the Copy buttons, or save a file for it. Without the token, files hold a keychain reference; the message after saving says the command that turns it into the token for scripts."),
     view.validated ? null : h("p", { class: "callout warn", role: "note" }, `Not recently checked: ${view.validation_note} Saving re-checks it first.`),
     view.fields.length ? fieldRows(ctx, view, status) : null,
     status,

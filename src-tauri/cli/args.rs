@@ -48,7 +48,8 @@ pub enum Command {
     Test(TestArgs),
     /// Remove a saved connection and its keychain entry.
     Remove(RemoveArgs),
-    /// Print a saved connection's token (for scripts: BITBUCKET_TOKEN=$(bitbucket-setup token NAME)).
+    /// Print a saved connection's token on standard output, for scripts (an export's
+    /// keychain reference works as the name too).
     Token(TokenArgs),
     /// Write a saved connection's configuration for a product or tool. The token goes in only
     /// with --include-secret; otherwise the file holds a keychain reference.
@@ -178,7 +179,7 @@ pub struct ExportArgs {
     #[arg(long, short = 'f', value_name = "FORMAT", required_unless_present = "list_formats")]
     pub format: Option<String>,
     /// Put the token itself in the file, which is then created readable only by you (0600).
-    /// Without it the file holds a reference that `bitbucket-setup token` resolves.
+    /// Without it the file holds a reference that the `token` command resolves.
     #[arg(long)]
     pub include_secret: bool,
     /// Where to write (default: a file named after the connection in the current folder;

@@ -4,11 +4,13 @@
 use std::io::{IsTerminal, Write};
 
 use super::args::ExportArgs;
+use super::hints;
 use super::output::{say, tell};
 use super::{exit_code, open_store, report_set_aside, Exit, Failure};
 use crate::export::{self, ExportOptions};
 use crate::freshness::Validation;
 use crate::manage::{self, ExportFlowError, ExportRequest, Recheck};
+use crate::shell::Program;
 
 fn list_formats() -> Exit {
     say!("Formats for `bitbucket-setup export NAME --format FORMAT`:\n");
@@ -84,14 +86,14 @@ pub async fn export(args: ExportArgs) -> Exit {
         }
     }
     let reference = export::secret_reference(c);
-    let command = export::token_command(c);
+    let program = Program::current();
     if to_stdout {
         let mut out = std::io::stdout().lock();
         out.write_all(rendered.contents.as_bytes()).and_then(|_| out.flush()).map_err(|_| Failure::Io("Could not write to standard output.".into()))?;
         if rendered.contains_secret {
             tell!("The output above contains the token in plain text: treat wherever you sent it as a secret.");
         } else {
-            tell!("The token is not in the output; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+            tell!("{}", hints::token_not_exported(&program, "output", &reference, &c.id));
         }
         return Ok(exit_code::OK);
     }
@@ -105,7 +107,7 @@ pub async fn export(args: ExportArgs) -> Exit {
             path.display()
         );
     } else {
-        say!("The token is not in the file; its field holds {reference}. Scripts get the token with: BITBUCKET_TOKEN=$({command})");
+        say!("{}", hints::token_not_exported(&program, "file", &reference, &c.id));
     }
     Ok(exit_code::OK)
 }

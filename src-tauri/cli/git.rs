@@ -10,6 +10,7 @@ use crate::bitbucket::githost::GitBase;
 use crate::git::helper::{self, Operation, Outcome};
 use crate::git::{doctor, setup};
 use crate::manage;
+use crate::shell::Program;
 
 /// The helper git runs. It always ends with status 0, so that git goes on to the next helper
 /// (or asks the user) when it cannot answer; why it could not goes to standard error.
@@ -84,7 +85,7 @@ fn git_setup(a: GitSetupArgs) -> Exit {
     if added.len() < lines.len() {
         say!("({} of them {} already there.)", lines.len() - added.len(), if lines.len() - added.len() == 1 { "was" } else { "were" });
     }
-    say!("git now asks Bitbucket Setup Assistant for {}://{}; other helpers stay in place. `bitbucket-setup git setup --undo` removes it.", base.scheme(), base.host());
+    say!("git now asks Bitbucket Setup Assistant for {}://{}; other helpers stay in place. `{}` removes it.", base.scheme(), base.host(), Program::current().command(&["git", "setup", "--undo"]));
     Ok(exit_code::OK)
 }
 
@@ -110,7 +111,7 @@ fn doctor_cmd(a: GitDoctorArgs) -> Exit {
             for f in &found {
                 say!("  - {f}");
             }
-            say!("App passwords stopped working on 2026-07-28. `bitbucket-setup git doctor --fix` backs up each file, removes these entries and lets git ask this app instead.");
+            say!("App passwords stopped working on 2026-07-28. `{}` backs up each file, removes these entries and lets git ask this app instead.", Program::current().command(&["git", "doctor", "--fix"]));
         }
         return Ok(if found.is_empty() { exit_code::OK } else { exit_code::NOT_READY });
     }
@@ -132,13 +133,13 @@ fn doctor_cmd(a: GitDoctorArgs) -> Exit {
         say!("Backup: {} (it still holds the old password: delete it once git works).", b.display());
     }
     if !was_set_up {
-        say!("git now asks Bitbucket Setup Assistant for {}://{} (`bitbucket-setup git setup --undo` removes it).", base.scheme(), base.host());
+        say!("git now asks Bitbucket Setup Assistant for {}://{} (`{}` removes it).", base.scheme(), base.host(), Program::current().command(&["git", "setup", "--undo"]));
     }
     for helper in setup::store_helpers(None, scope, &base)? {
         tell!("warning: git's \"{helper}\" helper is still set up: after git gets in, it writes the token it used to a plain file. Remove it (git config --global --unset-all credential.helper '^store') if nothing should be on disk.");
     }
     if std::io::stdout().is_terminal() && !found.is_empty() {
-        say!("Next: save a token for git in the app (or `bitbucket-setup save --preset git …`) if you have not yet.");
+        say!("Next: save a token for git in the app (or `{} save --preset git …`) if you have not yet.", Program::current().command(&[]));
     }
     Ok(exit_code::OK)
 }

@@ -75,7 +75,7 @@ pub async fn import(args: ImportArgs) -> Exit {
             let pasted = if file_on_stdin {
                 match secret::from_env() {
                     Some(raw) => secret::classify(&raw)?,
-                    None => return Err(Failure::input("The file came on standard input, so the token cannot come from there too, and BITBUCKET_TOKEN is not set. Set BITBUCKET_TOKEN to the token (for example BITBUCKET_TOKEN=$(bitbucket-setup token NAME)), or give the file's name instead of - and the token on standard input. Nothing was imported.")),
+                    None => return Err(Failure::input(super::hints::import_needs_token_variable(&crate::shell::Program::current()))),
                 }
             } else {
                 secret::read(&format!("Paste the {} (input is hidden): ", draft.kind.label()))?

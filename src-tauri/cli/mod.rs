@@ -18,6 +18,7 @@ mod connections;
 pub mod exit_code;
 mod export;
 mod git;
+pub mod hints;
 mod import;
 mod output;
 mod secret;

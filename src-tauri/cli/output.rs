@@ -41,8 +41,8 @@ pub fn failure(f: &Failure, as_json: bool) {
         Failure::Input { problem, message } if as_json => json(&InputProblem { ok: false, problem, message }),
         Failure::ExportFlow(e) => match &**e {
             ExportFlowError::Unvalidated { reason, connection, .. } => tell!(
-                "error: Not exported: this configuration is unvalidated. {reason} Fix the connection (`bitbucket-setup test \"{}\"` shows what is wrong), or add --allow-unvalidated to export it anyway; the file will then say it is unvalidated.",
-                connection.name
+                "error: Not exported: this configuration is unvalidated. {reason} Fix the connection (`{}` shows what is wrong), or add --allow-unvalidated to export it anyway; the file will then say it is unvalidated.",
+                crate::shell::Program::current().command(&["test", &connection.name])
             ),
             other => tell!("error: {other}"),
         },

@@ -12,6 +12,9 @@ use super::{Ctx, ExportError, Validation};
 
 pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
+    // The lines to type are in the exporting system's shell (sh, or PowerShell on Windows),
+    // with `/` in a Windows path: no quoting keeps a `\` the same in every .env reader.
+    let program = &ctx.meta.program.with_forward_slashes();
     let v = &ctx.meta.validation;
     let opt = |o: Option<String>| o.unwrap_or_default();
     let vars: Vec<(&str, &'static str, String)> = vec![
@@ -45,7 +48,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroiz
         ("BITBUCKET_SETUP_GRANTED_SCOPES", "scopes", c.granted_scopes.join(" ")),
         ("BITBUCKET_SETUP_CHECKED_AGAINST_PRESET", "preset", c.preset.cli_name().to_string()),
         ("BITBUCKET_SETUP_SECRET_INCLUDED", "secret flag", ctx.secret_included.to_string()),
-        ("BITBUCKET_SETUP_TOKEN_COMMAND", "token command", super::token_command(c)),
+        ("BITBUCKET_SETUP_TOKEN_COMMAND", "token command", super::token_command(program, c)),
     ];
     let mut lines = String::new();
     let mut left_out: Vec<String> = Vec::new();
@@ -68,15 +71,17 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroiz
     }
     let mut header = String::from("Bitbucket Setup Assistant export (.env).\n");
     header.push_str("bash (set -a; . ./FILE), python-dotenv, Node's dotenv and docker compose read every value back exactly.\n");
+    let var = |name: &str| program.shell().var(name);
     if ctx.secret_included {
         header.push_str("THIS FILE CONTAINS THE TOKEN (BITBUCKET_TOKEN). Keep it private (mode 0600) and out of version control.\n");
     } else {
         header.push_str("BITBUCKET_TOKEN holds a reference, not the token. Resolve it from the keychain with:\n");
-        header.push_str("  BITBUCKET_TOKEN=$(bitbucket-setup token \"$BITBUCKET_TOKEN\")\n");
+        header.push_str(&format!("  {}\n", program.set_token_from_reference()));
     }
-    header.push_str(match c.kind.auth_scheme() {
-        crate::bitbucket::credential::AuthScheme::Bearer => "REST API: Authorization: Bearer $BITBUCKET_TOKEN. git over HTTPS: user $BITBUCKET_GIT_USERNAME, password the token.\n",
-        _ => "REST API: Basic auth with $BITBUCKET_EMAIL and the token. git over HTTPS: user $BITBUCKET_GIT_USERNAME, password the token.\n",
+    let git = format!("git over HTTPS: user {}, password the token.", var("BITBUCKET_GIT_USERNAME"));
+    header.push_str(&match c.kind.auth_scheme() {
+        crate::bitbucket::credential::AuthScheme::Bearer => format!("REST API: Authorization: Bearer {}. {git}\n", var("BITBUCKET_TOKEN")),
+        _ => format!("REST API: Basic auth with {} and the token. {git}\n", var("BITBUCKET_EMAIL")),
     });
     for l in &left_out {
         header.push_str(l);

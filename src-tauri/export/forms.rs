@@ -77,6 +77,7 @@ pub fn fields_with(
         validation: super::Validation::Unvalidated { reason: String::new(), last_validated_at: None },
         options: options.clone(),
         git_base: crate::bitbucket::githost::GitBase::from_env(),
+        program: crate::shell::Program::current(),
     };
     let ctx = Ctx {
         c: connection,
@@ -330,7 +331,7 @@ fn subtitle(ctx: &Ctx<'_>) -> String {
 }
 
 fn secret_hint(ctx: &Ctx<'_>) -> String {
-    format!("The token is not on this sheet. Get it with: {}", super::token_command(ctx.c))
+    format!("The token is not on this sheet. Get it with: {}", super::token_command(&ctx.meta.program, ctx.c))
 }
 
 fn sheet(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[String]) -> Zeroizing<String> {

@@ -46,7 +46,7 @@ pub(crate) fn render_yaml(ctx: &Ctx<'_>) -> Zeroizing<String> {
     if ctx.secret_included {
         out.push_str("# THIS FILE CONTAINS THE TOKEN. Keep it private and out of version control.\n");
     } else {
-        out.push_str(&format!("# \"token\" is a reference, not the token: {} prints it.\n", super::token_command(ctx.c)));
+        out.push_str(&format!("# \"token\" is a reference, not the token: {} prints it.\n", super::token_command(&ctx.meta.program, ctx.c)));
     }
     out.push_str(&document(ctx).to_yaml());
     Zeroizing::new(out)

@@ -46,7 +46,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>, about: &mut Vec<
     if !ctx.secret_included {
         about.push(format!(
             "The password part is a reference, not the token: export with --include-secret for a working entry, or use {} in a credential helper.",
-            super::token_command(c)
+            super::token_command(&ctx.meta.program, c)
         ));
     }
     for (k, v) in ctx.metadata_lines() {

@@ -13,9 +13,13 @@
 //! An export holds the token only when the caller passes it (`--include-secret` on the command
 //! line). Otherwise the token's field holds a *reference*, `keychain:bitbucket-setup:ID`
 //! ([`secret_reference`], the connection's id, which needs no quoting anywhere), which
-//! `bitbucket-setup token` resolves from the OS keychain, so a script can do
+//! `bitbucket-setup token` resolves from the OS keychain, so a script can do (sh, then
+//! PowerShell; [`crate::shell`] writes every such line in the user's shell)
 //! `BITBUCKET_TOKEN=$(bitbucket-setup token "$BITBUCKET_TOKEN")` or
-//! `BITBUCKET_TOKEN=$(bitbucket-setup token acme-web)`.
+//! `BITBUCKET_TOKEN=$(bitbucket-setup token acme-web)`;
+//! `$env:BITBUCKET_TOKEN = bitbucket-setup token $env:BITBUCKET_TOKEN` or
+//! `$env:BITBUCKET_TOKEN = bitbucket-setup token acme-web` (on Windows the program's full path
+//! in PowerShell's call form, `& 'C:\…\bitbucket-setup.exe'`, unless it is on the PATH).
 //!
 //! ## Metadata
 //!
@@ -59,7 +63,7 @@
 //!   checked_against_preset: "sqai"
 //!   expires: "2027-01-31"
 //!   secret_included: false
-//!   token_command: "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"
+//!   token_command: "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11"   # in the exporting system's shell
 //! ```
 //!
 //! Strings are always double-quoted in the YAML (see [`doc`]), dates are `YYYY-MM-DD`, times
@@ -86,6 +90,7 @@ use zeroize::Zeroizing;
 use crate::bitbucket::credential::{CredentialKind, Secret};
 use crate::bitbucket::githost::GitBase;
 use crate::presets::{self, PresetId};
+use crate::shell::Program;
 use crate::store::connections::Connection;
 
 pub use crate::freshness::{validation_of, Validation, MAX_VALIDATION_AGE_HOURS};
@@ -320,9 +325,10 @@ pub fn parse_reference(value: &str) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// `bitbucket-setup token ID`: the connection's id needs no quoting in any shell.
-pub fn token_command(connection: &Connection) -> String {
-    format!("bitbucket-setup token {}", connection.id)
+/// `bitbucket-setup token ID` as `program` is typed in its shell (the id is a UUID: sh takes it
+/// bare, PowerShell quotes one that starts with a digit).
+pub fn token_command(program: &Program, connection: &Connection) -> String {
+    program.token(&connection.id)
 }
 
 /// Choices the user makes at export time.
@@ -346,6 +352,10 @@ pub struct ExportMeta {
     /// Where git reaches Bitbucket (`BITBUCKET_GIT_URL` for tests and tunnels).
     #[serde(skip)]
     pub git_base: GitBase,
+    /// How the command lines the export shows start this program, in the shell of the system
+    /// that exports ([`Program::current`]; tests choose one).
+    #[serde(skip)]
+    pub program: Program,
 }
 
 impl ExportMeta {
@@ -358,6 +368,7 @@ impl ExportMeta {
             validation: validation_of(connection, now),
             options: ExportOptions::default(),
             git_base: GitBase::from_env(),
+            program: Program::current(),
         }
     }
 }
@@ -503,7 +514,7 @@ impl Ctx<'_> {
             ("checked_against_preset", Node::str(self.c.preset.cli_name())),
             ("expires", Node::opt(self.c.expires.map(date))),
             ("secret_included", Node::Bool(self.secret_included)),
-            ("token_command", Node::str(token_command(self.c))),
+            ("token_command", Node::str(token_command(&self.meta.program, self.c))),
         ])
     }
 
@@ -528,7 +539,7 @@ impl Ctx<'_> {
                 if self.secret_included {
                     "YES: this file is a secret; keep it like a password and delete it when done".into()
                 } else {
-                    format!("no; get it with: {}", token_command(self.c))
+                    format!("no; get it with: {}", token_command(&self.meta.program, self.c))
                 },
             ),
         ]
@@ -661,7 +672,10 @@ mod tests {
         assert_eq!(parse_reference("keychain:bitbucket-setup:Acme Web"), Some("Acme Web"), "older exports named the connection");
         assert_eq!(parse_reference("ATCTabc"), None);
         assert_eq!(parse_reference("keychain:bitbucket-setup:  "), None);
-        assert_eq!(token_command(&c), "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11");
+        let posix = Program::named(crate::shell::Shell::Posix);
+        assert_eq!(token_command(&posix, &c), "bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11");
+        let windows = Program::resolve(crate::shell::Shell::PowerShell, r"C:\Program Files\B\bitbucket-setup.exe", None, |_| false);
+        assert_eq!(token_command(&windows, &c), r"& 'C:\Program Files\B\bitbucket-setup.exe' token '8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11'");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing
         c.workspace
     ));
     if !ctx.secret_included {
-        about.push(format!("accessToken holds a reference, not the token: export with --include-secret for n8n, or get it with {}.", super::token_command(c)));
+        about.push(format!("accessToken holds a reference, not the token: export with --include-secret for n8n, or get it with {}.", super::token_command(&ctx.meta.program, c)));
     }
     for (k, v) in ctx.metadata_lines() {
         about.push(format!("{k}: {v}"));

@@ -55,11 +55,15 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing
             entry(&mut out, &api_host, user, token, "username")?;
             about.push(format!("{api_host}: the REST API (app passwords stopped working on 2026-07-28)."));
         }
-        AuthScheme::Bearer => about.push(format!(
-            "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\" (curl --oauth2-bearer \"$({})\"), which .netrc cannot express.",
-            c.kind.label(),
-            super::token_command(c)
-        )),
+        AuthScheme::Bearer => {
+            let shell = ctx.meta.program.shell();
+            about.push(format!(
+                "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\" ({} --oauth2-bearer {}), which .netrc cannot express.",
+                c.kind.label(),
+                shell.curl(),
+                shell.output_arg(&super::token_command(&ctx.meta.program, c))
+            ))
+        }
     }
     if let Some(git_user) = ctx.git_username().filter(|u| !u.is_empty()) {
         if git_host != api_host || c.kind.auth_scheme() == AuthScheme::Bearer {
@@ -69,7 +73,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing
     }
     about.push("Append these lines to ~/.netrc (mode 0600), replacing any entry for the same machine: curl uses the first entry for a machine, Python the last.".into());
     if !ctx.secret_included {
-        about.push(format!("The password is a reference, not the token: export with --include-secret, or get the token with {}.", super::token_command(c)));
+        about.push(format!("The password is a reference, not the token: export with --include-secret, or get the token with {}.", super::token_command(&ctx.meta.program, c)));
     }
     for (k, v) in ctx.metadata_lines() {
         about.push(format!("{k}: {v}"));
