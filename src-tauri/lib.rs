@@ -21,6 +21,7 @@ pub mod manage;
 pub mod platform;
 pub mod presets;
 pub mod renderer;
+pub mod replace;
 pub mod safe_text;
 pub mod shell;
 pub mod store;

@@ -447,12 +447,15 @@ fn format_names() -> String {
     FORMATS.iter().map(|f| f.id).collect::<Vec<_>>().join(", ")
 }
 
-fn write_advice(source: &std::io::Error) -> &'static str {
-    match source.kind() {
+fn write_advice(source: &std::io::Error) -> std::borrow::Cow<'static, str> {
+    if crate::replace::is_held_open(source) {
+        return crate::replace::held_open_advice().into();
+    }
+    std::borrow::Cow::Borrowed(match source.kind() {
         std::io::ErrorKind::PermissionDenied => " Check that you may write to that folder.",
         std::io::ErrorKind::StorageFull => " Free some disk space and try again.",
         _ => " Try again, or choose another place.",
-    }
+    })
 }
 
 /// What every renderer gets: the connection, the token or its reference, and the metadata.

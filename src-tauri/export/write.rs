@@ -73,17 +73,15 @@ pub fn write_bytes(path: &Path, contents: &[u8], mode: u32, overwrite: bool) -> 
     let mut tmp = builder.tempfile_in(&dir).map_err(io("create a file in", &dir))?;
     tmp.write_all(contents).map_err(io("write", tmp.path()))?;
     tmp.as_file().sync_all().map_err(io("write", tmp.path()))?;
-    if overwrite {
-        tmp.persist(path).map_err(|e| ExportError::Io { action: "replace", path: path.to_path_buf(), source: e.error })?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                ExportError::Exists { path: path.to_path_buf() }
-            } else {
-                ExportError::Io { action: "create", path: path.to_path_buf(), source: e.error }
-            }
-        })?;
-    }
+    // Tried again for a few seconds while another program (an antivirus scanner, the indexer)
+    // holds the old file open on Windows.
+    crate::replace::persist(tmp, path, overwrite).map_err(|e| {
+        if !overwrite && e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            ExportError::Exists { path: path.to_path_buf() }
+        } else {
+            ExportError::Io { action: if overwrite { "replace" } else { "create" }, path: path.to_path_buf(), source: e.error }
+        }
+    })?;
     #[cfg(unix)]
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();

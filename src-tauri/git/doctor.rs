@@ -243,11 +243,8 @@ fn write_private(path: &Path, bytes: &[u8], create_new: bool) -> Result<(), Doct
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| io("protect", e))?;
     }
     tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| io("write", e))?;
-    if create_new {
-        tmp.persist_noclobber(path).map_err(|e| io("create", e.error))?;
-    } else {
-        tmp.persist(path).map_err(|e| io("replace", e.error))?;
-    }
+    // Tried again while another program holds the old file open on Windows.
+    crate::replace::persist(tmp, path, !create_new).map_err(|e| io(if create_new { "create" } else { "replace" }, e.error))?;
     Ok(())
 }
 

@@ -214,7 +214,7 @@ fn write_record(record: &Record) -> Result<(), SetupError> {
     std::fs::create_dir_all(dir).map_err(fail)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     std::io::Write::write_all(&mut tmp, serde_json::to_string_pretty(record).unwrap_or_default().as_bytes()).map_err(fail)?;
-    tmp.persist(&path).map_err(|e| fail(e.error))?;
+    crate::replace::persist(tmp, &path, true).map_err(|e| fail(e.error))?;
     Ok(())
 }
 

@@ -214,8 +214,9 @@ impl ConnectionsFile {
         if !meta.is_file() {
             return Err(ConnectionsError::NotAFile { path: self.path.clone(), what: file_kind(&meta) });
         }
-        let mut options = fs::OpenOptions::new();
-        options.read(true);
+        // With delete sharing on Windows: a reader must not make another process's replace fail.
+        #[allow(unused_mut)] // changed on Unix only
+        let mut options = crate::replace::read_options();
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
@@ -280,7 +281,13 @@ impl ConnectionsFile {
 
     /// What is set aside and not yet seen (an unreadable notice file counts as none).
     fn notices(&self) -> Vec<SetAside> {
-        fs::read(self.dir().join(NOTICES_FILE))
+        let path = self.dir().join(NOTICES_FILE);
+        crate::replace::read_options()
+            .open(&path)
+            .and_then(|mut f| {
+                let mut bytes = Vec::new();
+                io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+            })
             .ok()
             .and_then(|b| serde_json::from_slice::<Notices>(&b).ok())
             .map(|n| n.set_aside)
@@ -290,7 +297,7 @@ impl ConnectionsFile {
     fn write_notices(&self, list: &[SetAside]) -> Result<(), ConnectionsError> {
         let path = self.dir().join(NOTICES_FILE);
         if list.is_empty() {
-            return match fs::remove_file(&path) {
+            return match crate::replace::retry(|| fs::remove_file(&path)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => Err(ConnectionsError::io("update", &path, e)),
                 _ => Ok(()),
             };
@@ -359,10 +366,12 @@ impl ConnectionsFile {
         };
         let source = self.path.clone();
         let target = self.claim_aside(tag, |target| match fs::hard_link(&source, target) {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists && fs::symlink_metadata(target).is_err() => fs::rename(&source, target),
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists && fs::symlink_metadata(target).is_err() => {
+                crate::replace::retry(|| fs::rename(&source, target))
+            }
             other => other,
         })?;
-        match fs::remove_file(&self.path) {
+        match crate::replace::retry(|| fs::remove_file(&self.path)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(ConnectionsError::io("set aside", &self.path, e)),
             _ => {}
         }
@@ -494,7 +503,9 @@ pub(super) fn write_atomically_with_hook(dir: &Path, path: &Path, bytes: &[u8], 
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| ConnectionsError::io("write", tmp.path(), e))?;
     before_rename();
-    tmp.persist(path).map_err(|e| ConnectionsError::io("replace", path, e.error))?;
+    // Tried again for a few seconds while another program holds the old file open on Windows
+    // (another copy of this app reading it, an antivirus scanner, the indexer).
+    crate::replace::persist(tmp, path, true).map_err(|e| ConnectionsError::io("replace", path, e.error))?;
     sync_dir(dir);
     Ok(())
 }

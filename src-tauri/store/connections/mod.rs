@@ -282,12 +282,15 @@ pub enum ConnectionsError {
 }
 
 /// What to do when the connections file cannot be read or written.
-fn io_advice(source: &io::Error) -> &'static str {
-    match source.kind() {
+fn io_advice(source: &io::Error) -> std::borrow::Cow<'static, str> {
+    if crate::replace::is_held_open(source) {
+        return crate::replace::held_open_advice().into();
+    }
+    std::borrow::Cow::Borrowed(match source.kind() {
         io::ErrorKind::PermissionDenied => " Check that you own this folder and may write to it.",
         io::ErrorKind::StorageFull => " Free some disk space and try again.",
         _ => " Try again; if it keeps failing, check the disk and the folder's permissions.",
-    }
+    })
 }
 
 impl ConnectionsError {
