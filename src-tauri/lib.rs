@@ -26,6 +26,7 @@ pub mod safe_text;
 pub mod shell;
 pub mod store;
 pub mod support;
+pub mod webview2;
 
 use tauri::{Builder, Runtime};
 
@@ -73,6 +74,11 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 /// Opens the wizard window.
 pub fn run() {
+    // Before Tauri: without WebView2 on Windows it would panic, unseen in a release build.
+    if let Err(missing) = webview2::check() {
+        webview2::report(&missing);
+        std::process::exit(exit_code::UNAVAILABLE);
+    }
     // No opener plugin: the window gets no opener permission at all; `open_page` calls
     // tauri_plugin_opener::open_url itself after checking the address.
     let result = builder(tauri::Builder::default())
