@@ -14,9 +14,12 @@ out=$(realpath -m "$2")
 mkdir -p "$out"
 fast=()
 [ "${3:-}" = --fast ] && fast=(-DFAST)
+# A build for the GNU toolchain loads WebView2Loader.dll at start: ship the one cargo left beside it.
+loader=()
+[ -f "$(dirname "$exe")/WebView2Loader.dll" ] && loader=("-DLOADER=$(dirname "$exe")/WebView2Loader.dll")
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 installer="$out/Bitbucket Setup Assistant_${version}_x64-setup.exe"
-makensis -V4 -NOCD "${fast[@]}" -INPUTCHARSET UTF8 \
+makensis -V4 -NOCD "${fast[@]}" "${loader[@]}" -INPUTCHARSET UTF8 \
   "-DVERSION=$version" "-DEXE=$exe" "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$installer" \
   packaging/windows/installer.nsi > "$out/makensis.log"
 echo "$installer"

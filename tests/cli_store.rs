@@ -190,3 +190,35 @@ fn saves_from_parallel_processes_are_all_kept() {
         assert_eq!(code, 0, "{out}{err}");
     }
 }
+
+/// `remove --all` (what the Windows uninstaller runs when asked to remove saved connections):
+/// every record and every keychain item goes; with nothing saved it says so and succeeds.
+#[test]
+fn remove_all_removes_every_connection_and_its_token() {
+    if !keychain_ready() {
+        return;
+    }
+    let env = Env::new();
+    for name in ["First", "Second"] {
+        let (code, out, err) = env.cli(
+            &["save", "--name", name, "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"],
+            demo::SQAI_READY,
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let ids: Vec<String> = env.list().as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2);
+    let (code, out, err) = env.cli(&["remove", "--all"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Removed \"First\"") && out.contains("Removed \"Second\""), "{out}");
+    assert!(env.list().as_array().unwrap().is_empty());
+    for id in &ids {
+        assert_eq!(keychain_secret(id), None, "the keychain item of {id} is gone");
+    }
+    let (code, out, err) = env.cli(&["remove", "--all"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("There are no saved connections to remove."), "{out}");
+    // A name or --all, never both, never neither.
+    assert_eq!(env.cli(&["remove"], "").0, 64);
+    assert_eq!(env.cli(&["remove", "First", "--all"], "").0, 64);
+}

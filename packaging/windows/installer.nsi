@@ -6,11 +6,20 @@
 ; run silently (Windows 11 and current Windows 10 already have it).
 ;
 ; Defines given by the build script: VERSION, EXE (the built bitbucket-setup.exe), ICON, OUTFILE,
-; and FAST (zlib instead of solid LZMA: the test's installer of a debug build).
+; LOADER (WebView2Loader.dll, which a build for the GNU toolchain loads at start, so it must be
+; beside the exe; an MSVC build links it in and has none), and FAST (zlib instead of solid LZMA:
+; the test's installer of a debug build).
+;
+; Uninstalling keeps the user's saved connections (the list in %APPDATA% and the tokens in
+; Credential Manager) unless the user ticks "Saved connections and their tokens" on the
+; uninstaller's components page, or gives /REMOVECONNECTIONS to a silent uninstall (/S).
 
 Unicode true
+; 64-bit, like the app it installs (and so Wine64 runs it in the tests).
+Target amd64-unicode
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
+!include "FileFunc.nsh"
 
 !define PRODUCT "Bitbucket Setup Assistant"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant"
@@ -35,6 +44,8 @@ SetCompressor /SOLID lzma
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
 !insertmacro MUI_UNPAGE_CONFIRM
+!define MUI_COMPONENTSPAGE_TEXT_TOP "Bitbucket Setup Assistant will be removed. Your saved connections stay (for a later install) unless you tick them below."
+!insertmacro MUI_UNPAGE_COMPONENTS
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
@@ -62,6 +73,9 @@ Section "Bitbucket Setup Assistant"
   SetOutPath "$INSTDIR"
   File "/oname=bitbucket-setup.exe" "${EXE}"
   File "/oname=bitbucket-setup.ico" "${ICON}"
+!ifdef LOADER
+  File "/oname=WebView2Loader.dll" "${LOADER}"
+!endif
   WriteUninstaller "$INSTDIR\uninstall.exe"
   CreateDirectory "$SMPROGRAMS\${PRODUCT}"
   CreateShortCut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\bitbucket-setup.exe" "" "$INSTDIR\bitbucket-setup.ico"
@@ -75,14 +89,38 @@ Section "Bitbucket Setup Assistant"
   WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoRepair" 1
 SectionEnd
 
-; Removes the program only: saved connections stay (their tokens are in Credential Manager and
-; are deleted by removing each connection in the app; see README).
-Section "Uninstall"
+;; Only when asked: every saved connection's token leaves Credential Manager (through the app
+; itself, which knows their names), then the settings folder goes. If the app cannot remove
+; them, the folder is kept so nothing is lost half-way.
+Section /o "un.Saved connections and their tokens" SecConnections
+  DetailPrint "Removing saved connections and their tokens from Credential Manager..."
+  nsExec::ExecToLog '"$INSTDIR\bitbucket-setup.exe" remove --all'
+  Pop $0
+  ${If} $0 == 0
+    RMDir /r "$APPDATA\bitbucket-setup-assistant"
+  ${Else}
+    DetailPrint "Saved connections could not all be removed ($0); they were kept in $APPDATA\bitbucket-setup-assistant."
+    SetErrorLevel 2
+  ${EndIf}
+SectionEnd
+
+; The program itself, always.
+Section "-un.Program"
   Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
   RMDir "$SMPROGRAMS\${PRODUCT}"
   Delete "$INSTDIR\bitbucket-setup.exe"
   Delete "$INSTDIR\bitbucket-setup.ico"
+  Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
 SectionEnd
+
+Function un.onInit
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/REMOVECONNECTIONS" $R1
+  ${IfNot} ${Errors}
+    SectionSetFlags ${SecConnections} ${SF_SELECTED}
+  ${EndIf}
+FunctionEnd

@@ -159,7 +159,12 @@ pub struct TestArgs {
 #[derive(Args, Debug)]
 pub struct RemoveArgs {
     /// The connection's name (or id).
-    pub name: String,
+    #[arg(required_unless_present = "all")]
+    pub name: Option<String>,
+    /// Remove every saved connection and its keychain entry (what the uninstaller runs when
+    /// asked to remove saved connections too).
+    #[arg(long, conflicts_with = "name")]
+    pub all: bool,
 }
 
 #[derive(Args, Debug)]

@@ -87,12 +87,20 @@ pub async fn test(args: TestArgs) -> Exit {
 
 pub fn remove(args: RemoveArgs) -> Exit {
     let store = open_store()?;
-    let c = manage::find(&store, &args.name)?;
-    let removed = store.remove(&c.id).map_err(|e| Failure::Io(format!("{} The connection was kept.", e)))?;
-    if removed.keychain_entry_was_missing {
-        say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
-    } else {
-        say!("Removed \"{}\" and its keychain entry.", c.name);
+    let targets = match &args.name {
+        Some(name) if !args.all => vec![manage::find(&store, name)?],
+        _ => store.list()?.connections,
+    };
+    if targets.is_empty() {
+        say!("There are no saved connections to remove.");
+    }
+    for c in targets {
+        let removed = store.remove(&c.id).map_err(|e| Failure::Io(format!("{} \"{}\" was kept.", e, c.name)))?;
+        if removed.keychain_entry_was_missing {
+            say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
+        } else {
+            say!("Removed \"{}\" and its keychain entry.", c.name);
+        }
     }
     Ok(exit_code::OK)
 }
