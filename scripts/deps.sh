@@ -13,7 +13,7 @@ if [ "$mode" = test ]; then
   pkgs+=(xvfb xauth x11-utils webkit2gtk-driver libsecret-tools imagemagick jq curl git python3 python3-yaml python3-venv)
   # The Windows build is compiled and linted here too (mingw), and packaged with Debian's NSIS;
   # 7z lists the installer's contents.
-  pkgs+=(gcc-mingw-w64-x86-64 nsis p7zip-full)
+  pkgs+=(gcc-mingw-w64-x86-64 nsis p7zip-full wine wine64 xdotool)
   # The package test runs the Tauri CLI from npm; any Node.js with npx will do.
   command -v npx >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
