@@ -13,8 +13,11 @@ export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 
 # The real tools that read the exports (tests/consumers.rs): python-dotenv, requests, PyYAML,
 # Node 24, Node's dotenv and n8n, cached in target/consumers (about 5 minutes the first time,
-# nothing after that).
-scripts/consumers-setup.sh target/consumers
+# nothing after that). Mostly downloading, so it runs beside the builds below; the tests wait
+# for it.
+mkdir -p target
+scripts/consumers-setup.sh target/consumers > target/consumers-setup.log 2>&1 &
+consumers=$!
 
 # One debug build of everything the tests use.
 cargo build --locked --workspace --exclude hello-tauri --all-targets
@@ -27,6 +30,16 @@ CARGO_PROFILE_DEV_DEBUG=0 cargo clippy --locked -p bitbucket-setup --target x86_
 # …and linked, for the installer test (tests/package.rs lists the NSIS installer made from it).
 CARGO_PROFILE_DEV_DEBUG=0 cargo build --locked --target x86_64-pc-windows-gnu --bin bitbucket-setup
 echo "Windows lint and build: $(( $(date +%s) - started )) s"
+
+# The macOS build, compiled and linted with every macOS-only path (zig compiles build scripts' C;
+# nothing is linked): about a minute, and zig from PyPI the first time.
+scripts/macos-check.sh
+
+if ! wait "$consumers"; then
+  cat target/consumers-setup.log >&2
+  echo "Could not install the tools that read the exports (above)." >&2
+  exit 1
+fi
 
 # The release workflow is valid GitHub Actions (actionlint, and the workflow JSON schema).
 scripts/lint-workflows.sh
