@@ -323,7 +323,21 @@ impl Client {
         segments: &[&str],
         credential: Option<&Credential>,
     ) -> Result<ProbeResponse, NetworkError> {
-        let url = self.base.join(segments);
+        self.get_query(segments, &[], credential).await
+    }
+
+    /// [`get`](Self::get) with a query string (for example Bitbucket's `q` filter), each pair
+    /// form-encoded.
+    pub async fn get_query(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        credential: Option<&Credential>,
+    ) -> Result<ProbeResponse, NetworkError> {
+        let mut url = self.base.join(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
         let mut request = self.http.get(url).header("Accept", "application/json");
         if let Some(credential) = credential {
             let value = credential.authorization();
