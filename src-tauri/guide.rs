@@ -15,6 +15,11 @@ use crate::presets::{self, PresetId};
 pub struct CheckItem {
     pub scope: String,
     pub label: String,
+    /// The label of another box in the list whose scope includes this one (Pull requests: Write
+    /// includes Pull requests: Read, Repositories: Write and Repositories: Read), said beside
+    /// the box. The box stays in the list: the products' guides name it, and no source says
+    /// Bitbucket's creation screen ticks it by itself.
+    pub implied_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,17 +44,36 @@ pub fn suggested_name(preset: PresetId, location: &Location) -> String {
     name.chars().take(50).collect()
 }
 
-/// The required scopes without those another required scope already implies: Bitbucket ticks
-/// "Read" by itself when "Write" is ticked, so the list shows only what the user must click.
-fn boxes_to_tick(required: &[String]) -> Vec<String> {
-    required
+/// Every box to tick: the required scopes and, for an access token, every scope they imply
+/// that the kind offers (so "tick the boxes listed below, and no others" holds whether or not
+/// Bitbucket's screen ticks implied boxes by itself). Access-token boxes come in the order of
+/// Bitbucket's screen ([`scopes::ACCESS_TOKEN_SCOPES`]), names newer than that table after them
+/// in the caller's order; API-token scopes stay in the caller's order (they imply nothing).
+/// A box another box of the list includes names it in [`CheckItem::implied_by`]: the first, in
+/// list order, of those that no other box includes ("Pull requests: Write", not
+/// "Repositories: Write", for Repositories: Read).
+fn boxes_to_tick(required: &[String], kind: CredentialKind) -> Vec<CheckItem> {
+    let mut names: Vec<String> = required.to_vec();
+    if kind.is_access_token() {
+        for implied in scopes::expand(required) {
+            if scopes::offered_to(&implied, kind) && !names.contains(&implied) {
+                names.push(implied);
+            }
+        }
+        let screen = |s: &String| scopes::ACCESS_TOKEN_SCOPES.iter().position(|i| i.name == s.as_str()).unwrap_or(usize::MAX);
+        names.sort_by_key(screen);
+    }
+    let includes = |a: &String, b: &String| a != b && scopes::expand([a.as_str()]).contains(b.as_str());
+    names
         .iter()
-        .filter(|s| {
-            !required
+        .map(|s| {
+            let implied_by = names
                 .iter()
-                .any(|other| other != *s && scopes::expand([other.as_str()]).contains(s.as_str()))
+                .filter(|o| includes(o, s))
+                .find(|o| !names.iter().any(|top| includes(top, o)))
+                .map(|o| scopes::label(o));
+            CheckItem { scope: s.clone(), label: scopes::label(s), implied_by }
         })
-        .cloned()
         .collect()
 }
 
@@ -62,11 +86,7 @@ pub fn guide(
 ) -> Result<Guide, presets::PresetError> {
     let kind = if kind == CredentialKind::AppPassword { CredentialKind::ApiToken } else { kind };
     let required = presets::required_scopes(preset, kind, custom)?;
-    let tick = if kind.is_access_token() { boxes_to_tick(&required) } else { required.clone() };
-    let checklist = tick
-        .iter()
-        .map(|s| CheckItem { scope: s.clone(), label: scopes::label(s) })
-        .collect();
+    let checklist = boxes_to_tick(&required, kind);
     let token_name = suggested_name(preset, location);
     let page = creation::page(kind, location);
     let (where_, steps) = match kind {
@@ -125,7 +145,7 @@ pub fn guide(
     if kind.is_access_token() {
         notes.push("Scopes cannot be changed after the token is created: if one is missing, create a new token.".into());
     }
-    let newer: Vec<&str> = tick.iter().map(String::as_str).filter(|s| scopes::lookup(s).is_none()).collect();
+    let newer: Vec<&str> = checklist.iter().map(|c| c.scope.as_str()).filter(|s| scopes::lookup(s).is_none()).collect();
     if !newer.is_empty() {
         notes.push(format!(
             "{} {} newer than this app's list of Bitbucket scopes: look for {} by name in the scope list, and the check will look for {} by name too.",
@@ -157,15 +177,64 @@ mod tests {
         }
     }
 
+    fn boxes(g: &Guide) -> Vec<(&str, Option<&str>)> {
+        g.checklist.iter().map(|c| (c.label.as_str(), c.implied_by.as_deref())).collect()
+    }
+
     #[test]
     fn sqai_repository_token_boxes() {
         let loc = location::parse("acme/website").unwrap();
         let g = guide(PresetId::Sqai, CredentialKind::RepositoryToken, &loc, &[]).unwrap();
         assert_eq!(g.url, "https://bitbucket.org/acme/website/admin/access-tokens");
+        // All four boxes SQAI's guide names, each implied one saying which box includes it.
+        assert_eq!(
+            boxes(&g),
+            vec![
+                ("Repositories: Read", Some("Pull requests: Write")),
+                ("Repositories: Write", Some("Pull requests: Write")),
+                ("Pull requests: Read", Some("Pull requests: Write")),
+                ("Pull requests: Write", None),
+            ]
+        );
+        assert!(g.steps.iter().any(|s| s == "Scopes: tick the boxes listed below, and no others."));
+    }
+
+    #[test]
+    fn implied_boxes_are_listed_not_dropped() {
+        let loc = location::parse("acme/website").unwrap();
+        let g = guide(PresetId::Cubyts, CredentialKind::RepositoryToken, &loc, &[]).unwrap();
+        assert_eq!(boxes(&g), vec![("Repositories: Read", Some("Pull requests: Read")), ("Pull requests: Read", None)]);
+        // A custom list naming only the top box gets every box it includes, so "no others" holds.
+        let g = guide(PresetId::Custom, CredentialKind::RepositoryToken, &loc, &["pullrequest:write".to_string()]).unwrap();
         let scopes: Vec<&str> = g.checklist.iter().map(|c| c.scope.as_str()).collect();
-        // Pull requests: Write implies Repositories: Write and both Reads.
-        assert!(scopes.contains(&"pullrequest:write"), "{scopes:?}");
-        assert!(!scopes.contains(&"repository"), "{scopes:?}");
+        assert_eq!(scopes, ["repository", "repository:write", "pullrequest", "pullrequest:write"]);
+        // What the kind cannot be given is not listed: Projects: Read implies Repositories: Read
+        // on a workspace token, and a repository token offers no Projects box at all.
+        let g = guide(PresetId::Autoheal, CredentialKind::RepositoryToken, &loc, &[]).unwrap();
+        assert_eq!(
+            boxes(&g),
+            vec![("Repositories: Read", Some("Pull requests: Read")), ("Pull requests: Read", None), ("Pipelines: Read", None)]
+        );
+        // API-token scopes imply nothing: the list is the preset's, in its order, with no notes.
+        let g = guide(PresetId::Autoheal, CredentialKind::ApiToken, &loc, &[]).unwrap();
+        assert_eq!(g.checklist.len(), 8);
+        assert!(g.checklist.iter().all(|c| c.implied_by.is_none()));
+        // Every preset's list holds every required scope, and every box it names as including
+        // another is in the list too.
+        for p in presets::all().iter().filter(|p| p.id != PresetId::Custom) {
+            for &kind in p.kinds {
+                let g = guide(p.id, kind, &loc, &[]).unwrap();
+                let listed: Vec<&str> = g.checklist.iter().map(|c| c.scope.as_str()).collect();
+                for s in presets::required_scopes(p.id, kind, &[]).unwrap() {
+                    assert!(listed.contains(&s.as_str()), "{} / {kind:?}: {s} is not listed", p.name);
+                }
+                for c in &g.checklist {
+                    if let Some(by) = &c.implied_by {
+                        assert!(g.checklist.iter().any(|o| &o.label == by), "{} / {kind:?}: {by}", p.name);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -182,7 +251,10 @@ mod tests {
     fn a_newer_scope_is_ticked_by_name() {
         let loc = location::parse("acme").unwrap();
         let g = guide(PresetId::Custom, CredentialKind::ApiToken, &loc, &["read:package:bitbucket".to_string()]).unwrap();
-        assert_eq!(g.checklist, vec![CheckItem { scope: "read:package:bitbucket".into(), label: "read:package:bitbucket".into() }]);
+        assert_eq!(
+            g.checklist,
+            vec![CheckItem { scope: "read:package:bitbucket".into(), label: "read:package:bitbucket".into(), implied_by: None }]
+        );
         assert!(g.notes.iter().any(|n| n.contains("read:package:bitbucket is newer")), "{:?}", g.notes);
     }
 

@@ -43,8 +43,13 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
         app.wait_step(2).await;
         app.wait_for("#open-page").await;
         let guide = app.text("#step").await;
-        // Bitbucket ticks what a ticked box implies; the list shows only what to click.
-        assert!(guide.contains("Pull requests: Write"), "{guide}");
+        // Every box SQAI's guide names is listed; those Pull requests: Write includes say so.
+        let boxes = app.text("#step .checklist").await;
+        for label in ["Repositories: Read", "Repositories: Write", "Pull requests: Read", "Pull requests: Write"] {
+            assert!(boxes.contains(label), "{label}: {boxes}");
+        }
+        assert_eq!(boxes.matches("included when you tick Pull requests: Write").count(), 3, "{boxes}");
+        assert!(guide.contains("Scopes: tick the boxes listed below, and no others."), "{guide}");
         assert!(guide.contains("https://bitbucket.org/acme/website/admin/access-tokens"), "{guide}");
         app.axe("step 2 (create)").await;
         app.shot("wizard-2-create").await;

@@ -35,16 +35,22 @@ export function render(ctx) {
         status.textContent = err.message;
       }
     });
+    // A box another box includes is listed all the same (the product's guide names it); the
+    // note says which box includes it, so a screen that ticks it by itself surprises no one.
     const checklist = h("ul", { class: "checklist", "aria-label": "Boxes to tick" },
-      g.checklist.map((item) => h("li", {}, h("label", {}, h("input", { type: "checkbox" }), " ", h("strong", {}, item.label), " ", h("code", {}, item.scope)))));
+      g.checklist.map((item) => h("li", {}, h("label", {},
+        h("input", { type: "checkbox" }), " ", h("strong", {}, item.label),
+        item.implied_by ? h("span", { class: "implied" }, ` included when you tick ${item.implied_by}`) : null,
+        " ", h("code", {}, item.scope)))));
+    const anyImplied = g.checklist.some((item) => item.implied_by);
     body.replaceChildren(
       h("div", { class: "where" }, h("p", {}, h("strong", {}, "Where: "), g.where_), h("p", { class: "url" }, h("code", {}, g.url)), open, status),
       h("h2", {}, "On that page"),
       h("ol", { class: "steps-list" }, g.steps.map((s) => h("li", {}, s))),
       h("h2", {}, "Tick exactly these"),
       g.checklist.length ? checklist : h("p", {}, "No scopes are needed beyond reading the repository."),
-      g.checklist.length && kind && kind.id !== "api_token"
-        ? h("p", { class: "hint" }, "Bitbucket ticks the boxes these need by itself (Read with Write, for example). Leave every other box empty.")
+      anyImplied
+        ? h("p", { class: "hint" }, "Tick every box in the list, also those another box includes (Bitbucket's screen may have ticked them already). Leave every other box empty.")
         : null,
       h("h2", {}, "Expiry"),
       h("p", {}, g.expiry_advice),
