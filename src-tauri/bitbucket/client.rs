@@ -1,6 +1,8 @@
 //! One HTTP client for Bitbucket's REST API: read-only GETs with timeouts, the credential in a
 //! sensitive header, the scope headers and Bitbucket's error bodies parsed, and network
-//! failures told apart (DNS, refused, TLS, proxy, timeout) so the user hears which.
+//! failures told apart (DNS, refused, TLS, proxy, timeout) so the user hears which. The proxy is
+//! chosen as curl chooses it ([`super::proxy`]), and a proxy's failure names the proxy and the
+//! variable it came from.
 //!
 //! Redirects are never followed: Bitbucket's API does not redirect, and following one could
 //! hand the credential to another host.
@@ -15,6 +17,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::credential::Credential;
+use super::proxy::{self, is_loopback, shown, Route};
 use super::scopes;
 
 /// Bitbucket Cloud's REST API.
@@ -113,29 +116,9 @@ impl ApiBase {
     }
 }
 
-/// An address as an error message may repeat it: without a user name and password (`https://
-/// user:pass@…` becomes `https://…@…`), at most 100 characters, control characters visible.
-fn shown(raw: &str) -> String {
-    let without_user = match (raw.find("://"), raw.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…@{}", &raw[..scheme_end], &raw[at + 1..]),
-        (None, Some(at)) => format!("…@{}", &raw[at + 1..]),
-        _ => raw.to_string(),
-    };
-    crate::safe_text::visible(&without_user.chars().take(100).collect::<String>())
-}
-
 impl Default for ApiBase {
     fn default() -> Self {
         ApiBase::cloud()
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 
@@ -153,6 +136,10 @@ impl Default for Timeouts {
 }
 
 /// A failure below HTTP: the request never got an answer.
+///
+/// The proxy failures name the proxy (`proxy`: scheme, host and port, never its user name or
+/// password; empty for the system's proxy) and where it was set (`set_in`: the variable,
+/// `https_proxy`, `HTTPS_PROXY`, `all_proxy` or `ALL_PROXY`, or "the system's proxy settings").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NetworkError {
@@ -162,12 +149,21 @@ pub enum NetworkError {
     Refused { host: String },
     #[error("A secure connection to {host} could not be set up (TLS certificate problem).")]
     Tls { host: String },
-    #[error("The proxy server could not be reached.")]
+    /// A connection through the proxy failed in a way not told apart below.
+    #[error("The connection through the proxy server failed.")]
     Proxy,
-    #[error("The company proxy asks for a user name and password (HTTP 407) before it lets the connection to {host} through.")]
-    ProxyAuth { host: String },
-    #[error("The company proxy refused the connection to {host}.")]
-    ProxyRefused { host: String },
+    #[error("The proxy server {} could not be reached: {why}.", via(proxy, set_in))]
+    ProxyDown { proxy: String, set_in: String, why: String },
+    #[error("The company proxy {} asks for a user name and password (HTTP 407) before it lets the connection to {host} through.", via(proxy, set_in))]
+    ProxyAuth { host: String, proxy: String, set_in: String },
+    #[error("The company proxy {proxy} did not accept the user name and password given in {set_in} (HTTP 407), so it did not let the connection to {host} through.")]
+    ProxyAuthRejected { host: String, proxy: String, set_in: String },
+    #[error("The company proxy {} refused the connection to {host}.", via(proxy, set_in))]
+    ProxyRefused { host: String, proxy: String, set_in: String },
+    #[error("The connection to {host} through the SOCKS proxy {} failed: {why}.", via(proxy, set_in))]
+    Socks { host: String, proxy: String, set_in: String, why: String },
+    #[error("The proxy address in {set_in} cannot be used: {why} (it is \"{shown}\"). Nothing was sent.")]
+    ProxyAddress { set_in: String, shown: String, why: String },
     #[error("This computer is not connected to a network (no route to {host}).")]
     Offline { host: String },
     #[error("This computer has no trusted certificates to check {host} with.")]
@@ -179,6 +175,22 @@ pub enum NetworkError {
     #[error("The connection to {host} failed.")]
     Other { host: String },
 }
+
+/// A proxy as a message names it: its address and the variable that set it, or the system's
+/// settings (whose address reqwest does not tell).
+fn via(proxy: &str, set_in: &str) -> String {
+    if proxy.is_empty() {
+        format!("in {set_in}")
+    } else {
+        format!("{proxy} (set in {set_in})")
+    }
+}
+
+/// The name a proxy failure gives the system's proxy settings as where the proxy was set.
+const SYSTEM_SETTINGS: &str = "the system's proxy settings";
+
+/// How to write a user name and password into a proxy address.
+const PERCENT_ENCODE: &str = "percent-encode @, : and / in them as %40, %3A and %2F";
 
 impl NetworkError {
     /// One sentence for the window to show before anything is pasted, when this failure
@@ -196,19 +208,63 @@ impl NetworkError {
         }
     }
 
-    /// What the user can do about it.
-    pub fn next_step(&self) -> &'static str {
+    /// Whether the request surely never reached the API, so no credential was sent: the
+    /// connection (or the proxy's tunnel) was never opened.
+    pub fn never_connected(&self) -> bool {
         match self {
-            NetworkError::Dns { .. } => "Check that this computer is online and that the API address is spelled right.",
-            NetworkError::Refused { .. } => "Check the API address (advanced setting) and that nothing blocks the connection.",
-            NetworkError::Tls { .. } => "A firewall or proxy may be intercepting secure connections; ask your IT team, or check the computer's date and time.",
-            NetworkError::Proxy => "Check the proxy settings (HTTPS_PROXY / HTTP_PROXY / NO_PROXY) or ask your IT team.",
-            NetworkError::ProxyAuth { .. } => "Put the proxy's user name and password in the proxy address (HTTPS_PROXY=http://user:password@proxy:port), or ask your IT team to let api.bitbucket.org through.",
-            NetworkError::ProxyRefused { .. } => "Ask your IT team to allow api.bitbucket.org (and bitbucket.org) through the proxy.",
-            NetworkError::Offline { .. } => "Connect to the network (or VPN), then try again.",
-            NetworkError::NoTrustedCertificates { .. } => "Install the system's certificate bundle (Debian/Ubuntu: the ca-certificates package), or point SSL_CERT_FILE at one.",
-            NetworkError::Timeout { .. } => "The network or Bitbucket is slow right now. Try again in a minute.",
-            NetworkError::Reset { .. } | NetworkError::Other { .. } => "Try again in a minute; if it keeps happening, check the network or proxy.",
+            NetworkError::Dns { .. }
+            | NetworkError::Refused { .. }
+            | NetworkError::Tls { .. }
+            | NetworkError::Proxy
+            | NetworkError::ProxyDown { .. }
+            | NetworkError::ProxyAuth { .. }
+            | NetworkError::ProxyAuthRejected { .. }
+            | NetworkError::ProxyRefused { .. }
+            | NetworkError::Socks { .. }
+            | NetworkError::ProxyAddress { .. }
+            | NetworkError::Offline { .. }
+            | NetworkError::NoTrustedCertificates { .. } => true,
+            NetworkError::Timeout { .. } | NetworkError::Reset { .. } | NetworkError::Other { .. } => false,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn next_step(&self) -> String {
+        match self {
+            NetworkError::Dns { .. } => "Check that this computer is online and that the API address is spelled right.".into(),
+            NetworkError::Refused { .. } => "Check the API address (advanced setting) and that nothing blocks the connection.".into(),
+            NetworkError::Tls { .. } => "A firewall or proxy may be intercepting secure connections; ask your IT team, or check the computer's date and time.".into(),
+            NetworkError::Proxy => "Check the proxy settings (https_proxy, HTTPS_PROXY, all_proxy, no_proxy) or ask your IT team.".into(),
+            NetworkError::ProxyDown { set_in, .. } if set_in == SYSTEM_SETTINGS => {
+                "Check the proxy in the system's network settings (the one the browser uses), or ask your IT team.".into()
+            }
+            NetworkError::ProxyDown { set_in, .. } => {
+                format!("Check the host and port in {set_in} and that the proxy is running, or ask your IT team for the right address.")
+            }
+            NetworkError::ProxyAuth { set_in, .. } if set_in == SYSTEM_SETTINGS => format!(
+                "Set https_proxy to the proxy's address with its user name and password in it (http://USER:PASSWORD@PROXY:PORT; {PERCENT_ENCODE}), or ask your IT team to let api.bitbucket.org through."
+            ),
+            NetworkError::ProxyAuth { proxy, set_in, .. } => {
+                let host_port = proxy.split_once("://").map_or(proxy.as_str(), |(_, rest)| rest);
+                let scheme = proxy.split_once("://").map_or("http", |(scheme, _)| scheme);
+                format!(
+                    "Put the proxy's user name and password in {set_in}: {scheme}://USER:PASSWORD@{host_port} ({PERCENT_ENCODE}), or ask your IT team to let api.bitbucket.org through."
+                )
+            }
+            NetworkError::ProxyAuthRejected { set_in, .. } => format!(
+                "Check the user name and password in {set_in} ({PERCENT_ENCODE}), or ask your IT team whether this account may use the proxy."
+            ),
+            NetworkError::ProxyRefused { .. } => "Ask your IT team to allow api.bitbucket.org (and bitbucket.org) through the proxy.".into(),
+            NetworkError::Socks { set_in, .. } => {
+                format!("Check the SOCKS proxy address in {set_in} (and its user name and password, if it needs them), or ask your IT team.")
+            }
+            NetworkError::ProxyAddress { set_in, .. } => format!(
+                "Correct {set_in} (for example http://proxy.example.com:8080, or socks5h://proxy.example.com:1080), or remove it to connect directly."
+            ),
+            NetworkError::Offline { .. } => "Connect to the network (or VPN), then try again.".into(),
+            NetworkError::NoTrustedCertificates { .. } => "Install the system's certificate bundle (Debian/Ubuntu: the ca-certificates package), or point SSL_CERT_FILE at one.".into(),
+            NetworkError::Timeout { .. } => "The network or Bitbucket is slow right now. Try again in a minute.".into(),
+            NetworkError::Reset { .. } | NetworkError::Other { .. } => "Try again in a minute; if it keeps happening, check the network or proxy.".into(),
         }
     }
 }
@@ -255,11 +311,18 @@ pub struct Client {
     timeouts: Timeouts,
     /// What the connector is doing: see [`Client::opening_connections`].
     connects: Arc<tokio::sync::watch::Sender<Connects>>,
+    /// The way requests go (straight, a variable's proxy, the system's): failures are told
+    /// apart with it.
+    route: Arc<Route>,
 }
 
 impl Client {
-    /// Honours the system proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
-    /// `NO_PROXY`), which reqwest reads by default.
+    /// Takes the proxy from the variables as curl does ([`proxy::route_from_env`]: `https_proxy`,
+    /// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`, with `no_proxy` / `NO_PROXY`; lower case first)
+    /// and gives it to reqwest, whose own reading of them is switched off. When none is set, on
+    /// macOS and Windows reqwest's system proxy (the browser's) is left on. A proxy address that
+    /// cannot be read is an error ([`NetworkError::ProxyAddress`]): the client does not go
+    /// straight instead.
     ///
     /// Certificates are checked by the operating system's verifier (see [`tls_config`]), so a
     /// company root CA the browser trusts works here too. A request to this computer never
@@ -274,13 +337,25 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("bitbucket-setup-assistant/", env!("CARGO_PKG_VERSION")))
             .https_only(false);
-        if base.is_local() {
-            builder = builder.no_proxy();
-        }
+        let route = proxy::route_from_env(&base.join(&[])).map_err(|e| NetworkError::ProxyAddress {
+            set_in: e.var.to_string(),
+            shown: e.shown,
+            why: e.why.to_string(),
+        })?;
+        builder = match &route {
+            Route::Direct(_) => builder.no_proxy(),
+            Route::Env(p) => {
+                let unusable = || NetworkError::ProxyAddress { set_in: p.var.to_string(), shown: p.shown(), why: "it is not a proxy address".into() };
+                builder.no_proxy().proxy(reqwest::Proxy::all(p.url()).map_err(|_| unusable())?)
+            }
+            // reqwest's default: the system's settings (macOS, Windows). No variable that
+            // applies is set, so its reading of them finds none either.
+            Route::System => builder,
+        };
         let connects = Arc::new(tokio::sync::watch::Sender::new(Connects::default()));
         builder = builder.connector_layer(WatchConnects { connects: connects.clone() });
         let http = builder.build().map_err(|_| NetworkError::Other { host: base.host() })?;
-        Ok(Client { http, base, timeouts, connects })
+        Ok(Client { http, base, timeouts, connects, route: Arc::new(route) })
     }
 
     /// How many new connections the client is opening now (DNS, TCP, proxy tunnel, TLS). A
@@ -314,6 +389,11 @@ impl Client {
 
     pub fn base(&self) -> &ApiBase {
         &self.base
+    }
+
+    /// The way this client's requests go.
+    pub fn route(&self) -> &Route {
+        &self.route
     }
 
     /// GET `base/segments…` with the credential. Never follows redirects; reads at most
@@ -390,17 +470,16 @@ impl Client {
             .and_then(|u| u.host_str())
             .map(str::to_string)
             .unwrap_or_else(|| self.base.host());
-        if err.is_timeout() {
-            return NetworkError::Timeout { host, seconds: self.timeouts.request.as_secs().max(1) };
-        }
         let chain = error_chain(err);
         let lower = chain.to_ascii_lowercase();
         let io_kind = io_error_kind(err);
-        if lower.contains("proxy authorization required") {
-            NetworkError::ProxyAuth { host }
-        } else if lower.contains("tunnel error") {
-            NetworkError::ProxyRefused { host }
-        } else if matches!(io_kind, Some(std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable))
+        if let Some(e) = self.proxy_failure(&host, &lower, io_kind) {
+            return e;
+        }
+        if err.is_timeout() {
+            return NetworkError::Timeout { host, seconds: self.timeouts.request.as_secs().max(1) };
+        }
+        if matches!(io_kind, Some(std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable))
             || lower.contains("network is unreachable")
             || lower.contains("no route to host")
         {
@@ -409,7 +488,7 @@ impl Client {
             NetworkError::Dns { host }
         } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             NetworkError::Tls { host }
-        } else if proxy_configured() && err.is_connect() {
+        } else if self.route.via_proxy() && err.is_connect() {
             NetworkError::Proxy
         } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || lower.contains("connection refused") {
             NetworkError::Refused { host }
@@ -426,6 +505,67 @@ impl Client {
         } else {
             NetworkError::Other { host }
         }
+    }
+
+    /// A failure of the proxy itself, read from the error's causes (hyper-util's tunnel and
+    /// SOCKS errors, whose texts are all they expose): the tunnel's connection to the proxy,
+    /// its answer to CONNECT (407, or any other refusal), or the SOCKS handshake.
+    fn proxy_failure(&self, host: &str, lower: &str, io_kind: Option<std::io::ErrorKind>) -> Option<NetworkError> {
+        let (proxy, set_in, has_credentials) = match &*self.route {
+            Route::Env(p) => (p.shown(), p.var.to_string(), p.has_credentials),
+            Route::System => (String::new(), SYSTEM_SETTINGS.to_string(), false),
+            Route::Direct(_) => return None,
+        };
+        let host = host.to_string();
+        let unreachable = || {
+            if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || lower.contains("connection refused") {
+                "nothing accepts connections at that address and port (connection refused)"
+            } else if lower.contains("dns error") || lower.contains("failed to lookup address") || lower.contains("name or service not known") {
+                "its name could not be found (DNS)"
+            } else if io_kind == Some(std::io::ErrorKind::TimedOut) || lower.contains("timed out") {
+                "it did not answer"
+            } else if matches!(io_kind, Some(std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable)) {
+                "there is no network route to it"
+            } else {
+                "the connection to it failed"
+            }
+            .to_string()
+        };
+        if lower.contains("tunnel error") {
+            return Some(if lower.contains("proxy authorization required") {
+                if has_credentials {
+                    NetworkError::ProxyAuthRejected { host, proxy, set_in }
+                } else {
+                    NetworkError::ProxyAuth { host, proxy, set_in }
+                }
+            } else if lower.contains("failed to create underlying connection") {
+                NetworkError::ProxyDown { proxy, set_in, why: unreachable() }
+            } else {
+                NetworkError::ProxyRefused { host, proxy, set_in }
+            });
+        }
+        if lower.contains("socks") {
+            let why = if lower.contains("error resolving for socks proxy") {
+                // socks5:// and socks4:// look the host up here, before asking the proxy.
+                return Some(NetworkError::Dns { host });
+            } else if lower.contains("failed to create underlying connection") {
+                "the proxy could not be reached (check its host and port)".to_string()
+            } else if lower.contains("credentials not accepted") {
+                "the proxy did not accept the user name and password given".to_string()
+            } else if lower.contains("authentication") || lower.contains("auth") {
+                if has_credentials {
+                    "the proxy does not take a user name and password the way it was given".to_string()
+                } else {
+                    "the proxy asks for a user name and password (put them in the address: socks5h://USER:PASSWORD@HOST:PORT)".to_string()
+                }
+            } else if lower.contains("refused") || lower.contains("not allowed") || lower.contains("unreachable") || lower.contains("failure") {
+                format!("the proxy did not connect to {host}")
+            } else {
+                "the proxy's answer was not understood (is it a SOCKS proxy?)".to_string()
+            };
+            return Some(NetworkError::Socks { host, proxy, set_in, why });
+        }
+        None
     }
 }
 
@@ -526,12 +666,6 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
             Ok(Arc::new(config))
         })
         .clone()
-}
-
-fn proxy_configured() -> bool {
-    ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-        .iter()
-        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
 }
 
 /// The messages of an error and its causes. reqwest errors carry the URL, which never

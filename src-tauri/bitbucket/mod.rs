@@ -11,6 +11,7 @@ pub mod creation;
 pub mod credential;
 pub mod githost;
 pub mod location;
+pub mod proxy;
 pub mod scopes;
 pub mod target;
 pub mod validate;
