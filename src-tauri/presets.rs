@@ -203,6 +203,16 @@ static PRESETS: [Preset; 8] = [
     // (webhook)". App passwords are dead, so an API token goes in the password field.
     // `webhook` (old) allowed read, create and delete, so the API-token list keeps all three
     // (UNCONFIRMED whether Katalon ever deletes its hooks).
+    // "Bitbucket Username" with an API token depends on what Katalon does with it, which its
+    // guide does not say (UNCONFIRMED). Atlassian, for the REST API
+    // (https://support.atlassian.com/bitbucket-cloud/kb/this-api-is-not-accessible-by-this-authentication-mechanism/):
+    //   "Basic Auth using your Atlassian account email address and an API token"
+    // and for git over HTTPS (https://support.atlassian.com/bitbucket-cloud/docs/using-api-tokens/,
+    // "Using API tokens with Git commands"):
+    //   "To authenticate with Bitbucket Cloud using an API token, you will need the API token and
+    //    your Bitbucket username." … "Alternatively, you can also use the static username
+    //    `x-bitbucket-api-token-auth`"
+    // So the email works for the REST API only; the field note and notes say both.
     Preset {
         id: PresetId::Katalon,
         cli_name: "katalon",
@@ -224,7 +234,7 @@ static PRESETS: [Preset; 8] = [
         fields: &[
             field("integration_name", "Integration Name", Some(50), "Any name for the connection."),
             field("organization_account_url", "Organization Account URL", None, "Your workspace address; must start with https://, for example https://bitbucket.org/your-workspace."),
-            field("username", "Bitbucket Username", None, "With an API token: your Atlassian account email (UNCONFIRMED that Katalon passes it through unchanged)."),
+            field("username", "Bitbucket Username", None, "With an API token, Bitbucket's REST API takes your Atlassian account email and git over HTTPS takes your Bitbucket username (or x-bitbucket-api-token-auth), not the email. Katalon's guide does not say which it uses (UNCONFIRMED): the email is filled in; if Test Connection fails, enter your Bitbucket username (Personal Bitbucket settings) instead."),
             field("app_password", "Bitbucket App Password", None, "Paste the API token here: app passwords no longer work."),
             field("description", "Description", Some(255), "Optional."),
             field("project_display_name", "Display Name (project level)", Some(50), "Per TestOps project: any name for the linked repository."),
@@ -233,7 +243,7 @@ static PRESETS: [Preset; 8] = [
         ],
         notes: &[
             "Katalon's guide still asks for an app password, but app passwords stopped working on 2026-07-28. Create an API token with scopes and put it in the app-password field.",
-            "An API token signs in with your Atlassian account email, so enter the email in the username field.",
+            "Which username goes with an API token depends on how it is used. Bitbucket's REST API: \"Basic Auth using your Atlassian account email address and an API token\". Git over HTTPS: \"you will need the API token and your Bitbucket username\", or the static username x-bitbucket-api-token-auth; the email does not work there (Atlassian, \"Using API tokens\").",
             "Katalon creates webhooks (\"service hooks\") by itself, so the token needs the webhook scopes.",
             "You need the Account Admin or System Admin role in TestOps.",
         ],

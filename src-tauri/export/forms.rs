@@ -9,9 +9,18 @@
 //!   workspace access token (UNCONFIRMED: SQAI's guide shows only REPO; a warning says so).
 //! * Autoheal: the email field appears only for an API token; the token field is labelled
 //!   "API Token" or "Access Token" like Autoheal's two methods.
-//! * Katalon TestOps: "Bitbucket Username" gets the Atlassian account email and "Bitbucket App
-//!   Password" the API token (app passwords are dead); the project-level URL is the repository
-//!   address, with `/src/{branch}/{folder}` when the user names a folder (or a branch).
+//! * Katalon TestOps: "Bitbucket App Password" gets the API token (app passwords are dead) and
+//!   "Bitbucket Username" the Atlassian account email, which is right for Bitbucket's REST API
+//!   only. Atlassian: the REST API takes "Basic Auth using your Atlassian account email address
+//!   and an API token"
+//!   (<https://support.atlassian.com/bitbucket-cloud/kb/this-api-is-not-accessible-by-this-authentication-mechanism/>);
+//!   for git over HTTPS "you will need the API token and your Bitbucket username", or "the
+//!   static username `x-bitbucket-api-token-auth`"
+//!   (<https://support.atlassian.com/bitbucket-cloud/docs/using-api-tokens/>). Katalon's guide
+//!   does not say which of the two it does (UNCONFIRMED), so the field's note says both and
+//!   what to enter if Katalon's Test Connection refuses the email. The project-level URL is the
+//!   repository address, with `/src/{branch}/{folder}` when the user names a folder (or a
+//!   branch).
 //! * Cubyts: "Repository" or "Workspace" as the token level, then the token.
 
 use serde::Serialize;
@@ -489,6 +498,11 @@ mod tests {
         let f = fields(&c, PresetId::Katalon).unwrap();
         assert_eq!(get(&f, "organization_account_url").value.as_str(), "https://bitbucket.org/acme");
         assert_eq!(get(&f, "username").value.as_str(), "admin@acme.example");
+        // The email is right for the REST API, not for git: the note says which takes what.
+        let note = get(&f, "username").note;
+        for words in ["REST API takes your Atlassian account email", "git over HTTPS takes your Bitbucket username", "x-bitbucket-api-token-auth"] {
+            assert!(note.contains(words), "{note}");
+        }
         assert_eq!(get(&f, "project_url").value.as_str(), "https://bitbucket.org/acme/website");
         assert!(get(&f, "description").warning.as_deref().unwrap().contains("at most 255"));
         let opts = ExportOptions { branch: None, folder: Some("/Test Cases/UI/".into()) };
