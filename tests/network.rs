@@ -1,7 +1,12 @@
 //! The networks admins really have: a company root CA that only the system's trust store
 //! (here `SSL_CERT_FILE`) knows, a CONNECT proxy, a proxy that wants a password or refuses,
-//! and the rule that a request to this computer never goes through a proxy. The command line
-//! runs as its own process, with the environment a user's shell would give it.
+//! a SOCKS5 proxy, a dead one, proxy variables set the way curl reads them, and the rule that
+//! a request to this computer never goes through a proxy. The command line runs as its own
+//! process, with the environment a user's shell would give it.
+//!
+//! The API is at `api.bitbucket.test`, a name only the test proxies resolve (to the fake): a
+//! request that skips the proxy ends in "could not be found (DNS)", so a test sees which way
+//! it went.
 
 mod support;
 
@@ -166,4 +171,199 @@ fn an_unknown_api_host_is_named_and_nothing_is_said_to_be_sent() {
     assert!(all.contains("bitbucket.invalid could not be found (DNS)"), "{all}");
     assert!(all.contains("no connection was made, so the token was not sent"), "{all}");
     assert!(!all.contains("the token was sent there"), "{all}");
+}
+
+/// The fake at `api.bitbucket.test` (with the company root that signed its certificate, in a
+/// bundle for `SSL_CERT_FILE`), for the proxy tests.
+struct Company {
+    _rt: tokio::runtime::Runtime,
+    fake: FakeBitbucket,
+    _dir: tempfile::TempDir,
+    bundle: String,
+}
+
+fn company() -> Option<Company> {
+    if !prerequisites() {
+        return None;
+    }
+    let rt = runtime();
+    let (fake, root) = rt.block_on(FakeBitbucket::start_tls_with_root(&["api.bitbucket.test"])).unwrap();
+    fake.seed_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = bundle(dir.path(), &root).to_str().unwrap().to_string();
+    Some(Company { _rt: rt, fake, _dir: dir, bundle })
+}
+
+impl Company {
+    fn check(&self, env: &[(&str, &str)]) -> Output {
+        let mut all = vec![("SSL_CERT_FILE", self.bundle.as_str())];
+        all.extend_from_slice(env);
+        check(&self.fake.base_url(), &all)
+    }
+}
+
+/// A port on this computer where nothing listens.
+fn dead_port() -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn went_direct(o: &Output) -> bool {
+    text(o).contains("api.bitbucket.test could not be found (DNS)")
+}
+
+#[test]
+fn lower_case_proxy_variables_win_as_in_curl() {
+    let Some(c) = company() else { return };
+    let good = Proxy::start(ProxyMode::Tunnel(c.fake.addr())).unwrap();
+    let refusing = Proxy::start(ProxyMode::Refuse).unwrap();
+    for (lower, upper) in [("https_proxy", "HTTPS_PROXY"), ("all_proxy", "ALL_PROXY")] {
+        let out = c.check(&[(lower, &good.url()), (upper, &refusing.url())]);
+        assert_eq!(out.status.code(), Some(0), "{lower} should win over {upper}: {}", text(&out));
+        // And the other way round: the lower-case one is the one used.
+        let out = c.check(&[(lower, &refusing.url()), (upper, &good.url())]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(text(&out).contains(&format!("(set in {lower}) refused the connection to api.bitbucket.test")), "{}", text(&out));
+    }
+    // https_proxy / HTTPS_PROXY before all_proxy; an empty variable counts as unset.
+    let out = c.check(&[("HTTPS_PROXY", &good.url()), ("all_proxy", &refusing.url())]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = c.check(&[("https_proxy", ""), ("HTTPS_PROXY", &good.url())]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // HTTP_PROXY and http_proxy are for http addresses only: the check goes straight.
+    let out = c.check(&[("HTTP_PROXY", &good.url()), ("http_proxy", &good.url())]);
+    assert!(went_direct(&out), "{}", text(&out));
+    let tunnels = good.requests();
+    assert!(tunnels.iter().all(|r| r.method == "CONNECT" && r.target.starts_with("api.bitbucket.test:")), "{tunnels:?}");
+    assert!(!good.received(demo::SQAI_READY) && !refusing.received(demo::SQAI_READY));
+}
+
+#[test]
+fn no_proxy_is_read_as_curl_reads_it() {
+    let Some(c) = company() else { return };
+    let proxy = Proxy::start(ProxyMode::Tunnel(c.fake.addr())).unwrap();
+    let url = proxy.url();
+    // Straight: the whole value *, a domain with leading or trailing dots, blanks around
+    // commas, no_proxy before NO_PROXY, an empty no_proxy counting as unset.
+    let direct: &[&[(&str, &str)]] = &[
+        &[("no_proxy", "*")],
+        &[("no_proxy", "example.com ,\t.bitbucket.test.")],
+        &[("NO_PROXY", "BITBUCKET.TEST")],
+        &[("no_proxy", "api.bitbucket.test"), ("NO_PROXY", "example.com")],
+        &[("no_proxy", ""), ("NO_PROXY", "bitbucket.test")],
+    ];
+    for vars in direct {
+        let before = proxy.requests().len();
+        let mut env = vec![("https_proxy", url.as_str())];
+        env.extend_from_slice(vars);
+        let out = c.check(&env);
+        assert!(went_direct(&out), "{vars:?}: {}", text(&out));
+        assert_eq!(proxy.requests().len(), before, "{vars:?} should skip the proxy");
+    }
+    // Through the proxy: a * among other entries, entries separated by blanks only (curl
+    // reads the first), a wildcard inside an entry, an entry with a port, no_proxy hiding
+    // NO_PROXY.
+    let proxied: &[&[(&str, &str)]] = &[
+        &[("no_proxy", "example.com, *")],
+        &[("no_proxy", "example.com .bitbucket.test")],
+        &[("no_proxy", "*.bitbucket.test")],
+        &[("no_proxy", "api.bitbucket.test:443")],
+        &[("no_proxy", "example.com"), ("NO_PROXY", "bitbucket.test")],
+    ];
+    for vars in proxied {
+        let before = proxy.requests().len();
+        let mut env = vec![("https_proxy", url.as_str())];
+        env.extend_from_slice(vars);
+        let out = c.check(&env);
+        assert_eq!(out.status.code(), Some(0), "{vars:?}: {}", text(&out));
+        assert!(proxy.requests().len() > before, "{vars:?} should go through the proxy");
+    }
+}
+
+#[test]
+fn a_proxy_address_that_cannot_be_read_is_an_error_and_nothing_goes_straight() {
+    let Some(c) = company() else { return };
+    for (var, raw, why) in [
+        ("https_proxy", "http://ann:hunter2@proxy.corp:99999", "its port is not a number from 1 to 65535"),
+        ("HTTPS_PROXY", "ftp://proxy.corp:21", "\"ftp://\" is not a kind of proxy this app knows"),
+        ("ALL_PROXY", "http://:3128", "it has no host name"),
+        ("all_proxy", "http://[proxy.corp", "it is not a proxy address"),
+    ] {
+        let out = c.check(&[(var, raw)]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(3), "{all}");
+        assert!(all.contains(&format!("The proxy address in {var} cannot be used: {why}")), "{all}");
+        assert!(all.contains(&format!("Correct {var}")), "{all}");
+        assert!(!went_direct(&out), "it went straight: {all}");
+        assert!(!all.contains("hunter2") && !all.contains("ann:"), "{all}");
+    }
+    assert_eq!(c.fake.request_count(), 0);
+}
+
+#[test]
+fn a_socks5_proxy_works_and_its_failures_are_named_as_socks() {
+    let Some(c) = company() else { return };
+    let open = Proxy::start(ProxyMode::Socks5 { to: c.fake.addr(), login: None }).unwrap();
+    let out = c.check(&[("https_proxy", &open.url())]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let asked = open.requests();
+    assert!(!asked.is_empty() && asked.iter().all(|r| r.method == "SOCKS5" && r.target.starts_with("api.bitbucket.test:")), "socks5h lets the proxy look the name up: {asked:?}");
+    assert!(!open.received(demo::SQAI_READY) && !open.received("Bearer"));
+
+    let locked = Proxy::start(ProxyMode::Socks5 { to: c.fake.addr(), login: Some(("ann", "p@ss:word")) }).unwrap();
+    let out = c.check(&[("ALL_PROXY", &locked.url_with_login("ann", "p@ss:word"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = c.check(&[("ALL_PROXY", &locked.url_with_login("ann", "wrong"))]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains("through the SOCKS proxy socks5h://127.0.0.1:") && all.contains("(set in ALL_PROXY) failed: the proxy did not accept the user name and password given"), "{all}");
+    assert!(!all.contains("wrong"), "{all}");
+
+    let dead = format!("socks5h://127.0.0.1:{}", dead_port());
+    let out = c.check(&[("https_proxy", &dead)]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains(&format!("through the SOCKS proxy {dead} (set in https_proxy) failed: the proxy could not be reached")), "{all}");
+    assert!(!all.contains("refused the connection to api.bitbucket.test"), "{all}");
+}
+
+#[test]
+fn a_dead_proxy_is_not_called_a_refusing_one() {
+    let Some(c) = company() else { return };
+    let dead = format!("http://127.0.0.1:{}", dead_port());
+    let out = c.check(&[("https_proxy", &dead)]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains(&format!("The proxy server {dead} (set in https_proxy) could not be reached: nothing accepts connections at that address and port")), "{all}");
+    assert!(all.contains("Check the host and port in https_proxy"), "{all}");
+    assert!(!all.contains("refused the connection to"), "{all}");
+    // A proxy name that does not resolve.
+    let out = c.check(&[("HTTPS_PROXY", "http://proxy.invalid:3128")]);
+    let all = text(&out);
+    assert!(all.contains("The proxy server http://proxy.invalid:3128 (set in HTTPS_PROXY) could not be reached: its name could not be found (DNS)"), "{all}");
+}
+
+#[test]
+fn a_407_says_to_add_credentials_only_when_none_were_given() {
+    let Some(c) = company() else { return };
+    let proxy = Proxy::start(ProxyMode::Login { user: "ann", password: "p@ss:word/1", to: c.fake.addr() }).unwrap();
+    // None given: say to add them, percent-encoded.
+    let out = c.check(&[("https_proxy", &proxy.url())]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains("asks for a user name and password (HTTP 407) before it lets the connection to api.bitbucket.test through"), "{all}");
+    assert!(all.contains(&format!("Put the proxy's user name and password in https_proxy: http://USER:PASSWORD@{}", proxy.addr())), "{all}");
+    assert!(all.contains("percent-encode @, : and / in them as %40, %3A and %2F"), "{all}");
+    // Wrong ones given: say they were rejected, not to add them.
+    let out = c.check(&[("https_proxy", &proxy.url_with_login("ann", "nope"))]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert!(all.contains("did not accept the user name and password given in https_proxy (HTTP 407)"), "{all}");
+    assert!(all.contains("Check the user name and password in https_proxy"), "{all}");
+    assert!(!all.contains("Put the proxy's user name and password"), "{all}");
+    assert!(!all.contains("nope"), "{all}");
+    // The right ones, percent-encoded in the address: through.
+    let out = c.check(&[("https_proxy", &proxy.url_with_login("ann", "p@ss:word/1"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!proxy.received(demo::SQAI_READY));
 }
