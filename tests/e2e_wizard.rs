@@ -52,6 +52,8 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
         assert!(guide.contains("Scopes: tick the boxes listed below, and no others."), "{guide}");
         assert!(guide.contains("https://bitbucket.org/acme/website/admin/access-tokens"), "{guide}");
         app.axe("step 2 (create)").await;
+        // The page to open, the steps and the whole list with its hint, above the buttons.
+        app.js("document.querySelector('#step .where').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72); return true;").await;
         app.shot("wizard-2-create").await;
         app.click_button("I have the token").await;
 
