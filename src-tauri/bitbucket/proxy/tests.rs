@@ -158,7 +158,7 @@ fn no_proxy_grammar() {
 /// Which variable names the proxy, as curl's `proxy_detect_proxy` and `curl_getenv` pick it.
 #[test]
 fn the_proxy_variable_is_picked_as_curl_picks_it() {
-    let pick = |scheme: &str, vars: &[(&str, &str)]| proxy_var(scheme, &env(vars)).map(|(var, value)| (var, value));
+    let pick = |scheme: &str, vars: &[(&str, &str)]| proxy_var(scheme, &env(vars));
     let p = |var: &'static str, v: &str| Some((var, v.to_string()));
     // Lower case wins over upper case, for the scheme's variable and for all_proxy.
     assert_eq!(pick("https", &[("HTTPS_PROXY", "http://upper:1"), ("https_proxy", "http://lower:1")]), p("https_proxy", "http://lower:1"));
