@@ -60,8 +60,8 @@ fn boxes_to_tick(required: &[String], kind: CredentialKind) -> Vec<CheckItem> {
                 names.push(implied);
             }
         }
-        let screen = |s: &String| scopes::ACCESS_TOKEN_SCOPES.iter().position(|i| i.name == s.as_str()).unwrap_or(usize::MAX);
-        names.sort_by_key(screen);
+        let on_screen = |s: &String| scopes::ACCESS_TOKEN_SCOPES.iter().position(|i| i.name == s.as_str());
+        names.sort_by_key(|s| on_screen(s).unwrap_or(usize::MAX));
     }
     let includes = |a: &String, b: &String| a != b && scopes::expand([a.as_str()]).contains(b.as_str());
     names
