@@ -92,6 +92,18 @@ pub enum Implications {
     WriteImpliesRead,
 }
 
+/// Whether Bitbucket sends `x-credential-type`, `x-oauth-scopes` and `x-accepted-oauth-scopes`.
+/// They are observed, not documented: neither the OpenAPI spec nor Atlassian's pages mention
+/// them, so a Bitbucket that stops sending them is plausible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CredentialHeaders {
+    /// Sent on every answer to a recognised credential (the fake's original reading).
+    #[default]
+    Sent,
+    /// Never sent: only status codes and bodies say anything.
+    Absent,
+}
+
 /// One switch of [`Behaviour`] (plus the 403 detail mode), as the fake records it when an
 /// answer depends on it. A test can then skip the worlds that differ only in switches a
 /// request never consulted: those worlds answer it byte for byte the same.
@@ -104,12 +116,13 @@ pub enum Switch {
     UserForAccessTokens,
     CheckOrder,
     Implications,
+    CredentialHeaders,
     /// [`crate::DetailMode`]: how much a 403 for missing scopes says.
     Detail,
 }
 
 impl Switch {
-    pub const ALL: [Switch; 8] = [
+    pub const ALL: [Switch; 9] = [
         Switch::NarrowTokenOnWorkspace,
         Switch::PlatformScopes,
         Switch::ScopeLevels,
@@ -117,6 +130,7 @@ impl Switch {
         Switch::UserForAccessTokens,
         Switch::CheckOrder,
         Switch::Implications,
+        Switch::CredentialHeaders,
         Switch::Detail,
     ];
 }
@@ -160,13 +174,15 @@ pub struct Behaviour {
     pub user_for_access_tokens: UserForAccessTokens,
     pub check_order: CheckOrder,
     pub implications: Implications,
+    pub credential_headers: CredentialHeaders,
 }
 
 impl Behaviour {
     /// The least helpful plausible Bitbucket: repository and project tokens refused on the
     /// workspace with a scope they cannot have, platform scopes not listed, only the highest
     /// scope levels listed, a bare 401 for an unscoped API token and for `/user`, reach checked
-    /// before scopes, only the documented implications.
+    /// before scopes, only the documented implications. (The credential headers are still
+    /// sent: the live contract suite compares them with the real service's.)
     pub fn strictest() -> Behaviour {
         Behaviour {
             narrow_token_on_workspace: NarrowTokenOnWorkspace::ForbiddenAccount,
@@ -176,10 +192,11 @@ impl Behaviour {
             user_for_access_tokens: UserForAccessTokens::Unauthorized,
             check_order: CheckOrder::ReachFirst,
             implications: Implications::Documented,
+            credential_headers: CredentialHeaders::Sent,
         }
     }
 
-    /// Every combination of the switches (288 worlds), the default first.
+    /// Every combination of the switches (576 worlds), the default first.
     pub fn all() -> Vec<Behaviour> {
         use NarrowTokenOnWorkspace as W;
         let mut out = Vec::new();
@@ -190,15 +207,18 @@ impl Behaviour {
                         for user in [UserForAccessTokens::Forbidden, UserForAccessTokens::Unauthorized] {
                             for order in [CheckOrder::ScopesFirst, CheckOrder::ReachFirst] {
                                 for implications in [Implications::Documented, Implications::WriteImpliesRead] {
-                                    out.push(Behaviour {
-                                        narrow_token_on_workspace: narrow,
-                                        platform_scopes: platform,
-                                        scope_levels: levels,
-                                        unscoped_api_token: unscoped,
-                                        user_for_access_tokens: user,
-                                        check_order: order,
-                                        implications,
-                                    });
+                                    for headers in [CredentialHeaders::Sent, CredentialHeaders::Absent] {
+                                        out.push(Behaviour {
+                                            narrow_token_on_workspace: narrow,
+                                            platform_scopes: platform,
+                                            scope_levels: levels,
+                                            unscoped_api_token: unscoped,
+                                            user_for_access_tokens: user,
+                                            check_order: order,
+                                            implications,
+                                            credential_headers: headers,
+                                        });
+                                    }
                                 }
                             }
                         }
@@ -234,12 +254,16 @@ impl Behaviour {
                 .collect(),
             Switch::CheckOrder => [CheckOrder::ScopesFirst, CheckOrder::ReachFirst].into_iter().map(|v| with(&|b| b.check_order = v)).collect(),
             Switch::Implications => [Implications::Documented, Implications::WriteImpliesRead].into_iter().map(|v| with(&|b| b.implications = v)).collect(),
+            Switch::CredentialHeaders => [CredentialHeaders::Sent, CredentialHeaders::Absent]
+                .into_iter()
+                .map(|v| with(&|b| b.credential_headers = v))
+                .collect(),
             Switch::Detail => vec![self],
         }
     }
 
     /// The switches as `key=value` pairs, the form [`FromStr`] reads.
-    fn pairs(&self) -> [(&'static str, &'static str); 7] {
+    fn pairs(&self) -> [(&'static str, &'static str); 8] {
         [
             (
                 "workspace",
@@ -273,6 +297,10 @@ impl Behaviour {
             ("implications", match self.implications {
                 Implications::Documented => "documented",
                 Implications::WriteImpliesRead => "write-implies-read",
+            }),
+            ("headers", match self.credential_headers {
+                CredentialHeaders::Sent => "sent",
+                CredentialHeaders::Absent => "absent",
             }),
         ]
     }
@@ -350,6 +378,13 @@ impl FromStr for Behaviour {
                     b.implications = match value {
                         "documented" => Implications::Documented,
                         "write-implies-read" => Implications::WriteImpliesRead,
+                        _ => return Err(bad()),
+                    }
+                }
+                "headers" => {
+                    b.credential_headers = match value {
+                        "sent" => CredentialHeaders::Sent,
+                        "absent" => CredentialHeaders::Absent,
                         _ => return Err(bad()),
                     }
                 }
@@ -475,7 +510,7 @@ mod tests {
     #[test]
     fn every_world_round_trips_through_its_name() {
         let all = Behaviour::all();
-        assert_eq!(all.len(), 3 * 2 * 3 * 2 * 2 * 2 * 2);
+        assert_eq!(all.len(), 3 * 2 * 3 * 2 * 2 * 2 * 2 * 2);
         assert_eq!(all[0], Behaviour::default());
         assert!(all.contains(&Behaviour::strictest()));
         let mut seen = std::collections::HashSet::new();

@@ -118,6 +118,29 @@ pub enum TokenState {
     Unscoped,
 }
 
+/// The permission of the account behind an API token (or app password) on the repositories it
+/// reaches: Bitbucket's `read`, `write` or `admin` (`GET /user/workspaces/{ws}/permissions/
+/// repositories`). Managing webhooks needs `admin`: the spec's webhooks endpoints answer 403 "if
+/// the authenticated user does not have permission to access the webhooks", whatever scopes the
+/// token holds. Access tokens have no account; their scopes decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AccountRole {
+    Read,
+    Write,
+    #[default]
+    Admin,
+}
+
+impl AccountRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountRole::Read => "read",
+            AccountRole::Write => "write",
+            AccountRole::Admin => "admin",
+        }
+    }
+}
+
 /// A credential the fake knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeToken {
@@ -139,6 +162,8 @@ pub struct FakeToken {
     pub username: Option<String>,
     pub display_name: String,
     pub state: TokenState,
+    /// API tokens and app passwords: the account's permission on the repositories it reaches.
+    pub role: AccountRole,
 }
 
 impl FakeToken {
@@ -154,6 +179,7 @@ impl FakeToken {
             username: None,
             display_name: String::new(),
             state: TokenState::Active,
+            role: AccountRole::Admin,
         }
     }
 
@@ -201,6 +227,13 @@ impl FakeToken {
 
     pub fn with_state(mut self, state: TokenState) -> FakeToken {
         self.state = state;
+        self
+    }
+
+    /// The account behind the token has `role` on its repositories (not admin: webhooks are
+    /// refused with 403 whatever the token's scopes).
+    pub fn with_role(mut self, role: AccountRole) -> FakeToken {
+        self.role = role;
         self
     }
 

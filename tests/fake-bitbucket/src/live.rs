@@ -173,6 +173,11 @@ fn probes_for(cfg: &LiveConfig, kind: LiveKind) -> Vec<ProbeSpec> {
     v.push(p("pipelines", "/repositories/{workspace}/{repository}/pipelines"));
     v.push(p("hooks", "/repositories/{workspace}/{repository}/hooks"));
     v.push(p("projects", "/workspaces/{workspace}/projects"));
+    if kind == LiveKind::ApiToken {
+        // The account's permission per repository (read, write, admin): with `hooks`, it tells a
+        // refusal for the account's role from one for a scope (U21).
+        v.push(p("repository_permission", "/user/workspaces/{workspace}/permissions/repositories"));
+    }
     if kind.is_access_token() {
         v.push(ProbeSpec { name: "repository_basic", template: "/repositories/{workspace}/{repository}".into(), basic_x_token_auth: true });
     }

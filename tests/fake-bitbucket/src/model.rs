@@ -46,7 +46,9 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use crate::server::ConnCtl;
-use crate::behaviour::{self, CheckOrder, Implications, NarrowTokenOnWorkspace, Switch, UnscopedApiToken, UserForAccessTokens};
+use crate::behaviour::{
+    self, CheckOrder, CredentialHeaders, Implications, NarrowTokenOnWorkspace, Switch, UnscopedApiToken, UserForAccessTokens,
+};
 use crate::spec::{OperationScopes, SPEC};
 use crate::{ids, DetailMode, FakeRepo, FakeToken, Fault, RecordedRequest, Shared, TokenKind, TokenState, World};
 
@@ -62,6 +64,8 @@ pub(crate) const MSG_USER_ONLY: &str =
 pub(crate) const MSG_APP_PASSWORD: &str =
     "App passwords are no longer supported. Use an API token or an access token instead.";
 pub(crate) const MSG_BASIC: &str = "Invalid credentials";
+/// The webhooks of a repository, for an account that is not its admin (wording UNCONFIRMED).
+pub(crate) const MSG_NOT_ADMIN: &str = "You do not have permission to access the webhooks of this repository.";
 pub(crate) const MSG_REMOVED: &str =
     "This API has been removed. Cross-workspace APIs are no longer available; use workspace-scoped APIs instead.";
 
@@ -358,7 +362,15 @@ const REMOVED: [&str; 3] = ["/workspaces", "/user/permissions/workspaces", "/use
 /// The answer, and the display name of the credential recognised (for the request record).
 pub(crate) fn answer(world: &World, base: &str, method: &str, path: &str, query: &str, headers: &HeaderMap) -> (Answer, Option<String>) {
     let mut name = None;
-    let a = answer_as(world, base, method, path, query, headers, &mut name);
+    let mut a = answer_as(world, base, method, path, query, headers, &mut name);
+    if a.cred.is_some() {
+        // The credential headers are observed, not documented: a switch of the world.
+        behaviour::consult(Switch::CredentialHeaders);
+        if world.behaviour.credential_headers == CredentialHeaders::Absent {
+            a.cred = None;
+            a.accepted.clear();
+        }
+    }
     (a, name)
 }
 
@@ -585,6 +597,48 @@ fn resource(
     let repo_url = |r: &FakeRepo| format!("{base}/repositories/{}/{}", r.workspace, r.slug);
     Ok(match tpl {
         "/repositories/{workspace}/{repo_slug}" => Answer::json(200, repository_json(world, base, need_repo()?)),
+        "/repositories/{workspace}/{repo_slug}/hooks"
+            if token.is_some_and(|t| !t.kind.is_access_token() && t.role != crate::AccountRole::Admin) =>
+        {
+            // The spec: 403 "if the authenticated user does not have permission to access the
+            // webhooks" (repository admins only). Bitbucket's wording is UNCONFIRMED; it names no
+            // scope, since none is missing.
+            return Err(err(403, MSG_NOT_ADMIN));
+        }
+        "/user/workspaces/{workspace}/permissions/repositories" => {
+            let ws = need_ws()?;
+            let t = token.ok_or_else(|| err(401, MSG_BAD_TOKEN))?;
+            // `q=repository.full_name="ws/repo"` (the only filter modelled).
+            let wanted = query_param(query, "q").map(|q| {
+                percent_encoding::percent_decode_str(&q.replace('+', " ")).decode_utf8_lossy().into_owned()
+            });
+            let wanted = wanted.as_deref().map(|q| {
+                q.trim()
+                    .strip_prefix("repository.full_name")
+                    .map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_ascii_lowercase())
+            });
+            if let Some(None) = wanted {
+                return Err(err(400, "Invalid query: only repository.full_name=\"…\" is understood by this fake."));
+            }
+            let values = world
+                .repos
+                .iter()
+                .filter(|r| r.workspace == ws.slug && reaches_repo(t, r))
+                .filter(|r| match &wanted {
+                    Some(Some(full)) => format!("{}/{}", r.workspace, r.slug) == *full,
+                    _ => true,
+                })
+                .map(|r| {
+                    json!({
+                        "type": "repository_permission",
+                        "user": {"type": "user", "display_name": t.display_name, "uuid": ids::uuid(&format!("user:{}", t.display_name))},
+                        "repository": {"type": "repository", "name": r.name, "full_name": format!("{}/{}", r.workspace, r.slug), "uuid": ids::uuid(&format!("repo:{}/{}", r.workspace, r.slug))},
+                        "permission": t.role.name(),
+                    })
+                })
+                .collect();
+            Answer::json(200, page(values, query, &format!("{base}/user/workspaces/{}/permissions/repositories", ws.slug)))
+        }
         "/repositories/{workspace}/{repo_slug}/pullrequests"
         | "/repositories/{workspace}/{repo_slug}/pipelines"
         | "/repositories/{workspace}/{repo_slug}/hooks" => {
