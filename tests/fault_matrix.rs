@@ -33,7 +33,9 @@ fn expected_everywhere(fault: &Fault) -> Option<Problem> {
     use Problem::*;
     Some(match fault {
         Fault::Latency(_) | Fault::OddHeaderSpacing | Fault::SlowBody { .. } => return None,
-        Fault::MissingHeaders => PublicRepoWithoutValidCredential,
+        // The credential headers are undocumented: the private repository's (and the account's)
+        // answer proves the token without them; only the scopes go unseen, which is a warning.
+        Fault::MissingHeaders => return None,
         Fault::Redirect { .. } | Fault::MalformedJson | Fault::WrongContentType | Fault::HugeBody { .. } => UnexpectedResponse,
         Fault::RateLimited { .. } => RateLimited,
         Fault::ConnectionReset | Fault::HangBeforeHeaders | Fault::BodyNeverEnds => Network,

@@ -402,3 +402,44 @@ async fn repository_and_project_tokens_are_checked_on_a_repository() {
     }
     assert_eq!(fake.request_count(), 0, "nothing is sent for an input that cannot be checked");
 }
+
+/// Webhooks need the account's Admin permission on the repository as well as the scopes. An
+/// API token holding every webhook scope, on an account that is only a writer, is refused the
+/// webhooks: that is the role, and the fix is the role, never a new token. With Bitbucket's
+/// credential headers gone and a 403 that names nothing, the account's permission still tells.
+#[tokio::test]
+async fn an_account_without_admin_rights_is_told_about_the_role_not_a_scope() {
+    use fake_bitbucket::{AccountRole, Behaviour, FakeToken};
+    let fake = demo_fake().await;
+    let scopes = presets::required_scopes(PresetId::N8n, CredentialKind::ApiToken, &[]).unwrap();
+    let secret = format!("ATATT3xFfGF0notadmin{}", "y".repeat(150));
+    let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    fake.add_token(FakeToken::api(&secret, EMAIL, "acme", &scope_refs).with_role(AccountRole::Write));
+    let check = || Check::new(CredentialKind::ApiToken, &secret, "acme/website", PresetId::N8n).email(EMAIL);
+
+    let r = check().run(&fake).await;
+    assert_problem(&r, Problem::NotRepositoryAdmin);
+    assert!(r.missing.is_empty(), "no scope is missing: {:?}", r.missing);
+    assert!(r.message.contains("acme/website") && r.message.contains("write permission"), "{}", r.message);
+    assert!(r.message.contains("n8n"), "{}", r.message);
+    assert!(r.next_step.contains("Admin permission on acme/website"), "{}", r.next_step);
+    assert!(!r.next_step.to_lowercase().contains("new token") && !r.next_step.contains("boxes"), "{}", r.next_step);
+    assert!(r.probes.iter().any(|p| p.name == "repository_permission" && p.status == Some(200)), "{:#?}", r.probes);
+
+    // Without the credential headers, and with 403s that name no scope: the same verdict.
+    fake.set_behaviour(Behaviour { credential_headers: fake_bitbucket::behaviour::CredentialHeaders::Absent, ..Behaviour::default() });
+    fake.set_detail_mode(DetailMode::None);
+    let r = check().run(&fake).await;
+    assert_problem(&r, Problem::NotRepositoryAdmin);
+
+    // An admin's token with the same scopes passes; one without Webhooks: Read still misses it.
+    fake.set_behaviour(Behaviour::default());
+    fake.set_detail_mode(DetailMode::All);
+    fake.add_token(FakeToken::api(&secret, EMAIL, "acme", &scope_refs).with_role(AccountRole::Admin));
+    assert!(check().run(&fake).await.ok);
+    let fewer: Vec<&str> = scope_refs.iter().copied().filter(|s| *s != "read:webhook:bitbucket").collect();
+    fake.add_token(FakeToken::api(&secret, EMAIL, "acme", &fewer).with_role(AccountRole::Admin));
+    let r = check().run(&fake).await;
+    assert_problem(&r, Problem::MissingScopes);
+    assert_eq!(r.missing, vec!["read:webhook:bitbucket"]);
+}

@@ -30,6 +30,9 @@ pub enum Problem {
     ApiTokenNeedsEmail,
     UnscopedApiToken,
     WrongTokenForLocation,
+    /// The token holds what is needed, but the account it acts as lacks a role Bitbucket asks
+    /// for (managing a repository's webhooks needs its Admin permission): a new token cannot help.
+    NotRepositoryAdmin,
     PublicRepoWithoutValidCredential,
     WrongCredentialKind,
     RateLimited,
@@ -49,6 +52,7 @@ impl Problem {
             Problem::ApiTokenNeedsEmail => "api_token_needs_email",
             Problem::UnscopedApiToken => "unscoped_api_token",
             Problem::WrongTokenForLocation => "wrong_token_for_location",
+            Problem::NotRepositoryAdmin => "not_repository_admin",
             Problem::PublicRepoWithoutValidCredential => "public_repo_without_valid_credential",
             Problem::WrongCredentialKind => "wrong_credential_kind",
             Problem::RateLimited => "rate_limited",
@@ -236,6 +240,9 @@ enum ProbeKind {
     Pipelines,
     Webhooks,
     Projects,
+    /// `/user/workspaces/{ws}/permissions/repositories?q=repository.full_name="ws/repo"`: the
+    /// account's permission (read, write, admin) on the repository (API tokens only).
+    Permission,
 }
 
 impl ProbeKind {
@@ -249,6 +256,7 @@ impl ProbeKind {
             ProbeKind::Pipelines => "pipelines",
             ProbeKind::Webhooks => "webhooks",
             ProbeKind::Projects => "projects",
+            ProbeKind::Permission => "repository_permission",
         }
     }
 
@@ -263,6 +271,7 @@ impl ProbeKind {
             ProbeKind::Pipelines => "pipelines",
             ProbeKind::Webhooks => "webhooks",
             ProbeKind::Projects => "projects",
+            ProbeKind::Permission => "account's permission on the repository",
         }
     }
 }
@@ -291,6 +300,8 @@ struct Probe {
     kind: ProbeKind,
     role: Role,
     segments: Vec<String>,
+    /// Query pairs (Bitbucket's `q` filter), rarely any.
+    query: Vec<(String, String)>,
 }
 
 /// The scopes Bitbucket offers only through the Atlassian platform, not Bitbucket itself.
@@ -388,7 +399,12 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
     let requires = |s: &str| required.iter().any(|r| r == s);
     let needs = |word: &str| required.iter().any(|s| s.split(':').any(|part| part == word));
     let mut probes = Vec::new();
-    let probe = |kind, role, segments: &[&str]| Probe { kind, role, segments: segments.iter().map(|s| s.to_string()).collect() };
+    let probe = |kind, role, segments: &[&str]| Probe {
+        kind,
+        role,
+        segments: segments.iter().map(|s| s.to_string()).collect(),
+        query: Vec::new(),
+    };
 
     match &repo {
         Some(repo) => probes.push(probe(ProbeKind::Repository, Role::Reach, &["repositories", &ws, repo])),
@@ -422,6 +438,21 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
                 probes.push(probe(kind_, Role::Scope(read_scope(kind, word)), &["repositories", &ws, repo, tail]));
             }
         }
+        // Webhooks need the account's Admin permission on the repository as well as the scopes:
+        // an API token acts as its account, so when the webhooks are refused, the account's
+        // permission tells a missing role from a missing scope. (Access tokens have no account.)
+        let plain = |s: &str| !s.is_empty() && !s.starts_with('{');
+        if api && needs("webhook") && plain(&location.workspace) && location.repository.as_deref().is_some_and(plain) {
+            let mut p = probe(ProbeKind::Permission, Role::Info, &["user", "workspaces", &ws, "permissions", "repositories"]);
+            let full = format!("{}/{}", location.workspace, location.repository.as_deref().unwrap_or_default());
+            p.query.push(("q".into(), format!("repository.full_name=\"{}\"", full.to_ascii_lowercase())));
+            probes.push(p);
+        }
+    } else if !probes.iter().any(|p| p.kind == ProbeKind::WorkspaceRepositories) && needs("repository") {
+        // A workspace-level check: a workspace answers anyone, so only a private repository in
+        // the workspace's list proves the credential when Bitbucket sends no credential
+        // headers (they are undocumented).
+        probes.push(probe(ProbeKind::WorkspaceRepositories, Role::Info, &["repositories", &ws]));
     }
     // The project list adds facts only: what Bitbucket shows a narrow token there is unknown.
     if needs("project") {
@@ -483,7 +514,8 @@ async fn send_probes(plan: &Plan, client: &Client) -> Vec<Outcome> {
         let probe = probe.clone();
         async move {
             let segments: Vec<&str> = probe.segments.iter().map(String::as_str).collect();
-            let answer = client.get(&segments, Some(credential)).await;
+            let query: Vec<(&str, &str)> = probe.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let answer = client.get_query(&segments, &query, Some(credential)).await;
             (probe, answer)
         }
     };
@@ -590,6 +622,67 @@ fn authenticated(r: &ProbeResponse) -> bool {
     r.credential_type.is_some() && r.status != 401
 }
 
+/// Whether the answer proves the credential without Bitbucket's credential headers (which are
+/// observed, not documented): only a credential that authenticates is shown a private
+/// repository, or the account behind it. A public repository, and a workspace, answer anyone.
+fn proves_without_headers(p: &Probe, r: &ProbeResponse) -> bool {
+    // 403 is "authenticated, but not allowed" (a credential Bitbucket does not accept gets 401);
+    // only Bitbucket's own error body counts, not a page from something in between.
+    if r.status == 403 && r.error_message.is_some() && r.body_problem.is_none() {
+        return true;
+    }
+    if r.status != 200 || r.body_problem.is_some() {
+        return false;
+    }
+    let private = |v: &serde_json::Value| v.get("is_private").and_then(|b| b.as_bool()) == Some(true);
+    match p.kind {
+        ProbeKind::Repository => r.json.as_ref().is_some_and(private),
+        ProbeKind::WorkspaceRepositories => r
+            .json
+            .as_ref()
+            .and_then(|j| j.get("values"))
+            .and_then(|v| v.as_array())
+            .is_some_and(|values| values.iter().any(private)),
+        ProbeKind::User => r.json.as_ref().is_some_and(|j| j.get("account_id").is_some() || j.get("uuid").is_some()),
+        _ => false,
+    }
+}
+
+/// Whether any answer proves that Bitbucket accepted the credential.
+fn credential_proven(outcomes: &[Outcome]) -> bool {
+    outcomes
+        .iter()
+        .any(|(p, r)| r.as_ref().is_ok_and(|r| authenticated(r) || proves_without_headers(p, r)))
+}
+
+/// The account's permission on the repository (`read`, `write`, `admin`), when the permission
+/// probe answered with it.
+fn repository_permission(outcomes: &[Outcome], full_name: Option<&str>) -> Option<String> {
+    let full_name = full_name?;
+    let r = ok_response(outcomes, ProbeKind::Permission).filter(|r| r.status == 200)?;
+    let values = r.json.as_ref()?.get("values")?.as_array()?;
+    values
+        .iter()
+        .find(|v| {
+            v.pointer("/repository/full_name")
+                .and_then(|f| f.as_str())
+                .is_some_and(|f| f.eq_ignore_ascii_case(full_name))
+        })
+        .and_then(|v| v.get("permission"))
+        .and_then(|p| p.as_str())
+        .map(|p| outside_text(p, 20))
+}
+
+/// A scope as a list may show it: its label, with the scope's own name when the label lacks it.
+fn scope_with_name(scope: &str) -> String {
+    let label = scopes::label(scope);
+    if label.contains(scope) {
+        label
+    } else {
+        format!("{label} ({scope})")
+    }
+}
+
 /// Folds the probes' answers into one report with one primary problem.
 fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
     let req = &plan.request;
@@ -602,19 +695,7 @@ fn judge(plan: &Plan, outcomes: Vec<Outcome>) -> Report {
         // An answer means the request, token included, reached that address; with none, the
         // connection was never made (a timeout or a cut may still have carried it).
         let answered = outcomes.iter().any(|(_, r)| r.is_ok());
-        let never_connected = outcomes.iter().all(|(_, r)| {
-            matches!(
-                r,
-                Err(NetworkError::Dns { .. }
-                    | NetworkError::Refused { .. }
-                    | NetworkError::Tls { .. }
-                    | NetworkError::Proxy
-                    | NetworkError::ProxyAuth { .. }
-                    | NetworkError::ProxyRefused { .. }
-                    | NetworkError::Offline { .. }
-                    | NetworkError::NoTrustedCertificates { .. })
-            )
-        });
+        let never_connected = outcomes.iter().all(|(_, r)| r.as_ref().err().is_some_and(NetworkError::never_connected));
         let fate = if answered {
             "the token was sent there."
         } else if never_connected {
@@ -811,8 +892,9 @@ fn primary_problem(
         decisive.iter().filter_map(|(p, r)| r.as_ref().ok().map(|r| (p, r))).collect();
     let create_where = creation::page(kind, &req.location).hint();
 
+    let proven = credential_proven(outcomes);
     // 1. Rejected credential: refused, and no answer accepted it.
-    if !all.iter().any(|r| authenticated(r)) {
+    if !proven {
         if let Some(r401) = all.iter().find(|r| r.status == 401) {
             return rejected(req, r401, &create_where);
         }
@@ -878,8 +960,10 @@ fn primary_problem(
         );
     }
 
-    // 3. Did the credential prove anything?
-    if !all.iter().any(|r| authenticated(r)) {
+    // 3. Did the credential prove anything? (A 404 for the place itself is answered below: the
+    // place is out of reach either way.)
+    let reach_not_found = responses.iter().any(|(p, r)| p.role == Role::Reach && r.status == 404);
+    if !proven && !reach_not_found {
         // Only a repository that says it is public explains the answer; a private one that
         // answers without credential headers means something in between removed them.
         let public = ok_response(outcomes, ProbeKind::Repository).is_some_and(|r| {
@@ -916,9 +1000,10 @@ fn primary_problem(
                     CredentialKind::ProjectToken => "A project access token reaches only the repositories of its project.",
                     _ => "A workspace access token reaches only its own workspace.",
                 };
+                let works = if proven { "works, but not for" } else { "does not reach" };
                 return (
                     Some(Problem::WrongTokenForLocation),
-                    format!("This {} works, but not for {target}. {reach}", kind.label()),
+                    format!("This {} {works} {target}. {reach}", kind.label()),
                     format!("Check the address, or create the token where it is needed: {create_where}"),
                 );
             }
@@ -955,12 +1040,44 @@ fn primary_problem(
             }
         }
     } else {
-        report.warnings.push("Bitbucket did not list the token's scopes, so only what the probes could read was confirmed; write access could not be confirmed.".into());
+        // Without the scope header, what a probe read with the token is confirmed; the rest
+        // (writes above all, which are never tried) is named, not failed.
+        let confirmed: BTreeSet<String> = responses
+            .iter()
+            .filter(|(_, r)| r.status == 200)
+            .filter_map(|(p, _)| own_scope(p, kind))
+            .chain(
+                outcomes
+                    .iter()
+                    .filter(|(p, r)| p.kind == ProbeKind::WorkspaceRepositories && r.as_ref().is_ok_and(|r| r.status == 200))
+                    .map(|_| read_scope(kind, "repository")),
+            )
+            .collect();
+        let unseen: Vec<String> = plan.required.iter().filter(|s| !confirmed.contains(*s)).map(|s| scope_with_name(s)).collect();
+        if !unseen.is_empty() {
+            report.warnings.push(format!(
+                "Bitbucket did not list the token's scopes, so {} could not be confirmed (only what the check could read with the token was). Make sure {} ticked when the token was created.",
+                unseen.join(", "),
+                if unseen.len() == 1 { "it was" } else { "they were" }
+            ));
+        }
     }
+    // Webhooks refused while the account's permission on the repository is known to be below
+    // admin: the role, not a scope (unless Bitbucket names one).
+    let permission = repository_permission(outcomes, req.location.full_name().as_deref());
+    let below_admin = permission.as_deref().is_some_and(|p| !p.eq_ignore_ascii_case("admin"));
+    let mut role_refused: Option<&Probe> = None;
     let mut refused_unexplained: Vec<&Probe> = Vec::new();
     for (p, r) in &responses {
         if r.status != 403 {
             continue;
+        }
+        if p.kind == ProbeKind::Webhooks && kind == CredentialKind::ApiToken && r.required.is_empty() {
+            let held = listed.is_some() && own_scope(p, kind).is_some_and(|s| scopes::satisfies(granted, &s));
+            if below_admin || (held && permission.is_none()) {
+                role_refused = Some(p);
+                continue;
+            }
         }
         let proven = proven_missing(p, r, &plan.required, kind, listed.map(|_| granted));
         if proven.is_empty() {
@@ -1002,6 +1119,9 @@ fn primary_problem(
         );
     }
     if !missing.is_empty() {
+        if role_refused.is_some() {
+            report.warnings.push(role_warning(req, permission.as_deref()));
+        }
         report.missing = missing.clone();
         report.missing_labels = labelled(missing);
         let names = report.missing_labels.iter().map(|l| l.label.clone()).collect::<Vec<_>>().join(", ");
@@ -1010,6 +1130,9 @@ fn primary_problem(
             format!("The token works, but {preset_name} also needs: {names}."),
             format!("Scopes cannot be added to an existing token. Create a new {} with these boxes ticked: {create_where}", kind.label()),
         );
+    }
+    if role_refused.is_some() {
+        return not_repository_admin(req, permission.as_deref(), report.account.as_deref());
     }
     // Refused without a scope to blame: a read the target needs still failed.
     for p in refused_unexplained {
@@ -1036,6 +1159,42 @@ fn primary_problem(
         None,
         format!("This {} works{what} and has everything {preset_name} needs.", kind.label()),
         String::new(),
+    )
+}
+
+/// Where an account is given a role on a repository, in Bitbucket's menus.
+const PERMISSIONS_MENU: &str = "Repository settings > Repository permissions";
+
+fn role_said(permission: Option<&str>) -> String {
+    match permission {
+        Some(p) => format!("Bitbucket says the account has {} permission on it", p.to_ascii_lowercase()),
+        None => "the token holds the webhook scopes, so the account's role is what is missing".to_string(),
+    }
+}
+
+/// The verdict for an API token whose account may not manage the repository's webhooks.
+fn not_repository_admin(req: &CheckRequest, permission: Option<&str>, account: Option<&str>) -> (Option<Problem>, String, String) {
+    let repo = req.location.full_name().unwrap_or_else(|| req.location.workspace.clone());
+    let who = account.map(|a| format!(" ({a})")).unwrap_or_default();
+    (
+        Some(Problem::NotRepositoryAdmin),
+        format!(
+            "Bitbucket refused this API token the webhooks of {repo} (HTTP 403): the account it belongs to{who} is not an admin of the repository ({}). {} creates webhooks, and Bitbucket lets only repository admins manage them, whatever the token's scopes. A new token from the same account would be refused the same way.",
+            role_said(permission),
+            req.target.name
+        ),
+        format!(
+            "Ask a workspace admin to give your account Admin permission on {repo} ({PERMISSIONS_MENU}), then check again. Or have someone who is an admin of {repo} create the API token and connect it."
+        ),
+    )
+}
+
+/// The same, as a warning beside another problem.
+fn role_warning(req: &CheckRequest, permission: Option<&str>) -> String {
+    let repo = req.location.full_name().unwrap_or_else(|| req.location.workspace.clone());
+    format!(
+        "Bitbucket also refused the webhooks of {repo} because the account is not an admin of the repository ({}); a workspace admin can give it Admin permission ({PERMISSIONS_MENU}).",
+        role_said(permission)
     )
 }
 

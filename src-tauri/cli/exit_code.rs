@@ -45,7 +45,7 @@ pub const TABLE: [(i32, &str); 9] = [
 /// A check's problem.
 pub fn for_problem(p: Problem) -> i32 {
     match p {
-        Problem::MissingScopes | Problem::NotFound | Problem::WrongTokenForLocation => NOT_READY,
+        Problem::MissingScopes | Problem::NotFound | Problem::WrongTokenForLocation | Problem::NotRepositoryAdmin => NOT_READY,
         Problem::Unauthorized
         | Problem::AppPasswordRetired
         | Problem::ApiTokenNeedsEmail
