@@ -169,9 +169,8 @@ fn the_deb_installs_and_the_installed_app_reaches_its_first_step() {
 /// makensis's log shows the Start-menu entry and the uninstaller being written. (Running it, under
 /// Wine, is tests/windows_wine.rs.)
 #[test]
-fn the_windows_installer_holds_the_app_its_icon_the_uninstaller_and_a_start_menu_entry() {
-    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/x86_64-pc-windows-gnu/debug/bitbucket-setup.exe");
-    let exe = std::env::var_os("CARGO_TARGET_DIR").map(|d| PathBuf::from(d).join("x86_64-pc-windows-gnu/debug/bitbucket-setup.exe")).unwrap_or(exe);
+fn on_windows_the_installer_holds_the_app_its_icon_the_uninstaller_and_a_start_menu_entry() {
+    let exe = support::wine::windows_exe();
     if require("the Windows build (scripts/test.sh links it)", exe.exists())
         || require("makensis (nsis)", runs("makensis", &["-VERSION"]))
         || require("7z (p7zip-full)", Command::new("7z").arg("i").output().is_ok())

@@ -114,7 +114,7 @@ fn assert_no_posix_lines(said: &str) {
 }
 
 #[test]
-fn the_command_line_works_on_windows() {
+fn on_windows_the_command_line_works() {
     let Some(w) = Wine::start("cli") else { return };
     let fake = fake();
     let api = fake.base_url();
@@ -390,7 +390,7 @@ fn the_command_line_works_on_windows() {
 /// Saves started together all land: on Windows a replace of the list fails while another
 /// process has it open, and is tried again until it is free.
 #[test]
-fn eight_concurrent_saves_all_land() {
+fn on_windows_eight_concurrent_saves_all_land() {
     let Some(w) = Wine::start("parallel") else {
         return;
     };
@@ -454,7 +454,7 @@ fn eight_concurrent_saves_all_land() {
 }
 
 #[test]
-fn the_git_credential_helper_works_on_windows() {
+fn on_windows_the_git_credential_helper_works() {
     let Some(w) = Wine::start("git") else { return };
     let fake = fake();
     let api = fake.base_url();
@@ -547,7 +547,7 @@ fn the_git_credential_helper_works_on_windows() {
 /// The window, started with no WebView2 runtime (Wine has none): a message box and standard
 /// error say what is missing and where to get it, and the exit status is the table's.
 #[test]
-fn the_window_without_webview2_explains_itself() {
+fn on_windows_the_window_without_webview2_explains_itself() {
     let display = std::env::var("DISPLAY").unwrap_or_default();
     if support::require(
         "an X display (scripts/test.sh starts Xvfb)",
@@ -639,7 +639,7 @@ fn the_window_without_webview2_explains_itself() {
 
 /// The installer as an admin without administrator rights would run it: per user, silent.
 #[test]
-fn the_installer_installs_starts_and_uninstalls_per_user() {
+fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     let Some(w) = Wine::start("installer") else {
         return;
     };

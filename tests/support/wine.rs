@@ -26,9 +26,16 @@ pub fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// The Windows build of the app (`scripts/test.sh` builds it before the tests).
+/// The Windows build of the app: where `scripts/test.sh` builds it (`target/cross/`, a target
+/// folder of its own, so it can build while the Linux tests run), else where a plain
+/// `cargo build --target x86_64-pc-windows-gnu` puts it.
 pub fn windows_exe() -> PathBuf {
-    target_dir().join("x86_64-pc-windows-gnu/debug/bitbucket-setup.exe")
+    let cross = target_dir().join("cross/x86_64-pc-windows-gnu/debug/bitbucket-setup.exe");
+    if cross.exists() {
+        cross
+    } else {
+        target_dir().join("x86_64-pc-windows-gnu/debug/bitbucket-setup.exe")
+    }
 }
 
 fn on_path(program: &str) -> bool {
