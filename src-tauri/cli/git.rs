@@ -51,19 +51,27 @@ fn scope_of(a: &GitSetupArgs) -> setup::Scope {
 fn git_setup(a: GitSetupArgs) -> Exit {
     let scope = scope_of(&a);
     let base = GitBase::from_env();
+    let url = format!("{}://{}", base.scheme(), base.host());
     let where_ = if scope == setup::Scope::Local { "this repository's git configuration" } else { "your git configuration" };
     if a.undo {
         if a.dry_run {
-            say!("Would remove this app's helper for {}://{} from {where_}.", base.scheme(), base.host());
+            say!("Would remove the lines this app added for {url} from {where_}.");
             return Ok(exit_code::OK);
         }
-        let removed = setup::undo(None, scope, &base)?;
-        if removed.is_empty() {
-            say!("Nothing to remove: git does not ask this app for {}://{} in {where_}.", base.scheme(), base.host());
+        let undone = setup::undo(None, scope, &base)?;
+        if undone.removed.is_empty() {
+            say!("Nothing to remove: this app added nothing for {url} to {where_} (or it is gone already).");
         } else {
             say!("Removed from {where_}:");
-            for l in &removed {
+            for l in &undone.removed {
                 say!("  {l}");
+            }
+        }
+        for l in &undone.left {
+            if l.value.is_empty() {
+                tell!("warning: the empty \"helper\" line this app added for {url} is still there, next to an empty one of yours, and git cannot remove only one of them. Until one goes, git asks no helper listed before it for {url}: open the file with git config {} --edit and delete one.", if scope == setup::Scope::Local { "--local" } else { "--global" });
+            } else {
+                tell!("warning: left {l} in place: you have set it again beside this app's line, and git cannot remove only one of them.");
             }
         }
         return Ok(exit_code::OK);
@@ -74,18 +82,42 @@ fn git_setup(a: GitSetupArgs) -> Exit {
     };
     let exe = setup::this_program().ok_or_else(|| Failure::Start("could not find this program's own path".into()))?;
     let lines = setup::lines(&base, &exe, pinned.as_deref());
-    say!("{} {where_}:", if a.dry_run { "Would add to" } else { "Adding to" });
-    for l in &lines {
-        say!("  {}", setup::command_line(scope, l));
-    }
     if a.dry_run {
+        // Reads nothing: the lines as they go into a configuration that has none of them.
+        say!("Would add to {where_}:");
+        for l in &lines {
+            say!("  {}", setup::command_line(scope, l));
+        }
+        say!("The empty helper line makes git forget, for {url} only, the helpers it has read so far; they still answer for every other host.");
         return Ok(exit_code::OK);
     }
-    let added = setup::apply(None, scope, &lines)?;
-    if added.len() < lines.len() {
-        say!("({} of them {} already there.)", lines.len() - added.len(), if lines.len() - added.len() == 1 { "was" } else { "were" });
+    let plan = setup::prepare(None, scope, &lines)?;
+    if let Some(own) = plan.own_use_http_path() {
+        let yours: Vec<String> = plan.kept.iter().map(|l| l.to_string()).collect();
+        let last = if yours.len() > 1 { " (git uses the last)" } else { "" };
+        say!("Left as you set it: {}{last}.", yours.join(", "));
+        if !own {
+            tell!("warning: with useHttpPath off, git does not tell this app which repository it wants, so repository, project and workspace tokens never answer: only an API token (or the connection given with --connection) does. Remove your line if each repository should get its own token.");
+        }
     }
-    say!("git now asks Bitbucket Setup Assistant for {}://{}; other helpers stay in place. `{}` removes it.", base.scheme(), base.host(), Program::current().command(&["git", "setup", "--undo"]));
+    if plan.writes.is_empty() {
+        say!("Nothing to add: git already asks Bitbucket Setup Assistant, and only it, for {url} in {where_}.");
+        return Ok(exit_code::OK);
+    }
+    say!("Adding to {where_}:");
+    for l in &plan.writes {
+        say!("  {}", setup::command_line(scope, l));
+    }
+    setup::write(None, scope, &plan)?;
+    if !plan.silenced.is_empty() {
+        say!("For {url} git no longer asks: {} (they stay in place, and still answer for every other host).", plan.silenced.join(", "));
+    }
+    if let Some(ours) = lines.iter().find(|l| l.key.ends_with(".helper") && !l.value.is_empty()) {
+        for later in setup::asked_after(None, scope, &base, &ours.value)? {
+            tell!("warning: git reads the helper \"{later}\" after this app's line in {where_}, so it is still asked for {url} (and a store helper gets the token after a push). Move it above the [credential \"{url}\"] section (git config {} --edit), or remove it.", if scope == setup::Scope::Local { "--local" } else { "--global" });
+        }
+    }
+    say!("git now asks Bitbucket Setup Assistant for {url}. `{}` removes exactly what was added.", Program::current().command(&["git", "setup", "--undo"]));
     Ok(exit_code::OK)
 }
 
