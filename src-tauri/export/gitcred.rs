@@ -5,10 +5,17 @@
 //! ([`super::Rendered::about`]).
 //!
 //! The git user name depends on the kind: `x-token-auth` for access tokens,
-//! `x-bitbucket-api-token-auth` for API tokens. A repository access token's entry names the
-//! repository's path: git matches it for that repository, and (unless `credential.useHttpPath`
-//! is set) for any repository on the host; other kinds reach more than one repository, so
-//! their entry is for the host.
+//! `x-bitbucket-api-token-auth` for API tokens.
+//!
+//! The entry names the connection's repository (`/WORKSPACE/REPO.git`) whenever it has one,
+//! whatever the kind. git's store matches an entry when every part git asks with is in it and
+//! equal (credential.c `credential_match`): without `credential.useHttpPath` git asks with no
+//! path, so the entry answers for every repository on the host; with it (`git setup` turns it
+//! on) git asks with the remote's path and only an entry with that exact path answers. A
+//! path-less entry therefore never answers under `useHttpPath`, and the store has no pattern
+//! that would stand for "every repository of this workspace": a workspace, project or API token
+//! saved without a repository gets the host entry, and the file says that it is then used only
+//! where `useHttpPath` is off.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use zeroize::Zeroizing;
@@ -32,15 +39,18 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>, about: &mut Vec<
     if ctx.token.contains(['\n', '\r', '\0']) {
         return Err(ExportError::Unrepresentable { format: "git credential entry", field: "token", why: "it contains a line break" });
     }
-    let path = match (c.kind, c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty())) {
-        (CredentialKind::RepositoryToken, Some(repo)) => format!(
-            "/{}/{}.git",
-            utf8_percent_encode(&c.workspace, USERINFO),
-            utf8_percent_encode(repo, USERINFO)
-        ),
-        _ => String::new(),
-    };
     let base = &ctx.meta.git_base;
+    let path = match c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(repo) => format!("/{}/{}.git", utf8_percent_encode(&c.workspace, USERINFO), utf8_percent_encode(repo, USERINFO)),
+        None => {
+            about.push(format!(
+                "The entry names no repository, so git uses it only where credential.useHttpPath is off (git setup turns it on for {}: git then matches the repository's path exactly). Save the connection with its repository for an entry git uses there too, or let git ask this app instead: {}.",
+                base.url(),
+                ctx.meta.program.command(&["git", "setup"])
+            ));
+            String::new()
+        }
+    };
     about.push(format!("A git credential-store entry for {}: use it with git config --global credential.helper 'store --file=/path/to/this/file'.", base.url()));
     about.push(format!("git user name for a {}: {user}. Use remotes without a user name in them ({}), or git will not match the entry.", c.kind.label(), base.clone_url(&c.workspace, c.repository.as_deref().unwrap_or("REPOSITORY"))));
     if !ctx.secret_included {
