@@ -25,8 +25,9 @@ impl GitBase {
     pub fn parse(raw: &str) -> Option<GitBase> {
         let url = Url::parse(raw.trim()).ok()?;
         let host = url.host_str()?.to_ascii_lowercase();
-        let loopback = host == "localhost" || host == "[::1]" || host.starts_with("127.");
-        let ok_scheme = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+        // The API address's rule: an IP address of this computer, or `localhost`; never a name
+        // that only starts like one (`127.evil.example`).
+        let ok_scheme = url.scheme() == "https" || (url.scheme() == "http" && super::proxy::is_loopback(&url));
         let clean = url.username().is_empty()
             && url.password().is_none()
             && url.query().is_none()
@@ -101,7 +102,10 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_this_computer_and_nothing_extra() {
-        for bad in ["http://bitbucket.org", "ftp://127.0.0.1", "https://u:p@bitbucket.org", "https://bitbucket.org/acme", "https://bitbucket.org/?q=1", "nonsense"] {
+        for good in ["http://127.0.0.1:8080", "http://127.1.2.3", "http://localhost:9", "http://[::1]:8080"] {
+            assert!(GitBase::parse(good).is_some(), "{good}");
+        }
+        for bad in ["http://127.evil.example", "http://127.0.0.1.evil.example", "http://localhost.evil.example", "http://[::2]", "http://bitbucket.org", "ftp://127.0.0.1", "https://u:p@bitbucket.org", "https://bitbucket.org/acme", "https://bitbucket.org/?q=1", "nonsense"] {
             assert_eq!(GitBase::parse(bad), None, "{bad}");
         }
     }
