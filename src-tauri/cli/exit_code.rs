@@ -70,6 +70,7 @@ pub fn for_failure(f: &Failure) -> i32 {
     match f {
         Failure::Input { .. } => USAGE,
         Failure::Start(_) => SOFTWARE,
+        Failure::Store(crate::store::StoreError::Connections(e)) if e.is_input() => USAGE,
         Failure::Io(_) | Failure::Store(_) => IO,
         Failure::Manage(e) => for_manage(e),
         Failure::Export(e) => for_export(e),
@@ -106,6 +107,8 @@ pub fn for_export(e: &ExportError) -> i32 {
 pub fn for_manage(e: &ManageError) -> i32 {
     match e {
         ManageError::NotValid(_) => NOT_READY,
+        // A name taken meanwhile, a description the list refuses: the user's input.
+        ManageError::Store(crate::store::StoreError::Connections(e)) | ManageError::Connections(e) if e.is_input() => USAGE,
         ManageError::Store(_) | ManageError::Connections(_) => IO,
         _ => USAGE,
     }
@@ -130,5 +133,17 @@ mod tests {
         assert_eq!(for_export(&ExportError::NotRegular { path: path.clone(), what: "a named pipe" }), CANNOT_CREATE);
         assert_eq!(for_export(&ExportError::Exists { path }), CANNOT_CREATE);
         assert_eq!(for_export(&ExportError::MissingEmail), USAGE);
+    }
+
+    #[test]
+    fn a_name_or_description_the_list_refuses_is_bad_input_and_a_busy_file_is_not() {
+        use crate::store::connections::ConnectionsError;
+        use crate::store::StoreError;
+        let dup = || ConnectionsError::DuplicateName { name: "x".into() };
+        assert_eq!(for_manage(&ManageError::Store(StoreError::Connections(dup()))), USAGE);
+        assert_eq!(for_manage(&ManageError::Connections(ConnectionsError::DescriptionHasControlCharacters)), USAGE);
+        assert_eq!(for_failure(&Failure::Store(StoreError::Connections(dup()))), USAGE);
+        assert_eq!(for_manage(&ManageError::Store(StoreError::Connections(ConnectionsError::Busy { seconds: 10 }))), IO);
+        assert_eq!(for_failure(&Failure::Store(StoreError::Connections(ConnectionsError::NoConfigDir))), IO);
     }
 }

@@ -86,6 +86,13 @@ pub fn record_from_report(
         expires: options.expires,
         created_at: now,
         updated_at: now,
+        project: None,
+        // The repository the check reached, so that git is given this token there first.
+        reaches: match &request.location.repository {
+            Some(repo) if report.ok => vec![format!("{}/{repo}", request.location.workspace).to_lowercase()],
+            _ => Vec::new(),
+        },
+        git_refused: Vec::new(),
     })
 }
 
@@ -169,6 +176,12 @@ async fn retest_recorded(store: &Store, c: &Connection, timeouts: Timeouts) -> R
             if report.default_branch.is_some() {
                 u.base_branch = report.default_branch.clone();
             }
+            // It reaches its repository now: a refusal git met there is over.
+            if report.ok {
+                if let Some(place) = u.repository_place() {
+                    u.git_refused.retain(|r| r.place != place);
+                }
+            }
         }
         u.updated_at = Utc::now();
     })?;
@@ -233,6 +246,9 @@ pub async fn replace_token(
     if expires.is_some() {
         updated.expires = expires;
     }
+    // Where git got in or was refused was learnt with the old token.
+    updated.reaches = updated.repository_place().into_iter().collect();
+    updated.git_refused.clear();
     updated.updated_at = Utc::now();
     // Token and record change as one (the store puts the old token back if the record fails).
     store.replace_token(updated, &secret)?;

@@ -78,7 +78,31 @@ pub struct Connection {
     pub expires: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The project key of a project token, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Repositories this token is known to reach ("workspace/repository", lower case): the one
+    /// its check ran against, and each one git got into with it (git's `store`). At most
+    /// [`PLACES_MAX`], newest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<String>,
+    /// Where git was refused with this token (git's `erase`): the helper offers it there again
+    /// only when no other saved token may work. At most [`PLACES_MAX`], newest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub git_refused: Vec<GitRefusal>,
 }
+
+/// A place ("workspace/repository", or "workspace" when git named no repository) where git was
+/// refused with a connection's token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRefusal {
+    pub place: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The most places a connection remembers in [`Connection::reaches`] and
+/// [`Connection::git_refused`]; the oldest go first.
+pub const PLACES_MAX: usize = 100;
 
 impl Connection {
     /// A fresh stable id (UUID v4).
@@ -110,6 +134,9 @@ impl Connection {
             expires: None,
             created_at: now,
             updated_at: now,
+            project: None,
+            reaches: Vec::new(),
+            git_refused: Vec::new(),
         }
     }
 
@@ -124,6 +151,48 @@ impl Connection {
             Some(repo) => format!("{}/{}", self.workspace, repo),
             None => self.workspace.clone(),
         }
+    }
+
+    /// "acme/website" in lower case, the way git's paths are compared; `None` without a repository.
+    pub fn repository_place(&self) -> Option<String> {
+        let repo = self.repository.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        Some(format!("{}/{}", self.workspace.trim(), repo).to_lowercase())
+    }
+
+    /// Whether this token is known to reach `place` (lower case "workspace/repository"): its
+    /// check ran against it, or git got in there with it.
+    pub fn known_to_reach(&self, place: &str) -> bool {
+        self.repository_place().as_deref() == Some(place) || self.reaches.iter().any(|r| r == place)
+    }
+
+    /// Whether git was refused at `place` with this token.
+    pub fn refused_at(&self, place: &str) -> bool {
+        self.git_refused.iter().any(|r| r.place == place)
+    }
+
+    /// Remembers that git got into `place` with this token (and so was not refused there).
+    /// Returns whether anything changed.
+    pub fn note_reached(&mut self, place: &str) -> bool {
+        let before = self.git_refused.len();
+        self.git_refused.retain(|r| r.place != place);
+        let mut changed = self.git_refused.len() != before;
+        if !self.reaches.iter().any(|r| r == place) {
+            self.reaches.push(place.to_string());
+            let extra = self.reaches.len().saturating_sub(PLACES_MAX);
+            self.reaches.drain(..extra);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Remembers that git was refused at `place` with this token: it is no longer known to
+    /// reach it.
+    pub fn note_refused(&mut self, place: &str, at: DateTime<Utc>) {
+        self.reaches.retain(|r| r != place);
+        self.git_refused.retain(|r| r.place != place);
+        self.git_refused.push(GitRefusal { place: place.to_string(), at });
+        let extra = self.git_refused.len().saturating_sub(PLACES_MAX);
+        self.git_refused.drain(..extra);
     }
 
     /// The expiry status today (local date).
@@ -208,7 +277,8 @@ pub fn expiry_status(expires: Option<NaiveDate>, today: NaiveDate) -> ExpiryStat
 }
 
 /// Checks a connection name and returns it trimmed: 1–50 characters (any Unicode, counted as
-/// characters), no line breaks or control characters.
+/// characters), no line breaks or control characters, nothing that changes the direction of
+/// text or shows as nothing (zero-width and other format characters).
 pub fn validate_name(raw: &str) -> Result<String, ConnectionsError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -223,10 +293,20 @@ pub fn validate_name(raw: &str) -> Result<String, ConnectionsError> {
     }
     // Characters that reverse how the rest of a line is shown would let a name pass itself
     // off as another in `list` or the window.
-    if name.chars().any(crate::safe_text::is_bidi_control) {
-        return Err(ConnectionsError::NameHasDirectionControls);
+    if let Some(c) = name.chars().find(|c| crate::safe_text::is_bidi_control(*c)) {
+        return Err(ConnectionsError::NameHasDirectionControls { code: code_point(c) });
+    }
+    // Nor may a name hold a character that shows as nothing: "e4" and "e4" followed by a
+    // zero-width space would list alike and be two connections.
+    if let Some(c) = name.chars().find(|c| crate::safe_text::is_invisible(*c)) {
+        return Err(ConnectionsError::NameHasInvisibleCharacter { code: code_point(c) });
     }
     Ok(name.to_string())
+}
+
+/// "U+200B": a character as a person can look it up.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
 }
 
 /// Names compare case-insensitively (Unicode lowercase) after trimming.
@@ -246,8 +326,10 @@ pub enum ConnectionsError {
     NameTooLong { len: usize },
     #[error("The name cannot contain line breaks or tabs.")]
     NameHasControlCharacters,
-    #[error("The name cannot contain characters that change the direction of text (such as U+202E).")]
-    NameHasDirectionControls,
+    #[error("The name contains {code}, a character that changes the direction of text, so it could read as another name. Type the name again without it.")]
+    NameHasDirectionControls { code: String },
+    #[error("The name contains an invisible character ({code}), so it would look like another name. Type the name again without it.")]
+    NameHasInvisibleCharacter { code: String },
     #[error("The description cannot contain control characters (other than line breaks and tabs).")]
     DescriptionHasControlCharacters,
     #[error("A connection named \"{name}\" already exists. Choose another name.")]
@@ -294,6 +376,24 @@ fn io_advice(source: &io::Error) -> std::borrow::Cow<'static, str> {
 }
 
 impl ConnectionsError {
+    /// Whether the user's own input is the cause (a name, a description, a connection that does
+    /// not exist), not the file or the disk: the command line says "bad usage or input".
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            ConnectionsError::NameEmpty
+                | ConnectionsError::NameTooLong { .. }
+                | ConnectionsError::NameHasControlCharacters
+                | ConnectionsError::NameHasDirectionControls { .. }
+                | ConnectionsError::NameHasInvisibleCharacter { .. }
+                | ConnectionsError::DescriptionHasControlCharacters
+                | ConnectionsError::DuplicateName { .. }
+                | ConnectionsError::DescriptionTooLong { .. }
+                | ConnectionsError::MissingWorkspace
+                | ConnectionsError::NotFound { .. }
+        )
+    }
+
     fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         ConnectionsError::Io {
             action,

@@ -41,14 +41,58 @@ fn entries(dir: &Path) -> Vec<String> {
 
 #[test]
 fn names_refuse_direction_overrides_and_descriptions_control_characters() {
-    assert!(matches!(validate_name("invoice\u{202e}fdp.exe"), Err(ConnectionsError::NameHasDirectionControls)));
-    assert!(matches!(validate_name("a\u{2066}b"), Err(ConnectionsError::NameHasDirectionControls)));
+    assert!(matches!(validate_name("invoice\u{202e}fdp.exe"), Err(ConnectionsError::NameHasDirectionControls { code }) if code == "U+202E"));
+    assert!(matches!(validate_name("a\u{2066}b"), Err(ConnectionsError::NameHasDirectionControls { code }) if code == "U+2066"));
     assert_eq!(validate_name("שלום עולם").unwrap(), "שלום עולם", "right-to-left text itself is fine");
     let mut c = sample("x");
     c.description = Some("line one\nline two\twith a tab".into());
     assert!(c.clone().normalized().is_ok());
     c.description = Some("clear \u{1b}[2J screen".into());
     assert!(matches!(c.normalized(), Err(ConnectionsError::DescriptionHasControlCharacters)));
+}
+
+#[test]
+fn names_refuse_invisible_characters_and_say_which() {
+    for (name, code) in [("e4\u{200b}", "U+200B"), ("e\u{200d}4", "U+200D"), ("\u{feff}e4", "U+FEFF"), ("e4\u{2060}", "U+2060"), ("e\u{00ad}4", "U+00AD")] {
+        let err = validate_name(name).unwrap_err();
+        assert!(matches!(&err, ConnectionsError::NameHasInvisibleCharacter { code: c } if c == code), "{name:?}: {err:?}");
+        assert!(err.to_string().contains(code) && err.is_input(), "{err}");
+    }
+    assert_eq!(validate_name("e4 ❤️ 日本").unwrap(), "e4 ❤️ 日本", "emoji with a variation selector, and other scripts, are fine");
+    assert!(ConnectionsError::DuplicateName { name: "x".into() }.is_input());
+    assert!(ConnectionsError::DescriptionHasControlCharacters.is_input());
+    assert!(!ConnectionsError::Busy { seconds: 1 }.is_input());
+}
+
+#[test]
+fn a_file_from_before_git_places_loads_and_places_round_trip() {
+    let (_d, file) = temp_file();
+    let old = sample("Old");
+    let mut json = serde_json::to_value(&old).unwrap();
+    for field in ["project", "reaches", "git_refused"] {
+        json.as_object_mut().unwrap().remove(field);
+    }
+    fs::write(file.path(), serde_json::to_vec(&serde_json::json!({"version": 1, "connections": [json]})).unwrap()).unwrap();
+    let loaded = file.load().unwrap();
+    assert!(loaded.set_aside.is_empty());
+    assert_eq!(loaded.connections, vec![old.clone()]);
+    assert!(loaded.connections[0].known_to_reach("acme/website"), "the checked repository counts as reached");
+
+    let mut c = old;
+    c.project = Some("WEB".into());
+    assert!(c.note_reached("acme/api"));
+    assert!(!c.note_reached("acme/api"), "once");
+    c.note_refused("acme/other", Utc::now());
+    c.note_refused("acme/api", Utc::now());
+    assert!(c.refused_at("acme/api") && !c.known_to_reach("acme/api"));
+    assert!(c.note_reached("acme/api") && !c.refused_at("acme/api"), "getting in clears the refusal");
+    file.save(&[c.clone()]).unwrap();
+    assert_eq!(file.load().unwrap().connections, vec![c.clone()]);
+    for n in 0..PLACES_MAX + 5 {
+        c.note_refused(&format!("acme/r{n}"), Utc::now());
+    }
+    assert_eq!(c.git_refused.len(), PLACES_MAX);
+    assert!(c.refused_at(&format!("acme/r{}", PLACES_MAX + 4)) && !c.refused_at("acme/r0"), "the oldest go first");
 }
 
 #[test]
