@@ -12,8 +12,9 @@ use crate::git::{doctor, setup};
 use crate::manage;
 use crate::shell::Program;
 
-/// The helper git runs. It always ends with status 0, so that git goes on to the next helper
-/// (or asks the user) when it cannot answer; why it could not goes to standard error.
+/// The helper git runs. It ends with status 0 when it cannot answer, so that git goes on to the
+/// next helper (or asks the user); why it could not goes to standard error. Input that is not
+/// git's (a line or a request longer than git writes, not text) is bad input.
 pub fn credential(args: GitCredentialArgs) -> Exit {
     let op = Operation::from_arg(&args.operation);
     let base = GitBase::from_env();
@@ -27,7 +28,12 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
         Ok(Outcome::MarkedFailing { name }) => {
             tell!("bitbucket-setup: git was refused with the token of \"{name}\"; the app now shows it as needing attention.")
         }
+        Ok(Outcome::RefusedAt { name, place }) => {
+            let (name, place) = (crate::safe_text::visible(&name), crate::safe_text::visible(&place));
+            tell!("bitbucket-setup: git was refused at {place} with the token of \"{name}\"; it is offered there again only when no other saved token may work.")
+        }
         Ok(_) => {}
+        Err(e @ helper::HelperError::Protocol(_)) => return Err(Failure::input(e.to_string())),
         Err(e) => tell!("bitbucket-setup: {e}"),
     }
     Ok(exit_code::OK)

@@ -39,22 +39,24 @@ impl std::fmt::Debug for Query {
 /// Why git's input could not be read. Never repeats a value.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ProtocolError {
-    #[error("git's request could not be read (it is not text, or a line is longer than git writes).")]
+    #[error("git's request could not be read (it is not text).")]
     Unreadable,
-    #[error("git's request is longer than git writes.")]
+    #[error("git's request has a line longer than git writes (64 KiB), so it was not read. Only git should run this helper.")]
+    LineTooLong,
+    #[error("git's request is longer than git writes (more than 64 lines), so it was not read. Only git should run this helper.")]
     TooLong,
 }
 
 /// Reads one request. Unknown attributes (`capability[]`, `wwwauth[]`, …) are ignored, as the
-/// protocol asks.
-pub fn read(input: impl BufRead) -> Result<Query, ProtocolError> {
+/// protocol asks. Reads at most [`MAX_LINES`] lines of at most [`MAX_LINE`] bytes, and stops
+/// reading as soon as a line is longer: input that is not git's (no line break, or no end)
+/// never grows the memory the helper uses.
+pub fn read(mut input: impl BufRead) -> Result<Query, ProtocolError> {
     let mut q = Query::default();
+    // Reserved whole before the first read so it never moves: a password is wiped where it was.
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE));
     let mut lines = 0;
-    for line in input.split(b'\n') {
-        let line = Zeroizing::new(line.map_err(|_| ProtocolError::Unreadable)?);
-        if line.len() > MAX_LINE {
-            return Err(ProtocolError::Unreadable);
-        }
+    while read_line(&mut input, &mut line)? {
         lines += 1;
         if lines > MAX_LINES {
             return Err(ProtocolError::TooLong);
@@ -75,6 +77,35 @@ pub fn read(input: impl BufRead) -> Result<Query, ProtocolError> {
         }
     }
     Ok(q)
+}
+
+/// Reads the next line into `line` without its line break; `false` at the end of the input.
+/// Takes what the reader has buffered a piece at a time and gives up at the first byte past
+/// [`MAX_LINE`], so no more than that is ever held.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, ProtocolError> {
+    line.clear();
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(ProtocolError::Unreadable),
+        };
+        if buf.is_empty() {
+            return Ok(!line.is_empty());
+        }
+        let (piece, used, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], i + 1, true),
+            None => (buf, buf.len(), false),
+        };
+        if line.len() + piece.len() > MAX_LINE {
+            return Err(ProtocolError::LineTooLong);
+        }
+        line.extend_from_slice(piece);
+        input.consume(used);
+        if ended {
+            return Ok(true);
+        }
+    }
 }
 
 /// Answers a `get`: the user name and the token, for git only.
@@ -116,7 +147,29 @@ mod tests {
         let long = "a=b\n".repeat(MAX_LINES + 1);
         assert_eq!(read(long.as_bytes()).unwrap_err(), ProtocolError::TooLong);
         let huge = format!("host={}\n", "x".repeat(MAX_LINE + 1));
-        assert_eq!(read(huge.as_bytes()).unwrap_err(), ProtocolError::Unreadable);
+        assert_eq!(read(huge.as_bytes()).unwrap_err(), ProtocolError::LineTooLong);
+        let at_limit = format!("host={}\n\n", "x".repeat(MAX_LINE - 5));
+        assert_eq!(read(at_limit.as_bytes()).unwrap().host.map(|h| h.len()), Some(MAX_LINE - 5));
+        assert_eq!(read(&b"protocol=https\nhost=bitbucket.org"[..]).unwrap().host.as_deref(), Some("bitbucket.org"), "the last line may end without a break");
+    }
+
+    /// Input that never ends and has no line break: reading stops at the limit.
+    #[test]
+    fn endless_input_without_a_line_break_is_read_only_to_the_limit() {
+        struct Zeros {
+            given: usize,
+        }
+        impl std::io::Read for Zeros {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                buf.fill(0);
+                self.given += buf.len();
+                Ok(buf.len())
+            }
+        }
+        let mut zeros = Zeros { given: 0 };
+        let err = read(std::io::BufReader::with_capacity(4096, &mut zeros)).unwrap_err();
+        assert_eq!(err, ProtocolError::LineTooLong);
+        assert!(zeros.given <= MAX_LINE + 4096, "read {} bytes", zeros.given);
     }
 
     #[test]
