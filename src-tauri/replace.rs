@@ -46,11 +46,7 @@ pub const PAUSES: [Duration; 14] = {
 
 /// How long, in whole seconds, a replace waits in all before it gives up (for messages).
 pub fn patience_seconds() -> u64 {
-    PAUSES
-        .iter()
-        .map(Duration::as_millis)
-        .sum::<u128>()
-        .div_ceil(1000) as u64
+    PAUSES.iter().map(Duration::as_millis).sum::<u128>().div_ceil(1000) as u64
 }
 
 /// Windows' `ERROR_ACCESS_DENIED`, `ERROR_SHARING_VIOLATION` and `ERROR_LOCK_VIOLATION`: what a
@@ -84,11 +80,7 @@ pub fn persist_with(
 ) -> Result<(), PersistError> {
     let mut pauses = pauses.iter();
     loop {
-        let result = if overwrite {
-            tmp.persist(target)
-        } else {
-            tmp.persist_noclobber(target)
-        };
+        let result = if overwrite { tmp.persist(target) } else { tmp.persist_noclobber(target) };
         match result {
             Ok(_) => return Ok(()),
             Err(e) => match pauses.next() {
@@ -194,11 +186,7 @@ mod tests {
         persist_with(tmp, &target, true, &pauses, blocked_by_folder).unwrap();
         release.join().unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"new");
-        assert_eq!(
-            fs::read_dir(d.path()).unwrap().count(),
-            1,
-            "the temporary file is gone"
-        );
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1, "the temporary file is gone");
     }
 
     #[test]
@@ -213,11 +201,7 @@ mod tests {
             blocked_by_folder(e)
         })
         .unwrap_err();
-        assert_eq!(
-            tries.load(Ordering::SeqCst),
-            QUICK.len(),
-            "asked once per pause"
-        );
+        assert_eq!(tries.load(Ordering::SeqCst), QUICK.len(), "asked once per pause");
         // The new contents are still in the temporary file, the old target as it was.
         assert_eq!(fs::read(e.file.path()).unwrap(), b"new");
         assert_eq!(fs::read(target.join("inside")).unwrap(), b"x");
@@ -263,11 +247,7 @@ mod tests {
         }
         let e = io::Error::from_raw_os_error(32);
         assert_eq!(is_held_open(&e), cfg!(windows));
-        assert!(
-            (4..=6).contains(&patience_seconds()),
-            "{}",
-            patience_seconds()
-        );
+        assert!((4..=6).contains(&patience_seconds()), "{}", patience_seconds());
         assert!(held_open_advice().contains(&format!("{} seconds", patience_seconds())));
     }
 
@@ -276,14 +256,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let target = d.path().join("a.env");
         fs::write(&target, b"old").unwrap();
-        let e = persist_with(
-            temporary(d.path(), b"new"),
-            &target,
-            false,
-            &QUICK,
-            is_held_open,
-        )
-        .unwrap_err();
+        let e = persist_with(temporary(d.path(), b"new"), &target, false, &QUICK, is_held_open).unwrap_err();
         assert_eq!(e.error.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read(&target).unwrap(), b"old");
     }

@@ -51,12 +51,8 @@ pub fn check() -> Result<(), Missing> {
     {
         match tauri::webview_version() {
             Ok(version) if !version.trim().is_empty() => Ok(()),
-            Ok(_) => Err(Missing {
-                detail: "WebView2 reported no version".to_string(),
-            }),
-            Err(e) => Err(Missing {
-                detail: e.to_string(),
-            }),
+            Ok(_) => Err(Missing { detail: "WebView2 reported no version".to_string() }),
+            Err(e) => Err(Missing { detail: e.to_string() }),
         }
     }
     #[cfg(not(windows))]
@@ -68,10 +64,7 @@ pub fn check() -> Result<(), Missing> {
 /// Says that the runtime is missing: on standard error (for a console or a log) and in a system
 /// message box (a double-clicked app has no console). Returns when the user has closed the box.
 pub fn report(missing: &Missing) {
-    eprintln!(
-        "{TITLE}.\n\n{missing}\n\n(WebView2's loader said: {})",
-        missing.detail
-    );
+    eprintln!("{TITLE}.\n\n{missing}\n\n(WebView2's loader said: {})", missing.detail);
     #[cfg(windows)]
     message_box(TITLE, &missing.to_string());
 }
@@ -85,27 +78,13 @@ fn message_box(title: &str, text: &str) {
     const MB_SETFOREGROUND: u32 = 0x0001_0000;
     #[link(name = "user32")]
     extern "system" {
-        fn MessageBoxW(
-            hwnd: *mut core::ffi::c_void,
-            text: *const u16,
-            caption: *const u16,
-            kind: u32,
-        ) -> i32;
+        fn MessageBoxW(hwnd: *mut core::ffi::c_void, text: *const u16, caption: *const u16, kind: u32) -> i32;
     }
-    let wide = |s: &str| {
-        s.encode_utf16()
-            .chain(std::iter::once(0))
-            .collect::<Vec<u16>>()
-    };
+    let wide = |s: &str| s.encode_utf16().chain(std::iter::once(0)).collect::<Vec<u16>>();
     let (text, title) = (wide(text), wide(title));
     // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; no owner window.
     unsafe {
-        MessageBoxW(
-            std::ptr::null_mut(),
-            text.as_ptr(),
-            title.as_ptr(),
-            MB_OK | MB_ICONERROR | MB_SETFOREGROUND,
-        );
+        MessageBoxW(std::ptr::null_mut(), text.as_ptr(), title.as_ptr(), MB_OK | MB_ICONERROR | MB_SETFOREGROUND);
     }
 }
 
@@ -128,9 +107,7 @@ mod tests {
         }
         assert!(RUNTIME_PAGE.starts_with("https://developer.microsoft.com/"));
         // The Display of the error is the sentence, never the loader's detail.
-        let missing = Missing {
-            detail: "HRESULT 0x80070002".into(),
-        };
+        let missing = Missing { detail: "HRESULT 0x80070002".into() };
         assert_eq!(missing.to_string(), m);
     }
 

@@ -22,29 +22,22 @@ fn text(b: &[u8]) -> String {
 
 /// The output with every demo secret hidden, for failure messages.
 fn shown(out: &Output) -> String {
-    let mut s = format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    for t in [
-        demo::SQAI_READY,
-        demo::API_TOKEN_AUTOHEAL,
-        demo::WORKSPACE_TOKEN,
-    ] {
+    let mut s =
+        format!("status {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
+    for t in [demo::SQAI_READY, demo::API_TOKEN_AUTOHEAL, demo::WORKSPACE_TOKEN] {
         s = s.replace(t, "<token>");
     }
     s
 }
 
 fn ok(out: Output, what: &str) -> Output {
-    assert!(
-        out.status.success(),
-        "{what} failed under Wine:\n{}",
-        shown(&out)
-    );
+    assert!(out.status.success(), "{what} failed under Wine:\n{}", shown(&out));
     out
+}
+
+/// `save NAME` of a repository token for acme/website, for `preset`.
+fn save_args<'a>(name: &'a str, preset: &'a str) -> [&'a str; 9] {
+    ["save", "--name", name, "--credential", "repository-token", "--workspace", "acme/website", "--preset", preset]
 }
 
 fn fake() -> FakeBitbucket {
@@ -55,12 +48,8 @@ fn fake() -> FakeBitbucket {
 
 /// The saved connections as `list --json` shows them.
 fn listed(w: &Wine, api: &str) -> Vec<serde_json::Value> {
-    let out = ok(
-        w.app(&["list", "--json"], "", &[("BITBUCKET_API_URL", api)]),
-        "list --json",
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("list --json: {e}\n{}", shown(&out)))
+    let out = ok(w.app(&["list", "--json"], "", &[("BITBUCKET_API_URL", api)]), "list --json");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("list --json: {e}\n{}", shown(&out)))
 }
 
 /// Files under the prefix's user folders (C:\users) that hold `secret`.
@@ -70,12 +59,7 @@ fn user_files_holding(w: &Wine, secret: &str) -> Vec<std::path::PathBuf> {
 
 /// The prefix's Credential Manager (Wine keeps it in the registry), as `reg query /s` lists it.
 fn credential_manager(w: &Wine) -> String {
-    let out = w.run(
-        "reg",
-        &["query", r"HKCU\Software\Wine\Credential Manager", "/s"],
-        "",
-        &[],
-    );
+    let out = w.run("reg", &["query", r"HKCU\Software\Wine\Credential Manager", "/s"], "", &[]);
     text(&out.stdout)
 }
 
@@ -95,10 +79,7 @@ fn helper_value_in(dry_run: &str) -> (String, String) {
         .map(str::trim)
         .find(|l| l.starts_with("git config") && l.contains(".helper"))
         .unwrap_or_else(|| panic!("no helper line in:\n{dry_run}"));
-    let rest = line
-        .split_once(" --add ")
-        .unwrap_or_else(|| panic!("no --add in {line}"))
-        .1;
+    let rest = line.split_once(" --add ").unwrap_or_else(|| panic!("no --add in {line}")).1;
     let (key, value) = rest.split_once(' ').unwrap();
     (key.to_string(), powershell_unquote(value.trim()))
 }
@@ -106,10 +87,7 @@ fn helper_value_in(dry_run: &str) -> (String, String) {
 /// Every line the user is told to type is PowerShell's, never a POSIX shell's.
 fn assert_no_posix_lines(said: &str) {
     for posix in ["$(", "BITBUCKET_TOKEN=$", "'\\''", "export BITBUCKET"] {
-        assert!(
-            !said.contains(posix),
-            "a POSIX shell line ({posix:?}) told to a Windows user:\n{said}"
-        );
+        assert!(!said.contains(posix), "a POSIX shell line ({posix:?}) told to a Windows user:\n{said}");
     }
 }
 
@@ -123,16 +101,7 @@ fn on_windows_the_command_line_works() {
     // check, read-only.
     let out = ok(
         w.app(
-            &[
-                "check",
-                "--credential",
-                "repository-token",
-                "--workspace",
-                "acme/website",
-                "--preset",
-                "sqai",
-                "--json",
-            ],
+            &["check", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai", "--json"],
             demo::SQAI_READY,
             &env,
         ),
@@ -142,44 +111,14 @@ fn on_windows_the_command_line_works() {
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["default_branch"], "main", "{report}");
     let out = w.app(
-        &[
-            "check",
-            "--credential",
-            "repository-token",
-            "--workspace",
-            "acme/website",
-            "--preset",
-            "sqai",
-        ],
+        &["check", "--credential", "repository-token", "--workspace", "acme/website", "--preset", "sqai"],
         demo::REVOKED_TOKEN,
         &env,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "a revoked token is rejected:\n{}",
-        shown(&out)
-    );
+    assert_eq!(out.status.code(), Some(2), "a revoked token is rejected:\n{}", shown(&out));
 
     // save, list, test, token.
-    ok(
-        w.app(
-            &[
-                "save",
-                "--name",
-                "Acme Web",
-                "--credential",
-                "repository-token",
-                "--workspace",
-                "acme/website",
-                "--preset",
-                "sqai",
-            ],
-            demo::SQAI_READY,
-            &env,
-        ),
-        "save",
-    );
+    ok(w.app(&save_args("Acme Web", "sqai"), demo::SQAI_READY, &env), "save");
     ok(
         w.app(
             &[
@@ -200,19 +139,11 @@ fn on_windows_the_command_line_works() {
         ),
         "save an API token",
     );
-    let settings = w
-        .appdata()
-        .join("bitbucket-setup-assistant/connections.json");
-    assert!(
-        settings.is_file(),
-        "the settings are in %APPDATA%: {}",
-        settings.display()
-    );
+    let settings = w.appdata().join("bitbucket-setup-assistant/connections.json");
+    assert!(settings.is_file(), "the settings are in %APPDATA%: {}", settings.display());
     let list = listed(&w, &api);
     let id = |name: &str| {
-        list.iter()
-            .find(|c| c["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not listed: {list:?}"))["id"]
+        list.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name} not listed: {list:?}"))["id"]
             .as_str()
             .unwrap()
             .to_string()
@@ -223,15 +154,9 @@ fn on_windows_the_command_line_works() {
     }
     // The tokens are in Credential Manager, under the connections' ids.
     let creds = credential_manager(&w);
-    assert!(
-        creds.contains(&web) && creds.contains(&autoheal),
-        "Credential Manager:\n{creds}"
-    );
+    assert!(creds.contains(&web) && creds.contains(&autoheal), "Credential Manager:\n{creds}");
     ok(w.app(&["test", "Acme Web"], "", &env), "test");
-    assert_eq!(
-        text(&ok(w.app(&["token", "Acme Web"], "", &env), "token").stdout).trim_end(),
-        demo::SQAI_READY
-    );
+    assert_eq!(text(&ok(w.app(&["token", "Acme Web"], "", &env), "token").stdout).trim_end(), demo::SQAI_READY);
 
     // export every format, into Documents as a user would, with the token left in the keychain.
     let formats = [
@@ -259,31 +184,13 @@ fn on_windows_the_command_line_works() {
     ];
     for (format, name) in formats {
         let target = format!(r"C:\users\{}\Documents\export.{format}", w.user());
-        let out = ok(
-            w.app(
-                &[
-                    "export",
-                    name,
-                    "--format",
-                    format,
-                    "--no-check",
-                    "--output",
-                    &target,
-                ],
-                "",
-                &env,
-            ),
-            format,
-        );
+        let out = ok(w.app(&["export", name, "--format", format, "--no-check", "--output", &target], "", &env), format);
         let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert_no_posix_lines(&said);
         let file = w.unix_path(&target);
-        let contents = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("{format}: {} not written: {e}", file.display()));
-        let reference = format!(
-            "keychain:bitbucket-setup:{}",
-            if name == "Acme Web" { &web } else { &autoheal }
-        );
+        let contents =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{format}: {} not written: {e}", file.display()));
+        let reference = format!("keychain:bitbucket-setup:{}", if name == "Acme Web" { &web } else { &autoheal });
         // git-credentials holds it in a URL, percent-encoded as git reads it.
         let encoded = reference.replace(':', "%3A");
         assert!(
@@ -296,27 +203,10 @@ fn on_windows_the_command_line_works() {
         );
     }
     // The hint for scripts is PowerShell's.
-    let out = ok(
-        w.app(
-            &[
-                "export",
-                "Acme Web",
-                "--format",
-                "env",
-                "--no-check",
-                "--output",
-                "-",
-            ],
-            "",
-            &env,
-        ),
-        "export env",
-    );
+    let out =
+        ok(w.app(&["export", "Acme Web", "--format", "env", "--no-check", "--output", "-"], "", &env), "export env");
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(
-        said.contains("$env:BITBUCKET_TOKEN"),
-        "no PowerShell line for scripts:\n{said}"
-    );
+    assert!(said.contains("$env:BITBUCKET_TOKEN"), "no PowerShell line for scripts:\n{said}");
     assert_no_posix_lines(&said);
 
     // import back: the JSON and YAML exports (the token on standard input), and an export with
@@ -324,18 +214,11 @@ fn on_windows_the_command_line_works() {
     for format in ["json", "yaml"] {
         let file = format!(r"C:\users\{}\Documents\export.{format}", w.user());
         let name = format!("From {format}");
-        ok(
-            w.app(&["import", &file, "--name", &name], demo::SQAI_READY, &env),
-            "import",
-        );
-        assert_eq!(
-            text(&ok(w.app(&["token", &name], "", &env), "token").stdout).trim_end(),
-            demo::SQAI_READY
-        );
+        ok(w.app(&["import", &file, "--name", &name], demo::SQAI_READY, &env), "import");
+        assert_eq!(text(&ok(w.app(&["token", &name], "", &env), "token").stdout).trim_end(), demo::SQAI_READY);
     }
     let outside = tempfile::tempdir().unwrap();
-    let secret_file =
-        format!("Z:{}", outside.path().join("secret.json").display()).replace('/', r"\");
+    let secret_file = format!("Z:{}", outside.path().join("secret.json").display()).replace('/', r"\");
     ok(
         w.app(
             &[
@@ -353,13 +236,8 @@ fn on_windows_the_command_line_works() {
         ),
         "export --include-secret",
     );
-    assert!(std::fs::read_to_string(outside.path().join("secret.json"))
-        .unwrap()
-        .contains(demo::API_TOKEN_AUTOHEAL));
-    ok(
-        w.app(&["import", &secret_file, "--name", "From secret"], "", &env),
-        "import with the secret",
-    );
+    assert!(std::fs::read_to_string(outside.path().join("secret.json")).unwrap().contains(demo::API_TOKEN_AUTOHEAL));
+    ok(w.app(&["import", &secret_file, "--name", "From secret"], "", &env), "import with the secret");
     assert_eq!(
         text(&ok(w.app(&["token", "From secret"], "", &env), "token").stdout).trim_end(),
         demo::API_TOKEN_AUTOHEAL
@@ -377,10 +255,7 @@ fn on_windows_the_command_line_works() {
 
     // remove: the record and the Credential Manager entry.
     ok(w.app(&["remove", "Acme Web"], "", &env), "remove");
-    assert!(
-        !credential_manager(&w).contains(&web),
-        "the token is still in Credential Manager"
-    );
+    assert!(!credential_manager(&w).contains(&web), "the token is still in Credential Manager");
     assert!(listed(&w, &api).iter().all(|c| c["name"] != "Acme Web"));
     ok(w.app(&["remove", "--all"], "", &env), "remove --all");
     assert!(listed(&w, &api).is_empty());
@@ -400,57 +275,26 @@ fn on_windows_eight_concurrent_saves_all_land() {
     let children: Vec<_> = names
         .iter()
         .map(|name| {
-            let mut cmd = w.command(
-                &wine::windows_exe().display().to_string(),
-                &[
-                    "save",
-                    "--name",
-                    name,
-                    "--credential",
-                    "repository-token",
-                    "--workspace",
-                    "acme/website",
-                    "--preset",
-                    "sqai",
-                ],
-            );
+            let mut cmd = w.command(&wine::windows_exe().display().to_string(), &save_args(name, "sqai"));
             cmd.env("BITBUCKET_API_URL", &api);
             let mut child = cmd.spawn().expect("start wine");
             use std::io::Write as _;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(demo::SQAI_READY.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(demo::SQAI_READY.as_bytes()).unwrap();
             child
         })
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "a concurrent save failed:\n{}",
-            shown(&out)
-        );
+        assert!(out.status.success(), "a concurrent save failed:\n{}", shown(&out));
     }
-    let mut saved: Vec<String> = listed(&w, &api)
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect();
+    let mut saved: Vec<String> = listed(&w, &api).iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
     saved.sort();
     assert_eq!(saved, names, "every concurrent save is in the list");
     for name in &names {
-        let out = ok(
-            w.app(&["token", name], "", &[("BITBUCKET_API_URL", &api)]),
-            "token",
-        );
+        let out = ok(w.app(&["token", name], "", &[("BITBUCKET_API_URL", &api)]), "token");
         assert_eq!(text(&out.stdout).trim_end(), demo::SQAI_READY);
     }
-    assert_eq!(
-        user_files_holding(&w, demo::SQAI_READY),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_eq!(user_files_holding(&w, demo::SQAI_READY), Vec::<std::path::PathBuf>::new());
 }
 
 #[test]
@@ -459,62 +303,34 @@ fn on_windows_the_git_credential_helper_works() {
     let fake = fake();
     let api = fake.base_url();
     let env = [("BITBUCKET_API_URL", api.as_str())];
-    ok(
-        w.app(
-            &[
-                "save",
-                "--name",
-                "web",
-                "--credential",
-                "repository-token",
-                "--workspace",
-                "acme/website",
-                "--preset",
-                "git",
-            ],
-            demo::SQAI_READY,
-            &env,
-        ),
-        "save",
-    );
+    ok(w.app(&save_args("web", "git"), demo::SQAI_READY, &env), "save");
 
     let ask = "protocol=https\nhost=bitbucket.org\npath=acme/website.git\n\n";
-    let out = ok(
-        w.app(&["git-credential", "get"], ask, &env),
-        "git-credential get",
-    );
+    let out = ok(w.app(&["git-credential", "get"], ask, &env), "git-credential get");
     assert_eq!(
         text(&out.stdout).replace("\r\n", "\n"),
         format!("username=x-token-auth\npassword={}\n", demo::SQAI_READY)
     );
     let out = ok(
-        w.app(
-            &["git-credential", "get"],
-            "protocol=https\nhost=github.com\npath=acme/website.git\n\n",
-            &env,
-        ),
+        w.app(&["git-credential", "get"], "protocol=https\nhost=github.com\npath=acme/website.git\n\n", &env),
         "get for another host",
     );
     assert!(out.stdout.is_empty(), "answered for another host");
     let out = ok(
         w.app(
             &["git-credential", "store"],
-            &format!(
-                "{}username=x-token-auth\npassword=other\n\n",
-                ask.trim_end()
-            ),
+            &format!("{}username=x-token-auth\npassword=other\n\n", ask.trim_end()),
             &env,
         ),
         "store",
     );
     assert!(out.stdout.is_empty());
-    let erase = format!("protocol=https\nhost=bitbucket.org\npath=acme/website.git\nusername=x-token-auth\npassword={}\n\n", demo::SQAI_READY);
-    let out = ok(w.app(&["git-credential", "erase"], &erase, &env), "erase");
-    assert!(
-        text(&out.stderr).contains("needing attention"),
-        "{}",
-        shown(&out)
+    let erase = format!(
+        "protocol=https\nhost=bitbucket.org\npath=acme/website.git\nusername=x-token-auth\npassword={}\n\n",
+        demo::SQAI_READY
     );
+    let out = ok(w.app(&["git-credential", "erase"], &erase, &env), "erase");
+    assert!(text(&out.stderr).contains("needing attention"), "{}", shown(&out));
     assert_eq!(listed(&w, &api)[0]["status"], "needs_attention");
     assert_eq!(
         text(&ok(w.app(&["token", "web"], "", &env), "token").stdout).trim_end(),
@@ -523,25 +339,17 @@ fn on_windows_the_git_credential_helper_works() {
     );
 
     // git setup --dry-run: PowerShell's lines, and the helper as git for Windows runs it.
-    let out = ok(
-        w.app(&["git", "setup", "--dry-run"], "", &env),
-        "git setup --dry-run",
-    );
+    let out = ok(w.app(&["git", "setup", "--dry-run"], "", &env), "git setup --dry-run");
     let said = text(&out.stdout);
     assert_no_posix_lines(&said);
     let (key, value) = helper_value_in(&said);
     assert_eq!(key, "credential.https://bitbucket.org.helper");
     assert!(
-        value.starts_with("!'")
-            && value.ends_with("bitbucket-setup.exe' git-credential")
-            && !value.contains('\\'),
+        value.starts_with("!'") && value.ends_with("bitbucket-setup.exe' git-credential") && !value.contains('\\'),
         "{value}"
     );
     assert!(w.appdata().join("bitbucket-setup-assistant").is_dir());
-    assert!(
-        !w.profile().join(".gitconfig").exists(),
-        "--dry-run changed nothing"
-    );
+    assert!(!w.profile().join(".gitconfig").exists(), "--dry-run changed nothing");
 }
 
 /// The window, started with no WebView2 runtime (Wine has none): a message box and standard
@@ -549,13 +357,12 @@ fn on_windows_the_git_credential_helper_works() {
 #[test]
 fn on_windows_the_window_without_webview2_explains_itself() {
     let display = std::env::var("DISPLAY").unwrap_or_default();
-    if support::require(
-        "an X display (scripts/test.sh starts Xvfb)",
-        !display.is_empty(),
-    ) || support::require(
-        "xdotool (apt-get install xdotool)",
-        Command::new("xdotool").arg("version").output().is_ok(),
-    ) {
+    if support::require("an X display (scripts/test.sh starts Xvfb)", !display.is_empty())
+        || support::require(
+            "xdotool (apt-get install xdotool)",
+            Command::new("xdotool").arg("version").output().is_ok(),
+        )
+    {
         return;
     }
     let Some(w) = Wine::start("webview2") else {
@@ -567,47 +374,26 @@ fn on_windows_the_window_without_webview2_explains_itself() {
     let title = bitbucket_setup::webview2::TITLE;
     let started = Instant::now();
     let window = loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--name", &format!("^{title}$")])
-            .output()
-            .unwrap();
+        let out = Command::new("xdotool").args(["search", "--name", &format!("^{title}$")]).output().unwrap();
         if let Some(id) = text(&out.stdout).lines().next().map(str::to_string) {
             break id;
         }
         if let Ok(Some(status)) = child.try_wait() {
             let out = child.wait_with_output().unwrap();
-            panic!(
-                "the app ended ({status}) without showing its message box:\n{}",
-                shown(&out)
-            );
+            panic!("the app ended ({status}) without showing its message box:\n{}", shown(&out));
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no message box titled {title:?} within 60 s"
-        );
+        assert!(started.elapsed() < Duration::from_secs(60), "no message box titled {title:?} within 60 s");
         std::thread::sleep(Duration::from_millis(200));
     };
     std::thread::sleep(Duration::from_millis(500));
     if let Some(dir) = std::env::var_os("SCREENSHOTS_DIR") {
         let png = Path::new(&dir).join("windows-webview2-missing.png");
-        let shot = Command::new("import")
-            .args(["-window", &window])
-            .arg(&png)
-            .status()
-            .unwrap();
+        let shot = Command::new("import").args(["-window", &window]).arg(&png).status().unwrap();
         assert!(shot.success(), "screenshot");
     }
     // The user presses Enter (OK).
     let pressed = Command::new("xdotool")
-        .args([
-            "windowfocus",
-            "--sync",
-            &window,
-            "key",
-            "--window",
-            &window,
-            "Return",
-        ])
+        .args(["windowfocus", "--sync", &window, "key", "--window", &window, "Return"])
         .status()
         .unwrap();
     assert!(pressed.success());
@@ -618,23 +404,11 @@ fn on_windows_the_window_without_webview2_explains_itself() {
     }
     let out = child.wait_with_output().unwrap();
     let err = text(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(bitbucket_setup::exit_code::UNAVAILABLE),
-        "{}",
-        shown(&out)
-    );
-    for part in [
-        "WebView2 Runtime is not installed",
-        bitbucket_setup::webview2::RUNTIME_PAGE,
-        "IT department",
-    ] {
+    assert_eq!(out.status.code(), Some(bitbucket_setup::exit_code::UNAVAILABLE), "{}", shown(&out));
+    for part in ["WebView2 Runtime is not installed", bitbucket_setup::webview2::RUNTIME_PAGE, "IT department"] {
         assert!(err.contains(part), "{part:?} not on standard error:\n{err}");
     }
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "a panic:\n{err}"
-    );
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "a panic:\n{err}");
 }
 
 /// The installer as an admin without administrator rights would run it: per user, silent.
@@ -643,25 +417,17 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     let Some(w) = Wine::start("installer") else {
         return;
     };
-    if support::require(
-        "makensis (apt-get install nsis)",
-        Command::new("makensis").arg("-VERSION").output().is_ok(),
-    ) {
+    if support::require("makensis (apt-get install nsis)", Command::new("makensis").arg("-VERSION").output().is_ok()) {
         return;
     }
     let out_dir = tempfile::tempdir().unwrap();
-    let made =
-        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/package-windows.sh"))
-            .arg(wine::windows_exe())
-            .arg(out_dir.path())
-            .arg("--fast")
-            .output()
-            .expect("run scripts/package-windows.sh");
-    assert!(
-        made.status.success(),
-        "makensis failed:\n{}",
-        text(&made.stderr)
-    );
+    let made = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/package-windows.sh"))
+        .arg(wine::windows_exe())
+        .arg(out_dir.path())
+        .arg("--fast")
+        .output()
+        .expect("run scripts/package-windows.sh");
+    assert!(made.status.success(), "makensis failed:\n{}", text(&made.stderr));
     let installer = text(&made.stdout).trim().to_string();
     // Windows reads the installer's manifest: asInvoker means no UAC prompt, no administrator.
     let bytes = std::fs::read(&installer).unwrap();
@@ -673,63 +439,33 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
 
     let install = |w: &Wine| {
         let out = w.run(&installer, &["/S"], "", &[]);
-        assert!(
-            out.status.success(),
-            "the installer failed:\n{}",
-            shown(&out)
-        );
+        assert!(out.status.success(), "the installer failed:\n{}", shown(&out));
         w.wait_idle();
     };
     install(&w);
-    let dir_win = format!(
-        r"C:\users\{}\AppData\Local\Programs\Bitbucket Setup Assistant",
-        w.user()
-    );
+    let dir_win = format!(r"C:\users\{}\AppData\Local\Programs\Bitbucket Setup Assistant", w.user());
     let dir = w.unix_path(&dir_win);
-    for file in [
-        "bitbucket-setup.exe",
-        "WebView2Loader.dll",
-        "bitbucket-setup.ico",
-        "uninstall.exe",
-    ] {
-        assert!(
-            dir.join(file).is_file(),
-            "{file} is not in {}",
-            dir.display()
-        );
+    for file in ["bitbucket-setup.exe", "WebView2Loader.dll", "bitbucket-setup.ico", "uninstall.exe"] {
+        assert!(dir.join(file).is_file(), "{file} is not in {}", dir.display());
     }
-    let apps_key =
-        r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant";
-    let registered = w
-        .reg_query(apps_key)
-        .expect("registered in Apps for this user");
+    let apps_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant";
+    let registered = w.reg_query(apps_key).expect("registered in Apps for this user");
+    assert!(registered.contains(&dir_win) && registered.contains("uninstall.exe"), "{registered}");
     assert!(
-        registered.contains(&dir_win) && registered.contains("uninstall.exe"),
-        "{registered}"
-    );
-    assert!(
-        w.reg_query(
-            r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant"
-        )
-        .is_none(),
+        w.reg_query(r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant").is_none(),
         "registered for the whole machine"
     );
     for machine_wide in [
         "drive_c/Program Files/Bitbucket Setup Assistant",
         "drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Bitbucket Setup Assistant",
     ] {
-        assert!(
-            !w.prefix().join(machine_wide).exists(),
-            "{machine_wide} written"
-        );
+        assert!(!w.prefix().join(machine_wide).exists(), "{machine_wide} written");
     }
-    let shortcut = w.appdata().join("Microsoft/Windows/Start Menu/Programs/Bitbucket Setup Assistant/Bitbucket Setup Assistant.lnk");
-    let link = std::fs::read(&shortcut)
-        .unwrap_or_else(|e| panic!("no Start-menu entry {}: {e}", shortcut.display()));
-    let utf16: Vec<u8> = "bitbucket-setup.exe"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
+    let shortcut = w
+        .appdata()
+        .join("Microsoft/Windows/Start Menu/Programs/Bitbucket Setup Assistant/Bitbucket Setup Assistant.lnk");
+    let link = std::fs::read(&shortcut).unwrap_or_else(|e| panic!("no Start-menu entry {}: {e}", shortcut.display()));
+    let utf16: Vec<u8> = "bitbucket-setup.exe".encode_utf16().flat_map(u16::to_le_bytes).collect();
     assert!(
         link.windows(19).any(|w| w == b"bitbucket-setup.exe")
             || link.windows(utf16.len()).any(|w| w == utf16.as_slice()),
@@ -739,12 +475,7 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     // It starts, from where the installer put it.
     let exe = format!(r"{dir_win}\bitbucket-setup.exe");
     let out = w.run(&exe, &["--version"], "", &[]);
-    assert_eq!(
-        text(&out.stdout).trim(),
-        format!("bitbucket-setup {}", env!("CARGO_PKG_VERSION")),
-        "{}",
-        shown(&out)
-    );
+    assert_eq!(text(&out.stdout).trim(), format!("bitbucket-setup {}", env!("CARGO_PKG_VERSION")), "{}", shown(&out));
 
     // A connection saved by the installed app, and git using it through the exact helper line
     // `git setup` prints for this path (spaces, backslashes): git's config parser, sh, the line.
@@ -752,32 +483,10 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     let api = fake.base_url();
     let root = tempfile::tempdir().unwrap();
     make_bare_repository(root.path(), "acme", "website").unwrap();
-    let server = GitServer::start(
-        root.path(),
-        vec![("x-token-auth".into(), demo::SQAI_READY.into())],
-    )
-    .unwrap();
+    let server = GitServer::start(root.path(), vec![("x-token-auth".into(), demo::SQAI_READY.into())]).unwrap();
     let git_url = server.url();
-    let env = [
-        ("BITBUCKET_API_URL", api.as_str()),
-        ("BITBUCKET_GIT_URL", git_url.as_str()),
-    ];
-    let out = w.run(
-        &exe,
-        &[
-            "save",
-            "--name",
-            "web",
-            "--credential",
-            "repository-token",
-            "--workspace",
-            "acme/website",
-            "--preset",
-            "git",
-        ],
-        demo::SQAI_READY,
-        &env,
-    );
+    let env = [("BITBUCKET_API_URL", api.as_str()), ("BITBUCKET_GIT_URL", git_url.as_str())];
+    let out = w.run(&exe, &save_args("web", "git"), demo::SQAI_READY, &env);
     assert!(out.status.success(), "{}", shown(&out));
     let out = w.run(&exe, &["git", "setup", "--dry-run"], "", &env);
     assert!(out.status.success(), "{}", shown(&out));
@@ -791,34 +500,17 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     // (settings and token) stays.
     let uninstall = |w: &Wine, args: &[&str]| {
         let out = w.run(&format!(r"{dir_win}\uninstall.exe"), args, "", &[]);
-        assert!(
-            out.status.success(),
-            "the uninstaller failed:\n{}",
-            shown(&out)
-        );
+        assert!(out.status.success(), "the uninstaller failed:\n{}", shown(&out));
         w.wait_idle();
     };
     uninstall(&w, &["/S"]);
-    assert!(
-        !dir.join("bitbucket-setup.exe").exists() && !dir.exists(),
-        "the program is still there"
-    );
+    assert!(!dir.join("bitbucket-setup.exe").exists() && !dir.exists(), "the program is still there");
     assert!(!shortcut.exists(), "the Start-menu entry is still there");
     assert!(w.reg_query(apps_key).is_none(), "still registered in Apps");
-    let settings = w
-        .appdata()
-        .join("bitbucket-setup-assistant/connections.json");
-    assert!(
-        settings.is_file(),
-        "the saved connections were removed without being asked"
-    );
+    let settings = w.appdata().join("bitbucket-setup-assistant/connections.json");
+    assert!(settings.is_file(), "the saved connections were removed without being asked");
     let out = w.app(&["token", "web"], "", &env);
-    assert_eq!(
-        text(&out.stdout).trim_end(),
-        demo::SQAI_READY,
-        "the token left Credential Manager:\n{}",
-        shown(&out)
-    );
+    assert_eq!(text(&out.stdout).trim_end(), demo::SQAI_READY, "the token left Credential Manager:\n{}", shown(&out));
 
     // Asked to (/REMOVECONNECTIONS, the box on the uninstaller's page): the tokens leave
     // Credential Manager and the settings folder goes.
@@ -831,10 +523,7 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
         !settings.exists() && !w.appdata().join("bitbucket-setup-assistant").exists(),
         "the settings folder is still there"
     );
-    assert!(
-        !credential_manager(&w).contains(&id),
-        "the token is still in Credential Manager"
-    );
+    assert!(!credential_manager(&w).contains(&id), "the token is still in Credential Manager");
 }
 
 /// Real git, with the helper line written by git's own `git config` into a throwaway HOME and
@@ -853,11 +542,7 @@ fn git_clones_through_the_helper_line(
     let stand_in = home.path().join(exe_path);
     std::fs::create_dir_all(stand_in.parent().unwrap()).unwrap();
     let quoted_exe = exe.replace('\'', r"'\''");
-    std::fs::write(
-        &stand_in,
-        format!("#!/bin/sh\nexec wine '{quoted_exe}' \"$@\"\n"),
-    )
-    .unwrap();
+    std::fs::write(&stand_in, format!("#!/bin/sh\nexec wine '{quoted_exe}' \"$@\"\n")).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
     let git = |args: &[&str]| {
@@ -880,23 +565,10 @@ fn git_clones_through_the_helper_line(
         cmd.output().expect("git")
     };
     let out = git(&["config", "--global", "--add", key, value]);
-    assert!(
-        out.status.success(),
-        "git config refused the line: {}",
-        text(&out.stderr)
-    );
+    assert!(out.status.success(), "git config refused the line: {}", text(&out.stderr));
     let out = git(&["config", "--global", "--get-all", key]);
-    assert_eq!(
-        text(&out.stdout).trim_end(),
-        value,
-        "git reads the line back as written"
-    );
-    let out = git(&[
-        "config",
-        "--global",
-        &key.replace(".helper", ".useHttpPath"),
-        "true",
-    ]);
+    assert_eq!(text(&out.stdout).trim_end(), value, "git reads the line back as written");
+    let out = git(&["config", "--global", &key.replace(".helper", ".useHttpPath"), "true"]);
     assert!(out.status.success());
     let out = git(&["clone", &format!("{git_url}/acme/website.git"), "website"]);
     assert!(

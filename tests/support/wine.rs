@@ -20,10 +20,7 @@ pub struct Wine {
 /// (`target/debug/deps/NAME-HASH`), so it holds with any `CARGO_TARGET_DIR`.
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("this test's path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target/debug/deps/…")
-        .to_path_buf()
+    exe.ancestors().nth(3).expect("target/debug/deps/…").to_path_buf()
 }
 
 /// The Windows build of the app: where `scripts/test.sh` builds it (`target/cross/`, a target
@@ -65,10 +62,7 @@ impl Wine {
         }
         let prefix = target_dir().join("wine-tests").join(name);
         if prefix.exists() {
-            let _ = Command::new("wineserver")
-                .arg("-k")
-                .env("WINEPREFIX", &prefix)
-                .status();
+            let _ = Command::new("wineserver").arg("-k").env("WINEPREFIX", &prefix).status();
             std::fs::remove_dir_all(&prefix).expect("remove the previous run's Wine prefix");
         }
         std::fs::create_dir_all(&prefix).unwrap();
@@ -83,11 +77,7 @@ impl Wine {
             .stderr(Stdio::null())
             .status()
             .expect("start wineserver");
-        assert!(
-            status.success(),
-            "wineserver -p failed in {}",
-            prefix.display()
-        );
+        assert!(status.success(), "wineserver -p failed in {}", prefix.display());
         let status = Command::new("wineboot")
             .arg("-i")
             .env("WINEPREFIX", &prefix)
@@ -97,13 +87,8 @@ impl Wine {
             .stderr(Stdio::null())
             .status()
             .expect("run wineboot");
-        assert!(
-            status.success(),
-            "wineboot -i failed in {}",
-            prefix.display()
-        );
-        let shim_source =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/bcryptprimitives.c");
+        assert!(status.success(), "wineboot -i failed in {}", prefix.display());
+        let shim_source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/bcryptprimitives.c");
         let out = Command::new("x86_64-w64-mingw32-gcc")
             .args(["-shared", "-O2", "-o"])
             .arg(prefix.join("drive_c/windows/system32/bcryptprimitives.dll"))
@@ -154,10 +139,7 @@ impl Wine {
 
     /// The file on this machine's disk behind a `C:\…` path of the prefix.
     pub fn unix_path(&self, windows: &str) -> PathBuf {
-        let rest = windows
-            .strip_prefix(r"C:\")
-            .or_else(|| windows.strip_prefix("C:/"))
-            .expect("a C: path");
+        let rest = windows.strip_prefix(r"C:\").or_else(|| windows.strip_prefix("C:/")).expect("a C: path");
         self.prefix.join("drive_c").join(rest.replace('\\', "/"))
     }
 
@@ -196,11 +178,7 @@ impl Wine {
         }
         let mut child = cmd.spawn().expect("start wine");
         use std::io::Write as _;
-        let _ = child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes());
+        let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
         // Read both pipes on their own threads, into buffers that can be taken without waiting
         // for the end of the pipe: Wine's background programs (services.exe, explorer.exe) may
         // inherit the pipes and hold them open long after the program itself has ended.
@@ -213,21 +191,17 @@ impl Wine {
             }
             if std::time::Instant::now() > deadline {
                 let _ = child.kill();
-                let _ = Command::new("wineserver")
-                    .arg("-k")
-                    .env("WINEPREFIX", &self.prefix)
-                    .status();
+                let _ = Command::new("wineserver").arg("-k").env("WINEPREFIX", &self.prefix).status();
                 let _ = child.wait();
                 let err = String::from_utf8_lossy(&err.take()).into_owned();
-                panic!("{program} {args:?} did not end within {} s under Wine; its standard error:\n{err}", RUN_LIMIT.as_secs());
+                panic!(
+                    "{program} {args:?} did not end within {} s under Wine; its standard error:\n{err}",
+                    RUN_LIMIT.as_secs()
+                );
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         };
-        Output {
-            status,
-            stdout: out.take(),
-            stderr: err.take(),
-        }
+        Output { status, stdout: out.take(), stderr: err.take() }
     }
 
     /// Waits until every program of this prefix has ended (an installer's uninstaller runs on
@@ -251,12 +225,7 @@ impl Wine {
             let busy: Vec<String> = std::fs::read_dir("/proc")
                 .unwrap()
                 .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .bytes()
-                        .all(|b| b.is_ascii_digit())
-                })
+                .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
                 .filter(|e| {
                     std::fs::read(e.path().join("environ"))
                         .map(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
@@ -281,19 +250,14 @@ impl Wine {
     /// `reg query KEY` in this prefix: its output, or None when the key does not exist.
     pub fn reg_query(&self, key: &str) -> Option<String> {
         let out = self.run("reg", &["query", key], "", &[]);
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }
 
 impl Drop for Wine {
     /// Ends the prefix's wineserver and every program still running in it.
     fn drop(&mut self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", &self.prefix)
-            .status();
+        let _ = Command::new("wineserver").arg("-k").env("WINEPREFIX", &self.prefix).status();
     }
 }
 
