@@ -133,51 +133,88 @@ fn current_repository() -> Option<PathBuf> {
     out.status.success().then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
+/// Tells which files could not be read: what they hold is not known, so "nothing found" would
+/// not be true.
+fn tell_unreadable(unreadable: &[doctor::Unreadable]) {
+    if unreadable.is_empty() {
+        return;
+    }
+    tell!("Could not look in {} file(s), so what they hold is not known:", unreadable.len());
+    for u in unreadable {
+        tell!("  - {}", crate::safe_text::visible(&u.to_string()));
+    }
+    tell!("Make each one readable (or move it away if it is not meant to be there) and run `{}` again.", Program::current().command(&["git", "doctor"]));
+}
+
 fn doctor_cmd(a: GitDoctorArgs) -> Exit {
     let base = GitBase::from_env();
     let home = dirs::home_dir().ok_or_else(|| Failure::Start("could not find your home folder".into()))?;
     let xdg = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
     let repos = if a.repos.is_empty() { current_repository().into_iter().collect() } else { a.repos.clone() };
-    let found = doctor::find(&home, xdg.as_deref(), &repos, &base);
+    let survey = doctor::survey(&home, xdg.as_deref(), &repos, &base);
+    let (found, unreadable) = (&survey.found, &survey.unreadable);
     if !a.fix {
         if a.json {
-            output::json(&serde_json::json!({"found": found}));
-        } else if found.is_empty() {
-            say!("No password for {} kept in plain text was found.", base.host());
-        } else {
+            output::json(&serde_json::json!({"found": found, "unreadable": unreadable}));
+        } else if !found.is_empty() {
             say!("Found {} password(s) for {} that git keeps in plain text:", found.len(), base.host());
-            for f in &found {
+            for f in found {
                 say!("  - {f}");
             }
             say!("App passwords stopped working on 2026-07-28. `{}` backs up each file, removes these entries and lets git ask this app instead.", Program::current().command(&["git", "doctor", "--fix"]));
+        } else if unreadable.is_empty() {
+            say!("No password for {} kept in plain text was found.", base.host());
         }
-        return Ok(if found.is_empty() { exit_code::OK } else { exit_code::NOT_READY });
+        if !a.json {
+            tell_unreadable(unreadable);
+        }
+        return Ok(if !unreadable.is_empty() { exit_code::IO } else if found.is_empty() { exit_code::OK } else { exit_code::NOT_READY });
     }
-    let backups = doctor::retire(&found, &base)?;
+    let fixed = doctor::fix(found, &base);
     let scope = setup::Scope::Global;
-    let was_set_up = setup::is_set_up(None, scope, &base)?;
-    if !was_set_up {
-        let exe = setup::this_program().ok_or_else(|| Failure::Start("could not find this program's own path".into()))?;
-        setup::apply(None, scope, &setup::lines(&base, &exe, None))?;
-    }
+    // Set up even when a file failed: the files that were fixed need the helper now.
+    let helper = (|| -> Result<bool, Failure> {
+        let was = setup::is_set_up(None, scope, &base)?;
+        if !was {
+            let exe = setup::this_program().ok_or_else(|| Failure::Start("could not find this program's own path".into()))?;
+            setup::apply(None, scope, &setup::lines(&base, &exe, None))?;
+        }
+        Ok(!was)
+    })();
+    let status = if fixed.failed.is_empty() && unreadable.is_empty() { exit_code::OK } else { exit_code::IO };
     if a.json {
-        output::json(&serde_json::json!({"retired": found, "backups": backups, "helper_added": !was_set_up}));
-        return Ok(exit_code::OK);
+        let failed: Vec<_> = fixed.failed.iter().map(|e| serde_json::json!({"file": e.file(), "why": e.to_string()})).collect();
+        let backups: Vec<_> = fixed.files.iter().map(|f| &f.backup).collect();
+        let added = matches!(helper, Ok(true));
+        output::json(&serde_json::json!({"files": fixed.files, "backups": backups, "failed": failed, "unreadable": unreadable, "helper_added": added}));
+    } else {
+        if found.is_empty() && unreadable.is_empty() {
+            say!("No password for {} kept in plain text was found.", base.host());
+        }
+        for f in &fixed.files {
+            say!("Changed {}:", f.names());
+            for c in &f.changes {
+                say!("  - {c}");
+            }
+            say!("  Backup: {} (it still holds the old password: delete it once git works).", f.backup.display());
+        }
+        for e in &fixed.failed {
+            tell!("Not changed: {e}");
+        }
+        tell_unreadable(unreadable);
     }
-    for f in &found {
-        say!("Retired: {f}");
+    let added = helper?;
+    if a.json {
+        return Ok(status);
     }
-    for b in &backups {
-        say!("Backup: {} (it still holds the old password: delete it once git works).", b.display());
-    }
-    if !was_set_up {
+    if added {
         say!("git now asks Bitbucket Setup Assistant for {}://{} (`{}` removes it).", base.scheme(), base.host(), Program::current().command(&["git", "setup", "--undo"]));
     }
     for helper in setup::store_helpers(None, scope, &base)? {
         tell!("warning: git's \"{helper}\" helper is still set up: after git gets in, it writes the token it used to a plain file. Remove it (git config --global --unset-all credential.helper '^store') if nothing should be on disk.");
     }
-    if std::io::stdout().is_terminal() && !found.is_empty() {
+    if std::io::stdout().is_terminal() && !fixed.files.is_empty() {
         say!("Next: save a token for git in the app (or `{} save --preset git …`) if you have not yet.", Program::current().command(&[]));
     }
-    Ok(exit_code::OK)
+    Ok(status)
 }
