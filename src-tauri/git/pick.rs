@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(picked(&all, Some("acme/website.git")).as_deref(), Some("project"), "only that repository");
         assert_eq!(picked(&[project.clone()], Some("acme/other.git")).as_deref(), Some("project"), "nothing else may work: offered again");
         project.note_reached("acme/other");
-        assert_eq!(picked(&all, Some("acme/other.git")).as_deref(), Some("project"), "git got in after all");
+        assert_eq!(picked(&[project, api], Some("acme/other.git")).as_deref(), Some("project"), "git got in after all");
     }
 
     #[test]

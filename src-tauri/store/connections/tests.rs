@@ -72,6 +72,7 @@ fn a_file_from_before_git_places_loads_and_places_round_trip() {
     for field in ["project", "reaches", "git_refused"] {
         json.as_object_mut().unwrap().remove(field);
     }
+    fs::create_dir_all(file.path().parent().unwrap()).unwrap();
     fs::write(file.path(), serde_json::to_vec(&serde_json::json!({"version": 1, "connections": [json]})).unwrap()).unwrap();
     let loaded = file.load().unwrap();
     assert!(loaded.set_aside.is_empty());
