@@ -195,6 +195,7 @@ fn plain_http_only_to_this_computer() {
 /// with its exit status and standard error. Measured by wait4's rusage, so the whole life of
 /// the process counts.
 #[cfg(unix)]
+#[allow(clippy::zombie_processes, reason = "waited for by wait4, which also gives its peak memory")]
 fn helper_fed(config: &std::path::Path, total: usize, chunk: Vec<u8>) -> (i64, Option<i32>, String) {
     use std::io::Write;
     let mut child = support::cli_command(&["git-credential", "get"], &[], config).spawn().expect("the app binary");
