@@ -26,7 +26,6 @@ fn every_kind_of_failure_gets_a_plain_verdict_in_the_window() {
             ("malformed JSON", Fault::MalformedJson, "not valid JSON"),
             ("HTML page", Fault::WrongContentType, "web page"),
             ("50 MB body", Fault::HugeBody { bytes: 50 * 1024 * 1024 }, "far larger"),
-            ("no credential headers", Fault::MissingHeaders, "without confirming any credential"),
             ("connection reset", Fault::ConnectionReset, "cut off"),
         ];
         for (label, fault, needle) in cases {
@@ -45,5 +44,15 @@ fn every_kind_of_failure_gets_a_plain_verdict_in_the_window() {
             let can_continue = app.js("const b = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Continue'); return !!b && !b.disabled;").await;
             assert_eq!(can_continue, serde_json::Value::Bool(false), "{label}: a failed check can be saved");
         }
+        // Without Bitbucket's (undocumented) credential headers, the private repository's answer
+        // proves the token: ready, with the scopes no probe could read named in a warning.
+        app.reload().await;
+        app.to_paste("sqai", "https://bitbucket.org/acme/website", "repository_token").await;
+        app::fake().set_fault(Fault::MissingHeaders);
+        let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
+        app::fake().clear_faults();
+        assert!(verdict.contains("Ready to use"), "no credential headers: {verdict}");
+        assert!(verdict.contains("could not be confirmed") && verdict.contains("Pull requests: Write"), "no credential headers: {verdict}");
+        assert!(!verdict.contains(demo::SQAI_READY), "the token is on screen");
     });
 }
