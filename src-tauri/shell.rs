@@ -95,9 +95,18 @@ impl Shell {
         out
     }
 
-    /// `words` quoted and joined with spaces: one command line.
+    /// `words` quoted and joined with spaces: one command line. An empty last word (git's empty
+    /// `helper` value) goes to PowerShell after `--%`: Windows PowerShell 5.1 drops a `''`
+    /// argument on its way to a program, while after `--%` (stop parsing) the rest of the line
+    /// reaches the program as typed, and `""` is one empty argument there in every PowerShell.
     pub fn line(self, words: &[&str]) -> String {
-        words.iter().map(|w| self.quote(w)).collect::<Vec<_>>().join(" ")
+        let mut out: Vec<String> = words.iter().map(|w| self.quote(w)).collect();
+        if matches!(self, Shell::PowerShell) && words.last() == Some(&"") {
+            if let Some(last) = out.last_mut() {
+                *last = "--% \"\"".to_string();
+            }
+        }
+        out.join(" ")
     }
 
     /// The environment variable `name` in running text: `$NAME`, `$env:NAME`.

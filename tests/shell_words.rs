@@ -403,6 +403,8 @@ fn windows_is_told_powershell_lines() {
     assert_eq!(
         shown,
         [
+            // The empty value resets git's helper list; PowerShell 5.1 would drop a '' argument.
+            "git config --global --add credential.https://bitbucket.org.helper --% \"\"",
             "git config --global --add credential.https://bitbucket.org.helper '!''C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe'' git-credential'",
             "git config --global credential.https://bitbucket.org.useHttpPath true",
         ]
@@ -421,9 +423,14 @@ fn linux_and_macos_are_told_sh_lines() {
         assert!(joined.contains("BITBUCKET_TOKEN=$(bitbucket-setup token \"$BITBUCKET_TOKEN\")"), "{joined}");
         assert!(joined.contains("curl --oauth2-bearer \"$(bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11)\""), "{joined}");
         let lines = setup::lines_for(os, &bitbucket_setup::bitbucket::githost::GitBase::cloud(), "/usr/bin/bitbucket-setup", None);
+        let shown: Vec<String> = lines.iter().map(|l| setup::command_line_for(Shell::of(os), Scope::Global, l)).collect();
         assert_eq!(
-            setup::command_line_for(Shell::of(os), Scope::Global, &lines[0]),
-            "git config --global --add credential.https://bitbucket.org.helper '/usr/bin/bitbucket-setup git-credential'"
+            shown,
+            [
+                "git config --global --add credential.https://bitbucket.org.helper ''",
+                "git config --global --add credential.https://bitbucket.org.helper '/usr/bin/bitbucket-setup git-credential'",
+                "git config --global credential.https://bitbucket.org.useHttpPath true",
+            ]
         );
     }
 }

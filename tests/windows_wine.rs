@@ -74,10 +74,15 @@ fn powershell_unquote(word: &str) -> String {
 
 /// The helper value in `git setup --dry-run`'s `git config … --add KEY 'VALUE'` line.
 fn helper_value_in(dry_run: &str) -> (String, String) {
-    let line = dry_run
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("git config") && l.contains(".helper"))
+    let helper_lines = || dry_run.lines().map(str::trim).filter(|l| l.starts_with("git config") && l.contains(".helper"));
+    // First the empty value that resets git's helper list, written so that Windows PowerShell
+    // 5.1 passes it on (it drops a '' argument).
+    assert!(
+        helper_lines().next().is_some_and(|l| l.ends_with(" --% \"\"")),
+        "no reset line first, in PowerShell's words:\n{dry_run}"
+    );
+    let line = helper_lines()
+        .find(|l| !l.ends_with(" --% \"\""))
         .unwrap_or_else(|| panic!("no helper line in:\n{dry_run}"));
     let rest = line.split_once(" --add ").unwrap_or_else(|| panic!("no --add in {line}")).1;
     let (key, value) = rest.split_once(' ').unwrap();

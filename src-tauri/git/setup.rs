@@ -605,7 +605,8 @@ mod tests {
             "git config --global --add credential.https://bitbucket.org.helper '!''C:/Program Files/Bitbucket Setup Assistant/bitbucket-setup.exe'' git-credential'"
         );
         assert_eq!(command_line_for(Shell::PowerShell, Scope::Local, &l[2]), "git config --local credential.https://bitbucket.org.useHttpPath true");
-        assert_eq!(command_line_for(Shell::PowerShell, Scope::Global, &l[0]), "git config --global --add credential.https://bitbucket.org.helper ''");
+        assert_eq!(command_line_for(Shell::PowerShell, Scope::Global, &l[0]), "git config --global --add credential.https://bitbucket.org.helper --% \"\"");
+        assert_eq!(command_line_for(Shell::Posix, Scope::Global, &l[0]), "git config --global --add credential.https://bitbucket.org.helper ''");
         let l = lines_for(Os::Linux, &GitBase::cloud(), "/opt/My Apps/bitbucket-setup", None);
         assert_eq!(
             command_line_for(Shell::Posix, Scope::Global, &l[1]),
