@@ -23,15 +23,17 @@ pub struct GitPlan {
     set_up: bool,
     /// Passwords for Bitbucket git keeps in plain text (never the password itself).
     found: Vec<String>,
+    /// Files that are there but could not be read, and why: what they hold is unknown.
+    unreadable: Vec<String>,
 }
 
 fn home() -> Result<PathBuf, UiError> {
     dirs::home_dir().ok_or_else(|| UiError::new("Your home folder could not be found."))
 }
 
-fn findings(base: &GitBase) -> Result<Vec<doctor::Finding>, UiError> {
+fn survey(base: &GitBase) -> Result<doctor::Survey, UiError> {
     let xdg = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
-    Ok(doctor::find(&home()?, xdg.as_deref(), &[], base))
+    Ok(doctor::survey(&home()?, xdg.as_deref(), &[], base))
 }
 
 fn lines(base: &GitBase) -> Result<Vec<setup::ConfigLine>, UiError> {
@@ -49,8 +51,10 @@ pub async fn git_plan(id: String) -> Result<GitPlan, UiError> {
         .await
         .map_err(|_| UiError::new("git could not be asked."))?
         .map_err(|e| UiError::new(e.to_string()))?;
-    let found = findings(&base)?.iter().map(|f| f.to_string()).collect();
-    Ok(GitPlan { commands, set_up, found })
+    let survey = survey(&base)?;
+    let found = survey.found.iter().map(|f| f.to_string()).collect();
+    let unreadable = survey.unreadable.iter().map(|u| u.to_string()).collect();
+    Ok(GitPlan { commands, set_up, found, unreadable })
 }
 
 #[derive(Serialize)]
@@ -82,20 +86,28 @@ pub async fn git_apply(id: String) -> Result<GitDone, UiError> {
 
 #[derive(Serialize)]
 pub struct Retired {
+    /// Each change made (never a password).
     retired: Vec<String>,
     backups: Vec<String>,
+    /// Each file left as it was, and why.
+    failed: Vec<String>,
 }
 
-/// Backs up each file, removes the Bitbucket entries, and sets up the helper.
+/// Backs up each file, removes the Bitbucket entries (each file completely or not at all; one
+/// that fails does not stop the others), and sets up the helper.
 #[tauri::command]
 pub async fn git_retire() -> Result<Retired, UiError> {
     let base = GitBase::from_env();
-    let found = findings(&base)?;
+    let found = survey(&base)?.found;
     let lines = lines(&base)?;
     tauri::async_runtime::spawn_blocking(move || {
-        let backups = doctor::retire(&found, &base).map_err(|e| UiError::new(e.to_string()))?;
+        let fixed = doctor::fix(&found, &base);
         setup::apply(None, setup::Scope::Global, &lines).map_err(|e| UiError::new(e.to_string()))?;
-        Ok(Retired { retired: found.iter().map(|f| f.to_string()).collect(), backups: backups.iter().map(|b| b.display().to_string()).collect() })
+        Ok(Retired {
+            retired: fixed.files.iter().flat_map(|f| f.changes.iter().map(move |c| format!("{}: {c}", f.names()))).collect(),
+            backups: fixed.files.iter().map(|f| f.backup.display().to_string()).collect(),
+            failed: fixed.failed.iter().map(|e| e.to_string()).collect(),
+        })
     })
     .await
     .map_err(|_| UiError::new("The stored passwords could not be retired."))?

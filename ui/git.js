@@ -38,7 +38,7 @@ export function gitSection(ctx, saved) {
     });
     const parts = [
       section.firstChild,
-      h("p", {}, "git will ask this app for the saved token whenever it talks to Bitbucket over HTTPS. The token stays in your keychain; nothing is written to a plain file. Other credential helpers stay in place."),
+      h("p", {}, "git will ask this app for the saved token whenever it talks to Bitbucket over HTTPS. The token stays in your keychain; nothing is written to a plain file. Other credential helpers stay in place for other sites; for Bitbucket, git asks only this app."),
       h("p", {}, plan.set_up ? "git already asks this app. These are the lines:" : "It adds these lines to your git configuration (the same as running them yourself):"),
       h("pre", { class: "commands", id: "git-commands" }, plan.commands.join("\n")),
     ];
@@ -48,7 +48,15 @@ export function gitSection(ctx, saved) {
         retire.disabled = true;
         try {
           const r = await ctx.call("git_retire");
-          found.replaceChildren(h("p", {}, `Removed ${r.retired.length} stored password(s). Backups (they still hold the old passwords; delete them once git works): ${r.backups.join(", ")}`));
+          const done = [];
+          if (r.retired.length) {
+            done.push(h("p", {}, `Removed ${r.retired.length} stored password(s). Backups (they still hold the old passwords; delete them once git works): ${r.backups.join(", ")}`),
+              h("ul", {}, r.retired.map((c) => h("li", {}, c))));
+          }
+          if (r.failed.length) {
+            done.push(h("p", { class: "error" }, "These files were left as they were:"), h("ul", {}, r.failed.map((f) => h("li", {}, f))));
+          }
+          found.replaceChildren(...done);
         } catch (err) {
           found.replaceChildren(h("p", { class: "error" }, err.message));
         }
@@ -58,6 +66,11 @@ export function gitSection(ctx, saved) {
         h("ul", {}, plan.found.map((f) => h("li", {}, f))),
         retire);
       parts.push(found);
+    }
+    if (plan.unreadable.length) {
+      parts.push(h("div", { class: "found", id: "git-unreadable" },
+        h("p", { class: "error" }, "These files could not be read, so whether they hold a Bitbucket password is not known:"),
+        h("ul", {}, plan.unreadable.map((u) => h("li", {}, u)))));
     }
     parts.push(h("div", { class: "inline-actions" }, use), result);
     section.replaceChildren(...parts);

@@ -255,12 +255,6 @@ pub fn survey(home: &Path, xdg_config_home: Option<&Path>, repos: &[PathBuf], ba
     survey
 }
 
-/// The findings of [`survey`] alone. A file that could not be read is missing from them: use
-/// [`survey`] to tell the user.
-pub fn find(home: &Path, xdg_config_home: Option<&Path>, repos: &[PathBuf], base: &GitBase) -> Vec<Finding> {
-    survey(home, xdg_config_home, repos, base).found
-}
-
 /// Retires everything found in one file, or nothing: backup, then one replace. The file must
 /// hold exactly the findings it held when it was looked at.
 fn fix_file(path: &Path, findings: &[&Finding], base: &GitBase) -> Result<FileFixed, DoctorError> {
@@ -318,16 +312,6 @@ pub fn fix(findings: &[Finding], base: &GitBase) -> Fixed {
     fixed
 }
 
-/// [`fix`], for a caller that wants the backups or the first failure. Files before and after a
-/// failing one are still retired (each file is all or nothing).
-pub fn retire(findings: &[Finding], base: &GitBase) -> Result<Vec<PathBuf>, DoctorError> {
-    let fixed = fix(findings, base);
-    match fixed.failed.into_iter().next() {
-        Some(e) => Err(e),
-        None => Ok(fixed.files.into_iter().map(|f| f.backup).collect()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,7 +324,7 @@ mod tests {
         let store = home.path().join(".git-credentials");
         std::fs::write(&store, format!("https://bob:ghp_x@github.com\nhttps://alice:{APP_PASSWORD}@bitbucket.org\n")).unwrap();
         let base = GitBase::cloud();
-        let found = find(home.path(), None, &[], &base);
+        let found = survey(home.path(), None, &[], &base).found;
         assert_eq!(found.len(), 1);
         for text in [found[0].to_string(), format!("{:?}", found[0])] {
             assert!(!text.contains("ATBB"), "{text}");
@@ -358,7 +342,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&done.backup).unwrap().permissions().mode() & 0o777, 0o600);
         }
-        assert!(find(home.path(), None, &[], &base).is_empty());
+        assert!(survey(home.path(), None, &[], &base).found.is_empty());
     }
 
     #[test]
@@ -367,7 +351,7 @@ mod tests {
         let store = home.path().join(".git-credentials");
         std::fs::write(&store, format!("https://alice:{APP_PASSWORD}@bitbucket.org\n")).unwrap();
         let base = GitBase::cloud();
-        let found = find(home.path(), None, &[], &base);
+        let found = survey(home.path(), None, &[], &base).found;
         let now = format!("https://alice:{APP_PASSWORD}@bitbucket.org\nhttps://carol:{APP_PASSWORD}@bitbucket.org\n");
         std::fs::write(&store, &now).unwrap();
         let fixed = fix(&found, &base);
