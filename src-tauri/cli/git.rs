@@ -210,7 +210,10 @@ fn doctor_cmd(a: GitDoctorArgs) -> Exit {
     if added {
         say!("git now asks Bitbucket Setup Assistant for {}://{} (`{}` removes it).", base.scheme(), base.host(), Program::current().command(&["git", "setup", "--undo"]));
     }
-    for helper in setup::store_helpers(None, scope, &base)? {
+    // A store helper matters only while git still asks it for Bitbucket: before the helper is
+    // set up (the empty line that resets git's list comes with it).
+    let asked = if setup::is_set_up(None, scope, &base)? { Vec::new() } else { setup::store_helpers(None, scope, &base)? };
+    for helper in asked {
         tell!("warning: git's \"{helper}\" helper is still set up: after git gets in, it writes the token it used to a plain file. Remove it (git config --global --unset-all credential.helper '^store') if nothing should be on disk.");
     }
     if std::io::stdout().is_terminal() && !fixed.files.is_empty() {
