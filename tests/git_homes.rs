@@ -15,10 +15,11 @@ mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use fake_bitbucket::git_http::{make_bare_repository, GitServer};
 use fake_bitbucket::{demo, FakeToken};
+use support::git_home::GitHome;
 use support::cli_session::{text, CliSession as Session};
 
 const PROJECT_TOKEN: &str = "ATCTT3xFfGN0gitHomesProjectTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D11";
@@ -30,51 +31,31 @@ const STALE_HELPER: &str = "!f() { test \"$1\" = get && printf \"username=u\\npa
 /// Another tool's helper whose name holds this app's.
 const WRAPPER: &str = "/opt/corp/corp-bitbucket-setup-wrapper git-credential";
 
-/// A throwaway HOME, and the environment git and the app run with there.
+/// A throwaway HOME (`support::git_home`), with the section git setup writes there.
 struct Home {
-    dir: tempfile::TempDir,
-    env: Vec<(String, String)>,
+    base: GitHome,
     /// `credential.http://127.0.0.1:PORT`: the section git setup writes.
     section: String,
     /// `host=` as git names the server.
     host: String,
 }
 
+impl std::ops::Deref for Home {
+    type Target = GitHome;
+    fn deref(&self) -> &GitHome {
+        &self.base
+    }
+}
+
 impl Home {
     fn new(s: &Session, server: &GitServer) -> Home {
-        let dir = tempfile::tempdir().unwrap();
-        let env = vec![
-            ("HOME".to_string(), dir.path().display().to_string()),
-            ("XDG_CONFIG_HOME".to_string(), dir.path().join(".config").display().to_string()),
-            ("GIT_CONFIG_NOSYSTEM".to_string(), "1".to_string()),
-            ("GIT_TERMINAL_PROMPT".to_string(), "0".to_string()),
-            ("GIT_ASKPASS".to_string(), "/bin/false".to_string()),
-            ("BITBUCKET_GIT_URL".to_string(), server.url()),
-            ("BITBUCKET_API_URL".to_string(), s.fake.base_url()),
-            ("BITBUCKET_SETUP_CONFIG_DIR".to_string(), s.config.path().display().to_string()),
-        ];
         let host = server.url().trim_start_matches("http://").to_string();
-        Home { dir, env, section: format!("credential.{}", server.url()), host }
+        Home { base: GitHome::new(s, server), section: format!("credential.{}", server.url()), host }
     }
 
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn command(&self, program: &Path, dir: &Path, args: &[&str]) -> Command {
-        let mut cmd = Command::new(program);
-        cmd.args(args).current_dir(dir).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        for v in ["SSH_ASKPASS", "BITBUCKET_TOKEN", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_DIR"] {
-            cmd.env_remove(v);
-        }
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd
-    }
-
+    /// git in this HOME.
     fn git(&self, args: &[&str]) -> Output {
-        self.command(Path::new("git"), self.path(), args).output().expect("git")
+        self.base.git(self.path(), args)
     }
 
     /// `git` with `input` on standard input.

@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli_session;
 pub mod keychain;
 pub mod webdriver;
+pub mod git_home;
 pub mod wine;
 
 /// The app binary cargo built for these tests.
