@@ -5,7 +5,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use fake_bitbucket::git_http::{make_bare_repository, GitServer};
 use fake_bitbucket::{demo, FakeToken};
@@ -237,6 +237,7 @@ fn the_windows_helper_value_is_run_by_git_and_sh() {
     use bitbucket_setup::git::setup::helper_command_for;
     use bitbucket_setup::platform::Os;
     use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
     if support::require("git", support::runs("git", &["--version"])) {
         return;
     }
