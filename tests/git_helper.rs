@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use fake_bitbucket::git_http::{make_bare_repository, GitServer};
+use fake_bitbucket::git_http::GitServer;
 use fake_bitbucket::{demo, FakeToken};
 use support::git_home::GitHome as Home;
 use support::cli_session::{text, CliSession as Session};
@@ -22,17 +22,7 @@ fn ok(out: Output, what: &str) -> String {
 }
 
 fn server(root: &Path) -> GitServer {
-    make_bare_repository(root, "acme", "website").expect("a bare repository");
-    GitServer::start(
-        root,
-        vec![
-            ("x-token-auth".into(), demo::SQAI_READY.into()),
-            ("x-token-auth".into(), PROJECT_TOKEN.into()),
-            ("x-token-auth".into(), WORKSPACE_TOKEN.into()),
-            ("x-bitbucket-api-token-auth".into(), API_TOKEN.into()),
-        ],
-    )
-    .expect("the git server")
+    support::git_home::git_server(root, PROJECT_TOKEN, WORKSPACE_TOKEN, API_TOKEN)
 }
 
 fn add_tokens(s: &Session) {

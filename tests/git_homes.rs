@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use fake_bitbucket::git_http::{make_bare_repository, GitServer};
+use fake_bitbucket::git_http::GitServer;
 use fake_bitbucket::{demo, FakeToken};
 use support::git_home::GitHome;
 use support::cli_session::{text, CliSession as Session};
@@ -111,17 +111,7 @@ fn answered(answer: &str, token: &str) -> (String, bool) {
 }
 
 fn server(root: &Path) -> GitServer {
-    make_bare_repository(root, "acme", "website").expect("a bare repository");
-    GitServer::start(
-        root,
-        vec![
-            ("x-token-auth".into(), demo::SQAI_READY.into()),
-            ("x-token-auth".into(), PROJECT_TOKEN.into()),
-            ("x-token-auth".into(), WORKSPACE_TOKEN.into()),
-            ("x-bitbucket-api-token-auth".into(), API_TOKEN.into()),
-        ],
-    )
-    .expect("the git server")
+    support::git_home::git_server(root, PROJECT_TOKEN, WORKSPACE_TOKEN, API_TOKEN)
 }
 
 struct World {

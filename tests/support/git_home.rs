@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use fake_bitbucket::git_http::GitServer;
+use fake_bitbucket::demo;
+use fake_bitbucket::git_http::{make_bare_repository, GitServer};
 
 use super::cli_session::CliSession;
 
@@ -62,4 +63,20 @@ impl GitHome {
         env.retain(|(k, _)| *k != "BITBUCKET_SETUP_CONFIG_DIR");
         super::run_cli_in(self.path(), args, stdin, &env, s.config.path())
     }
+}
+
+/// A Bitbucket-like git server with `acme/website`, letting in the demo repository token and
+/// the given project, workspace and API tokens (each with the user name Bitbucket takes).
+pub fn git_server(root: &Path, project_token: &str, workspace_token: &str, api_token: &str) -> GitServer {
+    make_bare_repository(root, "acme", "website").expect("a bare repository");
+    GitServer::start(
+        root,
+        vec![
+            ("x-token-auth".into(), demo::SQAI_READY.into()),
+            ("x-token-auth".into(), project_token.into()),
+            ("x-token-auth".into(), workspace_token.into()),
+            ("x-bitbucket-api-token-auth".into(), api_token.into()),
+        ],
+    )
+    .expect("the git server")
 }
