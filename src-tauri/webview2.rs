@@ -83,8 +83,11 @@ fn message_box(title: &str, text: &str) {
     let wide = |s: &str| s.encode_utf16().chain(std::iter::once(0)).collect::<Vec<u16>>();
     let (text, title) = (wide(text), wide(title));
     // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call; no owner window.
-    unsafe {
-        MessageBoxW(std::ptr::null_mut(), text.as_ptr(), title.as_ptr(), MB_OK | MB_ICONERROR | MB_SETFOREGROUND);
+    let shown = unsafe { MessageBoxW(std::ptr::null_mut(), text.as_ptr(), title.as_ptr(), MB_OK | MB_ICONERROR | MB_SETFOREGROUND) };
+    if shown == 0 {
+        // The box could not be made (the desktop was not ready, or there is none): standard
+        // error above still says everything; say why the box is missing too.
+        eprintln!("(The message box could not be shown: {}.)", std::io::Error::last_os_error());
     }
 }
 

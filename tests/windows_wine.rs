@@ -370,7 +370,7 @@ fn on_windows_the_window_without_webview2_explains_itself() {
     {
         return;
     }
-    let Some(w) = Wine::start("webview2") else {
+    let Some(w) = Wine::start_on("webview2", Some(&display)) else {
         return;
     };
     let mut cmd = w.command(&wine::windows_exe().display().to_string(), &[]);

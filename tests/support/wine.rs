@@ -50,6 +50,14 @@ impl Wine {
     /// A new prefix named `name`, ready to run the app. None (after a loud skip) when Wine, mingw
     /// or the Windows build is missing outside CI; under CI that is a failure.
     pub fn start(name: &str) -> Option<Wine> {
+        Wine::start_on(name, None)
+    }
+
+    /// [`start`](Self::start), with Wine's desktop on the X display `display`: the desktop
+    /// process wineboot starts stays for the whole test, and a window can appear only on the
+    /// display it was started with (without one, a message box is made on no screen at all and
+    /// returns at once).
+    pub fn start_on(name: &str, display: Option<&str>) -> Option<Wine> {
         let exe = windows_exe();
         if super::require("Wine (apt-get install wine wine64)", on_path("wine") && on_path("wineboot") && on_path("wineserver"))
             || super::require("mingw-w64 (apt-get install gcc-mingw-w64-x86-64)", on_path("x86_64-w64-mingw32-gcc"))
@@ -78,11 +86,12 @@ impl Wine {
             .status()
             .expect("start wineserver");
         assert!(status.success(), "wineserver -p failed in {}", prefix.display());
-        let status = Command::new("wineboot")
-            .arg("-i")
-            .env("WINEPREFIX", &prefix)
-            .env("WINEDEBUG", "-all")
-            .env_remove("DISPLAY")
+        let mut wineboot = Command::new("wineboot");
+        wineboot.arg("-i").env("WINEPREFIX", &prefix).env("WINEDEBUG", "-all").env_remove("DISPLAY");
+        if let Some(display) = display {
+            wineboot.env("DISPLAY", display);
+        }
+        let status = wineboot
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
