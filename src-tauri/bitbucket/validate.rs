@@ -444,7 +444,7 @@ fn choose_probes(location: &Location, kind: CredentialKind, required: &[String])
         let plain = |s: &str| !s.is_empty() && !s.starts_with('{');
         if api && needs("webhook") && plain(&location.workspace) && location.repository.as_deref().is_some_and(plain) {
             let mut p = probe(ProbeKind::Permission, Role::Info, &["user", "workspaces", &ws, "permissions", "repositories"]);
-            let full = format!("{}/{}", location.workspace, location.repository.as_deref().unwrap_or_default());
+            let full = location.full_name().unwrap_or_default();
             p.query.push(("q".into(), format!("repository.full_name=\"{}\"", full.to_ascii_lowercase())));
             probes.push(p);
         }
@@ -1042,16 +1042,15 @@ fn primary_problem(
     } else {
         // Without the scope header, what a probe read with the token is confirmed; the rest
         // (writes above all, which are never tried) is named, not failed.
-        let confirmed: BTreeSet<String> = responses
+        // (The workspace's repository list reads repositories whatever its role.)
+        let confirmed: BTreeSet<String> = outcomes
             .iter()
-            .filter(|(_, r)| r.status == 200)
-            .filter_map(|(p, _)| own_scope(p, kind))
-            .chain(
-                outcomes
-                    .iter()
-                    .filter(|(p, r)| p.kind == ProbeKind::WorkspaceRepositories && r.as_ref().is_ok_and(|r| r.status == 200))
-                    .map(|_| read_scope(kind, "repository")),
-            )
+            .filter(|(_, r)| r.as_ref().is_ok_and(|r| r.status == 200))
+            .filter_map(|(p, _)| match p.kind {
+                ProbeKind::WorkspaceRepositories => Some(read_scope(kind, "repository")),
+                _ if p.role != Role::Info => own_scope(p, kind),
+                _ => None,
+            })
             .collect();
         let unseen: Vec<String> = plan.required.iter().filter(|s| !confirmed.contains(*s)).map(|s| scope_with_name(s)).collect();
         if !unseen.is_empty() {
@@ -1066,7 +1065,7 @@ fn primary_problem(
     // admin: the role, not a scope (unless Bitbucket names one).
     let permission = repository_permission(outcomes, req.location.full_name().as_deref());
     let below_admin = permission.as_deref().is_some_and(|p| !p.eq_ignore_ascii_case("admin"));
-    let mut role_refused: Option<&Probe> = None;
+    let mut role_refused = false;
     let mut refused_unexplained: Vec<&Probe> = Vec::new();
     for (p, r) in &responses {
         if r.status != 403 {
@@ -1075,7 +1074,7 @@ fn primary_problem(
         if p.kind == ProbeKind::Webhooks && kind == CredentialKind::ApiToken && r.required.is_empty() {
             let held = listed.is_some() && own_scope(p, kind).is_some_and(|s| scopes::satisfies(granted, &s));
             if below_admin || (held && permission.is_none()) {
-                role_refused = Some(p);
+                role_refused = true;
                 continue;
             }
         }
@@ -1119,7 +1118,7 @@ fn primary_problem(
         );
     }
     if !missing.is_empty() {
-        if role_refused.is_some() {
+        if role_refused {
             report.warnings.push(role_warning(req, permission.as_deref()));
         }
         report.missing = missing.clone();
@@ -1131,7 +1130,7 @@ fn primary_problem(
             format!("Scopes cannot be added to an existing token. Create a new {} with these boxes ticked: {create_where}", kind.label()),
         );
     }
-    if role_refused.is_some() {
+    if role_refused {
         return not_repository_admin(req, permission.as_deref(), report.account.as_deref());
     }
     // Refused without a scope to blame: a read the target needs still failed.
