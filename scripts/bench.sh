@@ -23,7 +23,7 @@ xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- \
   echo
   echo "Made by \`scripts/bench.sh\` on $(nproc) cores ($(uname -m), $(date -u +%Y-%m-%d)). Release builds with the"
   echo "size-tuned profile (opt-level s, LTO, one codegen unit, stripped). The assistant starts WebKitGTK on"
-  echo "its legacy renderer (src-tauri/renderer.rs); the targets are read with both apps on that renderer,"
+  echo "its legacy renderer (window/src/renderer.rs); the targets are read with both apps on that renderer,"
   echo "and the rows marked \"for reference\" show both on WebKit's DMA-BUF renderer."
   echo
   echo "## Validation"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes the Windows installer (NSIS) from a Windows build of the app with Debian's makensis and
 # packaging/windows/installer.nsi. Usage: scripts/package-windows.sh EXE OUTDIR
+# EXE is the command line (bitbucket-setup.exe); the window (bitbucket-setup-window.exe) is taken
+# from the same folder.
 # Writes OUTDIR/Bitbucket Setup Assistant_VERSION_x64-setup.exe and OUTDIR/makensis.log, and
 # prints the installer's path.
 #
@@ -10,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exe=$(realpath "$1")
+window="$(dirname "$exe")/bitbucket-setup-window.exe"
+[ -f "$window" ] || { echo "$window is missing: build both programs (cargo build -p bitbucket-setup -p bitbucket-setup-window)" >&2; exit 1; }
 out=$(realpath -m "$2")
 mkdir -p "$out"
 fast=()
@@ -20,6 +24,6 @@ loader=()
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 installer="$out/Bitbucket Setup Assistant_${version}_x64-setup.exe"
 makensis -V4 -NOCD "${fast[@]}" "${loader[@]}" -INPUTCHARSET UTF8 \
-  "-DVERSION=$version" "-DEXE=$exe" "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$installer" \
+  "-DVERSION=$version" "-DEXE=$exe" "-DWINDOW=$window" "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$installer" \
   packaging/windows/installer.nsi > "$out/makensis.log"
 echo "$installer"

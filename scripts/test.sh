@@ -34,8 +34,9 @@ cross_log="$PWD/target/cross-builds.log"
   set -e
   export CARGO_TARGET_DIR="$PWD/target/cross" CARGO_PROFILE_DEV_DEBUG=0
   started=$(date +%s)
-  nice -n 10 cargo clippy --locked -p bitbucket-setup --target x86_64-pc-windows-gnu --all-targets -- -D warnings
-  nice -n 10 cargo build --locked --target x86_64-pc-windows-gnu --bin bitbucket-setup
+  nice -n 10 cargo clippy --locked -p bitbucket-cloud -p bitbucket-setup-core -p bitbucket-setup -p bitbucket-setup-window \
+    --target x86_64-pc-windows-gnu --all-targets -- -D warnings
+  nice -n 10 cargo build --locked --target x86_64-pc-windows-gnu -p bitbucket-setup -p bitbucket-setup-window
   echo "Windows lint and build: $(( $(date +%s) - started )) s"
   nice -n 10 scripts/macos-check.sh
 ) > "$cross_log" 2>&1 &

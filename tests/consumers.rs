@@ -158,7 +158,7 @@ fn every_dotenv_reader_reads_every_value_back_exactly() {
     for (name, left_out) in [(NAME_EVERYTHING, "BITBUCKET_CONNECTION_NAME"), (NAME_APOSTROPHE, "BITBUCKET_DESCRIPTION")] {
         let c = record(&s, name);
         for secret in [false, true] {
-            let file = format!("{}{}.env", bitbucket_setup::export::file_stem(name), if secret { ".secret" } else { "" });
+            let file = format!("{}{}.env", bitbucket_setup_core::export::file_stem(name), if secret { ".secret" } else { "" });
             let mut args = vec!["export", name, "-f", "env", "-o", file.as_str()];
             if secret {
                 args.push("--include-secret");
@@ -196,7 +196,7 @@ fn every_dotenv_reader_reads_every_value_back_exactly() {
     // The documented idiom turns the reference into the token through the keychain.
     let bin_dir = support::app_binary().parent().unwrap().to_path_buf();
     let out = Command::new("bash")
-        .args(["-c", "set -eu; . \"./$1.env\"; BITBUCKET_TOKEN=$(bitbucket-setup token \"$BITBUCKET_TOKEN\"); printf %s \"$BITBUCKET_TOKEN\"", "bash", &bitbucket_setup::export::file_stem(NAME_APOSTROPHE)])
+        .args(["-c", "set -eu; . \"./$1.env\"; BITBUCKET_TOKEN=$(bitbucket-setup token \"$BITBUCKET_TOKEN\"); printf %s \"$BITBUCKET_TOKEN\"", "bash", &bitbucket_setup_core::export::file_stem(NAME_APOSTROPHE)])
         .current_dir(s.work.path())
         .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()))
         .env("BITBUCKET_SETUP_CONFIG_DIR", s.config.path())
@@ -302,7 +302,7 @@ fn git_clones_and_pushes_with_the_credential_store_entry() {
         ("workspace", "x-token-auth", GIT_WORKSPACE_TOKEN),
         ("api", "x-bitbucket-api-token-auth", GIT_API_TOKEN),
     ] {
-        let file = format!("{}.git-credentials", bitbucket_setup::export::file_stem(name));
+        let file = format!("{}.git-credentials", bitbucket_setup_core::export::file_stem(name));
         ok(s.run_env(&["export", name, "-f", "git-credentials", "-o", &file, "--include-secret"], "", &git_env), "export");
         let path = s.path(&file);
         let contents = std::fs::read_to_string(&path).unwrap();
@@ -364,7 +364,7 @@ fn jq_and_pyyaml_read_the_json_and_yaml_exports() {
     s.save(NAME_EVERYTHING, "api-token", "acme", "autoheal", demo::API_TOKEN_AUTOHEAL, &["--email", demo::ADMIN_EMAIL, "--description", DESCRIPTION_MULTILINE]);
     for name in ["on", NAME_EVERYTHING] {
         let c = record(&s, name);
-        let stem = bitbucket_setup::export::file_stem(name);
+        let stem = bitbucket_setup_core::export::file_stem(name);
         s.ok(&["export", name, "-f", "yaml", "-o", &format!("{stem}.yaml")], "");
         s.ok(&["export", name, "-f", "json", "-o", &format!("{stem}.json")], "");
         let script = "import json, sys, yaml\n\

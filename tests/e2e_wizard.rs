@@ -669,13 +669,13 @@ fn workspace_project_and_custom_scope_tokens_are_checked() {
     });
 }
 
-/// The app starts WebKit on its legacy renderer (see src-tauri/renderer.rs): the window's web
+/// The app starts WebKit on its legacy renderer (see window/src/renderer.rs): the window's web
 /// process was started with WEBKIT_DISABLE_DMABUF_RENDERER=1, which the test did not set.
 #[test]
 fn the_window_starts_on_webkits_legacy_renderer() {
     block_on(async {
         let Some(app) = app(Setup::LIGHT).await else { return };
-        let seen = app.web_process_env(bitbucket_setup::renderer::DMABUF_VAR);
+        let seen = app.web_process_env(support::DMABUF_VAR);
         assert_eq!(seen, vec![Some("1".to_string())], "the renderer variable each web process started with");
     });
 }

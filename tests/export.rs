@@ -16,10 +16,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
-use bitbucket_setup::export::{self, ExportMeta, ExportOptions, Format, Validation};
-use bitbucket_setup::presets::PresetId;
-use bitbucket_setup::store::connections::{Connection, LastCheck};
+use bitbucket_cloud::credential::{CredentialKind, Secret};
+use bitbucket_setup_core::export::{self, ExportMeta, ExportOptions, Format, Validation};
+use bitbucket_setup_core::presets::PresetId;
+use bitbucket_setup_core::store::connections::{Connection, LastCheck};
 use chrono::{TimeZone, Utc};
 use fake_bitbucket::{demo, TokenState};
 use support::cli_session::{text, CliSession as Session};
@@ -81,7 +81,7 @@ fn workspace_token(preset: PresetId) -> Connection {
 
 fn golden_meta(validation: Validation, options: ExportOptions) -> ExportMeta {
     // The golden files are sh's words, whichever system runs the test.
-    let program = bitbucket_setup::shell::Program::named(bitbucket_setup::shell::Shell::Posix);
+    let program = bitbucket_setup_core::shell::Program::named(bitbucket_setup_core::shell::Shell::Posix);
     ExportMeta { app_version: "0.0.0-golden".into(), exported_at: at(9, 30), validation, options, git_base: Default::default(), program }
 }
 
@@ -245,7 +245,7 @@ fn the_generic_json_reads_back_through_import() {
         let secret = c.secret.map(Secret::new);
         let meta = golden_meta(c.validation.clone(), c.options.clone());
         let r = export::render(&c.connection, c.format, secret.as_ref(), &meta).unwrap();
-        let d = bitbucket_setup::import::parse(r.contents.as_bytes()).unwrap();
+        let d = bitbucket_setup_core::import::parse(r.contents.as_bytes()).unwrap();
         assert_eq!(d.name.as_deref(), Some(c.connection.name.as_str()), "{}", c.name);
         assert_eq!(d.description, c.connection.description, "{}", c.name);
         assert_eq!(d.kind, c.connection.kind);

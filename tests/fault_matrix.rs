@@ -6,9 +6,9 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::bitbucket::validate::{Problem, Report};
-use bitbucket_setup::presets::PresetId;
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_cloud::validate::{Problem, Report};
+use bitbucket_setup_core::presets::PresetId;
 use fake_bitbucket::{demo, FakeBitbucket, FakeToken, Fault};
 
 mod support;

@@ -15,7 +15,7 @@ use support::cli_session::text;
 const AP: &str = "ATBBdoctorTestAppPassword0000000000000000000000E1A2B3C4";
 const GITHUB: &str = "https://bob:ghp_notbitbucket@github.com";
 
-/// The exit status for "could not read or write" (`src-tauri/cli/exit_code.rs`, IO).
+/// The exit status for "could not read or write" (`crates/core/src/exit_code.rs`, IO).
 const IO: i32 = 74;
 
 /// A throwaway HOME for git and the app, with no system git configuration.

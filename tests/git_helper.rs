@@ -224,8 +224,8 @@ fn undo_keeps_use_http_path_that_the_user_set() {
 #[cfg(unix)]
 #[test]
 fn the_windows_helper_value_is_run_by_git_and_sh() {
-    use bitbucket_setup::git::setup::helper_command_for;
-    use bitbucket_setup::platform::Os;
+    use bitbucket_setup_core::git::setup::helper_command_for;
+    use bitbucket_setup_core::platform::Os;
     use std::os::unix::fs::PermissionsExt;
     use std::process::{Command, Stdio};
     if support::require("git", support::runs("git", &["--version"])) {

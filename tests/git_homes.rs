@@ -270,7 +270,7 @@ fn each_git_credentials_export_answers_under_the_configuration_git_setup_writes(
         ("workspace", "x-token-auth", WORKSPACE_TOKEN),
         ("api", "x-bitbucket-api-token-auth", API_TOKEN),
     ] {
-        let file = s.path(&format!("{}.git-credentials", bitbucket_setup::export::file_stem(name)));
+        let file = s.path(&format!("{}.git-credentials", bitbucket_setup_core::export::file_stem(name)));
         let out = s.run_env(&["export", name, "-f", "git-credentials", "-o", file.to_str().unwrap(), "--include-secret"], "", &env);
         assert!(out.status.success(), "export {name}: {}", text(&out.stderr));
         let contents = std::fs::read_to_string(&file).unwrap();

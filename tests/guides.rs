@@ -9,11 +9,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::bitbucket::location;
-use bitbucket_setup::bitbucket::scopes::{self, Vocabulary, ACCESS_TOKEN_SCOPES};
-use bitbucket_setup::guide::{self, CheckItem};
-use bitbucket_setup::presets::{self, PresetId};
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_cloud::location;
+use bitbucket_cloud::scopes::{self, Vocabulary, ACCESS_TOKEN_SCOPES};
+use bitbucket_setup_core::guide::{self, CheckItem};
+use bitbucket_setup_core::presets::{self, PresetId};
 
 /// One quoted line and the kinds it is for.
 #[derive(Debug)]

@@ -1,4 +1,4 @@
-//! Process hardening (src-tauri/hardening.rs) seen from outside: the app binary, while it runs
+//! Process hardening (crates/core/src/hardening.rs) seen from outside: the app binary, while it runs
 //! a `check` against a slow fake Bitbucket (with the token in its memory), may write no core
 //! file (core limit 0, soft and hard) and is not dumpable. Linux only: that is where /proc
 //! shows both.
@@ -95,7 +95,7 @@ fn a_running_command_writes_no_core_file_and_is_not_dumpable() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK:"), "{}", String::from_utf8_lossy(&out.stdout));
 
     // In this process too: every step succeeds (main ignores failures; here they count).
-    if let Err(failed) = bitbucket_setup::hardening::apply() {
+    if let Err(failed) = bitbucket_setup_core::hardening::apply() {
         panic!("hardening steps failed: {:?}", failed.iter().map(|e| e.to_string()).collect::<Vec<_>>());
     }
     assert_eq!(core_limit(), (0, 0));

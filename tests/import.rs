@@ -188,7 +188,7 @@ fn a_file_on_standard_input_takes_its_token_from_the_environment() {
 }
 
 fn imp_limit() -> usize {
-    bitbucket_setup::import::MAX_FILE_BYTES
+    bitbucket_setup_core::import::MAX_FILE_BYTES
 }
 
 /// Runs the CLI and fails, instead of hanging the test run, if it is still running after 10 s.

@@ -20,15 +20,15 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
-use bitbucket_setup::presets::PresetId;
-use bitbucket_setup::store::connections::{Connection, ConnectionsFile};
-use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
+use bitbucket_cloud::credential::{CredentialKind, Secret};
+use bitbucket_setup_core::presets::PresetId;
+use bitbucket_setup_core::store::connections::{Connection, ConnectionsFile};
+use bitbucket_setup_core::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
 #[cfg(target_os = "linux")]
-use bitbucket_setup::store::secrets::SERVICE;
+use bitbucket_setup_core::store::secrets::SERVICE;
 #[cfg(target_os = "linux")]
-use bitbucket_setup::store::StoreError;
-use bitbucket_setup::store::{keychain_label, KeychainStatus, Store};
+use bitbucket_setup_core::store::StoreError;
+use bitbucket_setup_core::store::{keychain_label, KeychainStatus, Store};
 
 /// Whether the real keychain answers. In CI an unreachable keychain is a failure.
 fn keychain_reachable(test: &str) -> bool {

@@ -14,9 +14,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::bitbucket::validate::{Problem, Report};
-use bitbucket_setup::presets::{self, PresetId};
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_cloud::validate::{Problem, Report};
+use bitbucket_setup_core::presets::{self, PresetId};
 use fake_bitbucket::behaviour::{self, Implications, PLATFORM_SCOPES};
 use fake_bitbucket::live::{self, LiveConfig};
 use fake_bitbucket::transcript::{LiveKind, Transcript, REPOSITORY, WORKSPACE};

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use bitbucket_setup::bitbucket::client::Timeouts;
-use bitbucket_setup::bitbucket::credential::{classify, CredentialKind, PastedKind};
-use bitbucket_setup::bitbucket::validate::{self, CheckRequest};
-use bitbucket_setup::manage::{self, SaveOptions};
-use bitbucket_setup::presets::PresetId;
-use bitbucket_setup::store::connections::ConnectionsFile;
-use bitbucket_setup::store::secrets::{MemoryStore, SecretStore};
-use bitbucket_setup::store::Store;
+use bitbucket_cloud::client::Timeouts;
+use bitbucket_cloud::credential::{classify, CredentialKind, PastedKind};
+use bitbucket_cloud::validate::{self, CheckRequest};
+use bitbucket_setup_core::manage::{self, SaveOptions};
+use bitbucket_setup_core::presets::PresetId;
+use bitbucket_setup_core::store::connections::ConnectionsFile;
+use bitbucket_setup_core::store::secrets::{MemoryStore, SecretStore};
+use bitbucket_setup_core::store::Store;
 use fake_bitbucket::{demo, FakeBitbucket, TokenState};
 
 mod support;
@@ -24,7 +24,7 @@ fn request(fake: &FakeBitbucket, secret: &str) -> (CheckRequest, PastedKind) {
         .request(&fake.base_url())
 }
 
-async fn saved(fake: &FakeBitbucket, store: &Store, name: &str) -> bitbucket_setup::store::connections::Connection {
+async fn saved(fake: &FakeBitbucket, store: &Store, name: &str) -> bitbucket_setup_core::store::connections::Connection {
     let (req, kind) = request(fake, demo::SQAI_READY);
     let report = validate::validate(req.clone(), kind).await.unwrap();
     assert!(report.ok, "{report:#?}");

@@ -67,16 +67,28 @@ impl Drop for Installed {
     }
 }
 
+/// The triple rustc builds for here (Tauri names an external binary with it).
+fn host_triple() -> String {
+    let out = ok(Command::new("rustc").arg("-vV"));
+    out.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc -vV names its host").trim().to_string()
+}
+
 /// Packages the test build's app binary with `tauri bundle --debug`, in a copy of the target
 /// folder so the binary the other tests run is not touched (the CLI patches the one it packs).
 fn build_deb(scratch: &Path) -> PathBuf {
     let target = scratch.join("target");
     let debug = target.join("debug");
     std::fs::create_dir_all(&debug).unwrap();
-    std::fs::copy(app_binary(), debug.join("bitbucket-setup")).expect("copy the app binary");
+    std::fs::copy(support::window_binary(), debug.join("bitbucket-setup-window")).expect("copy the window");
+    // The command line goes in as Tauri's "external binary": the file named with the target
+    // triple, installed beside the window as /usr/bin/bitbucket-setup (as scripts/package.sh).
+    let binaries = scratch.join("binaries");
+    std::fs::create_dir_all(&binaries).unwrap();
+    std::fs::copy(app_binary(), binaries.join(format!("bitbucket-setup-{}", host_triple()))).expect("copy the command line");
+    let config = serde_json::json!({"bundle": {"externalBin": [binaries.join("bitbucket-setup")]}});
     ok(Command::new("npx")
-        .args(["--yes", "@tauri-apps/cli@2", "bundle", "--debug", "--bundles", "deb"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--yes", "@tauri-apps/cli@2", "bundle", "--debug", "--bundles", "deb", "--config", &config.to_string()])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("window"))
         .env("CARGO_TARGET_DIR", &target)
         .env("CI", "true"));
     let dir = debug.join("bundle/deb");
@@ -135,6 +147,11 @@ fn the_deb_installs_and_the_installed_app_reaches_its_first_step() {
         assert!(files.lines().any(|l| l == path), "no {size} icon ({path}) in the package:\n{files}");
     }
 
+    // The command line is on the PATH beside the window, and starts without a display.
+    assert!(files.lines().any(|l| l == "/usr/bin/bitbucket-setup"), "no /usr/bin/bitbucket-setup in the package:\n{files}");
+    let version = ok(Command::new("/usr/bin/bitbucket-setup").arg("--version").env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY"));
+    assert_eq!(version.trim(), format!("bitbucket-setup {}", env!("CARGO_PKG_VERSION")));
+
     // The installed app, as the desktop entry starts it, reaches the first step.
     let ready = scratch.path().join("ready");
     let mut child = Command::new(&program)
@@ -190,7 +207,7 @@ fn on_windows_the_installer_holds_the_app_its_icon_the_uninstaller_and_a_start_m
     let listing = ok(Command::new("7z").arg("l").arg(&installer));
     assert!(listing.contains("SubType = NSIS-3 Unicode"), "{listing}");
     // WebView2Loader.dll: the GNU build loads it at start, so without it the app would not run.
-    for file in ["bitbucket-setup.exe", "bitbucket-setup.ico", "WebView2Loader.dll", "uninstall.exe"] {
+    for file in ["bitbucket-setup.exe", "bitbucket-setup-window.exe", "bitbucket-setup.ico", "WebView2Loader.dll", "uninstall.exe"] {
         assert!(listing.lines().any(|l| l.trim_end().ends_with(&format!(" {file}"))), "{file} is not in the installer:\n{listing}");
     }
     let log = std::fs::read_to_string(out.path().join("makensis.log")).unwrap();

@@ -2,10 +2,10 @@
 //! token classifier, the scope-header parser and the config-file loader. They run in the
 //! normal test command; `fuzz/` holds cargo-fuzz targets of the same functions for longer runs.
 
-use bitbucket_setup::bitbucket::credential::{classify, PasteError, PastedKind, MAX_SECRET_LEN};
-use bitbucket_setup::bitbucket::location;
-use bitbucket_setup::bitbucket::scopes;
-use bitbucket_setup::store::connections;
+use bitbucket_cloud::credential::{classify, PasteError, PastedKind, MAX_SECRET_LEN};
+use bitbucket_cloud::location;
+use bitbucket_cloud::scopes;
+use bitbucket_setup_core::store::connections;
 use proptest::prelude::*;
 
 fn url_like() -> impl Strategy<Value = String> {
@@ -112,10 +112,10 @@ proptest! {
 }
 
 mod export_writers {
-    use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
-    use bitbucket_setup::export::{self, ExportMeta};
-    use bitbucket_setup::presets::PresetId;
-    use bitbucket_setup::store::connections::Connection;
+    use bitbucket_cloud::credential::{CredentialKind, Secret};
+    use bitbucket_setup_core::export::{self, ExportMeta};
+    use bitbucket_setup_core::presets::PresetId;
+    use bitbucket_setup_core::store::connections::Connection;
     use proptest::prelude::*;
 
     const TOKEN: &str = "ATCTT3xFfGF0PROPTOKENproptoken0123456789";

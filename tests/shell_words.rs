@@ -1,4 +1,4 @@
-//! Every line the user is told to type is in their own shell's words (`src-tauri/shell.rs`).
+//! Every line the user is told to type is in their own shell's words (`crates/core/src/shell.rs`).
 //!
 //! Two checks: the sources hold no POSIX-only command syntax outside the shell module (every
 //! string literal of the app's Rust, clap's help text, and every string of the window's
@@ -7,14 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::cli::hints;
-use bitbucket_setup::export::{self, ExportMeta, ExportOptions, Validation};
-use bitbucket_setup::git::setup::{self, Scope};
-use bitbucket_setup::platform::Os;
-use bitbucket_setup::presets::PresetId;
-use bitbucket_setup::shell::{Program, Shell};
-use bitbucket_setup::store::connections::Connection;
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_setup::hints;
+use bitbucket_setup_core::export::{self, ExportMeta, ExportOptions, Validation};
+use bitbucket_setup_core::git::setup::{self, Scope};
+use bitbucket_setup_core::platform::Os;
+use bitbucket_setup_core::presets::PresetId;
+use bitbucket_setup_core::shell::{Program, Shell};
+use bitbucket_setup_core::store::connections::Connection;
 
 // ---------------------------------------------------------------------------------------------
 // the sources
@@ -297,7 +297,9 @@ fn the_finder_sees_what_it_looks_for() {
 fn no_message_outside_the_shell_module_holds_posix_only_syntax() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut rust = Vec::new();
-    files(&root.join("src-tauri"), "rs", &mut rust);
+    for dir in ["cli", "crates/bitbucket/src", "crates/core/src", "window/src"] {
+        files(&root.join(dir), "rs", &mut rust);
+    }
     let mut js = Vec::new();
     files(&root.join("ui"), "js", &mut js);
     assert!(rust.len() > 40 && !js.is_empty(), "the sources were not found under {}", root.display());
@@ -305,11 +307,11 @@ fn no_message_outside_the_shell_module_holds_posix_only_syntax() {
     let mut literals = 0;
     for path in rust.iter().chain(js.iter()) {
         let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-        if rel == "src-tauri/shell.rs" {
+        if rel == "crates/core/src/shell.rs" {
             continue;
         }
         let src = std::fs::read_to_string(path).unwrap();
-        let lits = if rel.ends_with(".js") { js_literals(&src) } else { rust_literals(&src, rel == "src-tauri/cli/args.rs") };
+        let lits = if rel.ends_with(".js") { js_literals(&src) } else { rust_literals(&src, rel == "cli/args.rs") };
         literals += lits.len();
         for l in lits {
             if let Some(what) = posix_only(&l.text) {
@@ -318,7 +320,7 @@ fn no_message_outside_the_shell_module_holds_posix_only_syntax() {
         }
     }
     assert!(literals > 1000, "only {literals} string literals read: the reader is broken");
-    assert!(found.is_empty(), "POSIX-only command lines outside src-tauri/shell.rs (build them with crate::shell):\n{}", found.join("\n"));
+    assert!(found.is_empty(), "POSIX-only command lines outside crates/core/src/shell.rs (build them with crate::shell):\n{}", found.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,7 +400,7 @@ fn windows_is_told_powershell_lines() {
     assert!(joined.contains("Basic auth with $env:BITBUCKET_EMAIL"), "{joined}");
 
     // git setup: the lines to run, PowerShell-quoted, with the helper's path in forward slashes.
-    let lines = setup::lines_for(Os::Windows, &bitbucket_setup::bitbucket::githost::GitBase::cloud(), r"C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe", None);
+    let lines = setup::lines_for(Os::Windows, &bitbucket_cloud::githost::GitBase::cloud(), r"C:\Program Files\Bitbucket Setup Assistant\bitbucket-setup.exe", None);
     let shown: Vec<String> = lines.iter().map(|l| setup::command_line_for(Shell::of(Os::Windows), Scope::Global, l)).collect();
     assert_eq!(
         shown,
@@ -422,7 +424,7 @@ fn linux_and_macos_are_told_sh_lines() {
         assert!(joined.contains("(for example BITBUCKET_TOKEN=$(bitbucket-setup token NAME))"), "{joined}");
         assert!(joined.contains("BITBUCKET_TOKEN=$(bitbucket-setup token \"$BITBUCKET_TOKEN\")"), "{joined}");
         assert!(joined.contains("curl --oauth2-bearer \"$(bitbucket-setup token 8a0f1d3e-4c55-4f0e-9a57-0d3c2b1a0f11)\""), "{joined}");
-        let lines = setup::lines_for(os, &bitbucket_setup::bitbucket::githost::GitBase::cloud(), "/usr/bin/bitbucket-setup", None);
+        let lines = setup::lines_for(os, &bitbucket_cloud::githost::GitBase::cloud(), "/usr/bin/bitbucket-setup", None);
         let shown: Vec<String> = lines.iter().map(|l| setup::command_line_for(Shell::of(os), Scope::Global, l)).collect();
         assert_eq!(
             shown,
@@ -439,6 +441,6 @@ fn linux_and_macos_are_told_sh_lines() {
 #[test]
 fn this_system_gets_its_own_shell() {
     assert_eq!(Program::current().shell(), Shell::of(Os::current()));
-    let line = &setup::lines(&bitbucket_setup::bitbucket::githost::GitBase::cloud(), Path::new("/x/bitbucket-setup"), None)[1];
+    let line = &setup::lines(&bitbucket_cloud::githost::GitBase::cloud(), Path::new("/x/bitbucket-setup"), None)[1];
     assert_eq!(setup::command_line(Scope::Global, line), setup::command_line_for(Shell::of(Os::current()), Scope::Global, line));
 }

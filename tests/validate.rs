@@ -5,9 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::bitbucket::validate::{Problem, Report, MAX_PROBES};
-use bitbucket_setup::presets::{self, PresetId};
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_cloud::validate::{Problem, Report, MAX_PROBES};
+use bitbucket_setup_core::presets::{self, PresetId};
 use fake_bitbucket::{demo, DetailMode, FakeBitbucket, Fault};
 use support::check::{token_for, Check};
 
@@ -392,7 +392,7 @@ async fn a_scope_newer_than_the_app_is_checked_by_name() {
 
 #[tokio::test]
 async fn repository_and_project_tokens_are_checked_on_a_repository() {
-    use bitbucket_setup::bitbucket::validate::{self, InputError};
+    use bitbucket_cloud::validate::{self, InputError};
     let fake = demo_fake().await;
     for (kind, secret) in [(CredentialKind::RepositoryToken, demo::SQAI_READY), (CredentialKind::ProjectToken, demo::PROJECT_TOKEN)] {
         let (request, pasted) = Check::new(kind, secret, "acme", PresetId::Custom).scopes(&["repository".to_string()]).request(&fake.base_url());

@@ -376,7 +376,7 @@ fn on_windows_the_window_without_webview2_explains_itself() {
     let mut cmd = w.command(&wine::windows_exe().display().to_string(), &[]);
     cmd.env("DISPLAY", &display).stdin(Stdio::null());
     let mut child = cmd.spawn().expect("start the window");
-    let title = bitbucket_setup::webview2::TITLE;
+    let title = bitbucket_setup_core::platform::webview2::TITLE;
     let started = Instant::now();
     let window = loop {
         let out = Command::new("xdotool").args(["search", "--name", &format!("^{title}$")]).output().unwrap();
@@ -410,7 +410,7 @@ fn on_windows_the_window_without_webview2_explains_itself() {
     let out = child.wait_with_output().unwrap();
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(bitbucket_setup::exit_code::UNAVAILABLE), "{}", shown(&out));
-    for part in ["WebView2 Runtime is not installed", bitbucket_setup::webview2::RUNTIME_PAGE, "IT department"] {
+    for part in ["WebView2 Runtime is not installed", bitbucket_setup_core::platform::webview2::RUNTIME_PAGE, "IT department"] {
         assert!(err.contains(part), "{part:?} not on standard error:\n{err}");
     }
     assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "a panic:\n{err}");
@@ -450,7 +450,7 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     install(&w);
     let dir_win = format!(r"C:\users\{}\AppData\Local\Programs\Bitbucket Setup Assistant", w.user());
     let dir = w.unix_path(&dir_win);
-    for file in ["bitbucket-setup.exe", "WebView2Loader.dll", "bitbucket-setup.ico", "uninstall.exe"] {
+    for file in ["bitbucket-setup.exe", "bitbucket-setup-window.exe", "WebView2Loader.dll", "bitbucket-setup.ico", "uninstall.exe"] {
         assert!(dir.join(file).is_file(), "{file} is not in {}", dir.display());
     }
     let apps_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\BitbucketSetupAssistant";
@@ -470,9 +470,10 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
         .appdata()
         .join("Microsoft/Windows/Start Menu/Programs/Bitbucket Setup Assistant/Bitbucket Setup Assistant.lnk");
     let link = std::fs::read(&shortcut).unwrap_or_else(|e| panic!("no Start-menu entry {}: {e}", shortcut.display()));
-    let utf16: Vec<u8> = "bitbucket-setup.exe".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    // The Start menu opens the window program itself (no console flashes up first).
+    let utf16: Vec<u8> = "bitbucket-setup-window.exe".encode_utf16().flat_map(u16::to_le_bytes).collect();
     assert!(
-        link.windows(19).any(|w| w == b"bitbucket-setup.exe")
+        link.windows(26).any(|w| w == b"bitbucket-setup-window.exe")
             || link.windows(utf16.len()).any(|w| w == utf16.as_slice()),
         "the shortcut does not start the app"
     );

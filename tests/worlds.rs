@@ -37,10 +37,10 @@ mod support;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use bitbucket_setup::bitbucket::credential::CredentialKind;
-use bitbucket_setup::bitbucket::scopes;
-use bitbucket_setup::bitbucket::validate::{Problem, Report};
-use bitbucket_setup::presets::{self, PresetId};
+use bitbucket_cloud::credential::CredentialKind;
+use bitbucket_cloud::scopes;
+use bitbucket_cloud::validate::{Problem, Report};
+use bitbucket_setup_core::presets::{self, PresetId};
 use fake_bitbucket::behaviour::{self, CredentialHeaders, Implications, PlatformScopes, Switch, PLATFORM_SCOPES};
 use fake_bitbucket::{demo, AccountRole, Behaviour, DetailMode, FakeBitbucket, FakeToken, TokenState};
 use futures::stream::{self, StreamExt};

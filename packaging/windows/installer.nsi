@@ -5,7 +5,8 @@
 ; Tauri does it by default: when it is missing, Microsoft's small bootstrapper is downloaded and
 ; run silently (Windows 11 and current Windows 10 already have it).
 ;
-; Defines given by the build script: VERSION, EXE (the built bitbucket-setup.exe), ICON, OUTFILE,
+; Defines given by the build script: VERSION, EXE (the built bitbucket-setup.exe, the command line),
+; WINDOW (the built bitbucket-setup-window.exe, the wizard it starts), ICON, OUTFILE,
 ; LOADER (WebView2Loader.dll, which a build for the GNU toolchain loads at start, so it must be
 ; beside the exe; an MSVC build links it in and has none), and FAST (zlib instead of solid LZMA:
 ; the test's installer of a debug build).
@@ -39,7 +40,7 @@ SetCompressor /SOLID lzma
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
-!define MUI_FINISHPAGE_RUN "$INSTDIR\bitbucket-setup.exe"
+!define MUI_FINISHPAGE_RUN "$INSTDIR\bitbucket-setup-window.exe"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -72,13 +73,14 @@ SectionEnd
 Section "Bitbucket Setup Assistant"
   SetOutPath "$INSTDIR"
   File "/oname=bitbucket-setup.exe" "${EXE}"
+  File "/oname=bitbucket-setup-window.exe" "${WINDOW}"
   File "/oname=bitbucket-setup.ico" "${ICON}"
 !ifdef LOADER
   File "/oname=WebView2Loader.dll" "${LOADER}"
 !endif
   WriteUninstaller "$INSTDIR\uninstall.exe"
   CreateDirectory "$SMPROGRAMS\${PRODUCT}"
-  CreateShortCut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\bitbucket-setup.exe" "" "$INSTDIR\bitbucket-setup.ico"
+  CreateShortCut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\bitbucket-setup-window.exe" "" "$INSTDIR\bitbucket-setup.ico"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT}"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "Publisher" "Bitbucket Setup Assistant team"
@@ -109,6 +111,7 @@ Section "-un.Program"
   Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
   RMDir "$SMPROGRAMS\${PRODUCT}"
   Delete "$INSTDIR\bitbucket-setup.exe"
+  Delete "$INSTDIR\bitbucket-setup-window.exe"
   Delete "$INSTDIR\bitbucket-setup.ico"
   Delete "$INSTDIR\WebView2Loader.dll"
   Delete "$INSTDIR\uninstall.exe"

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
-use bitbucket_setup::store::connections::ConnectionsFile;
-use bitbucket_setup::store::secrets::KeyringStore;
-use bitbucket_setup::store::Store;
+use bitbucket_setup_core::store::connections::ConnectionsFile;
+use bitbucket_setup_core::store::secrets::KeyringStore;
+use bitbucket_setup_core::store::Store;
 use fake_bitbucket::FakeBitbucket;
 use serde_json::Value;
 
@@ -280,7 +280,7 @@ impl App {
         env.push(("BITBUCKET_SETUP_CONFIRM_FILE".to_string(), confirm.display().to_string()));
         let log = root.path().join("logs").join("app.log");
         std::fs::create_dir_all(log.parent().unwrap()).unwrap();
-        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", bitbucket_setup::renderer::DMABUF_VAR], &log).await;
+        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", super::DMABUF_VAR], &log).await;
         App { session: Some(session), setup, config, home, exports, log, confirm, api_url, _root: root }
     }
 

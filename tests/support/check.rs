@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use bitbucket_setup::bitbucket::client::{ApiBase, Timeouts};
-use bitbucket_setup::bitbucket::credential::{classify, Credential, CredentialKind};
-use bitbucket_setup::bitbucket::location;
-use bitbucket_setup::bitbucket::validate::{self, CheckRequest, Report};
-use bitbucket_setup::presets::PresetId;
+use bitbucket_cloud::client::{ApiBase, Timeouts};
+use bitbucket_cloud::credential::{classify, Credential, CredentialKind};
+use bitbucket_cloud::location;
+use bitbucket_cloud::validate::{self, CheckRequest, Report};
+use bitbucket_setup_core::presets::PresetId;
 use fake_bitbucket::{demo, FakeBitbucket, FakeToken};
 
 /// What a test asks the engine to check.
@@ -62,7 +62,7 @@ impl Check {
     }
 
     /// The request the engine gets, against `api_url` (or the fake's when none was set).
-    pub fn request(&self, fake_url: &str) -> (CheckRequest, bitbucket_setup::bitbucket::credential::PastedKind) {
+    pub fn request(&self, fake_url: &str) -> (CheckRequest, bitbucket_cloud::credential::PastedKind) {
         let pasted = classify(&self.secret).expect("test secrets are well-formed");
         let request = CheckRequest {
             credential: Credential {

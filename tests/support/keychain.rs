@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use bitbucket_setup::store::secrets::SERVICE;
+use bitbucket_setup_core::store::secrets::SERVICE;
 
 /// One Secret Service item as `secret-tool` (libsecret's own client) shows it.
 #[derive(Debug, Default)]

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::io::Write;
 
+/// The variable WebKitGTK reads for its renderer; the window sets it (window/src/renderer.rs).
+pub const DMABUF_VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
 pub mod app;
 pub mod check;
 pub mod cli_session;
@@ -15,9 +18,17 @@ pub mod webdriver;
 pub mod git_home;
 pub mod wine;
 
-/// The app binary cargo built for these tests.
+/// The command line cargo built for these tests.
 pub fn app_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_bitbucket-setup"))
+}
+
+/// The window program beside it. Another package of the workspace: `cargo build --workspace`
+/// (the test command's first step) builds it; cargo cannot make a test depend on it.
+pub fn window_binary() -> PathBuf {
+    let window = app_binary().with_file_name(format!("bitbucket-setup-window{}", std::env::consts::EXE_SUFFIX));
+    assert!(window.is_file(), "{} is missing: build it first (cargo build --workspace)", window.display());
+    window
 }
 
 /// True under CI (`CI=true`), where a missing prerequisite is a failure, not a skip.
@@ -111,7 +122,7 @@ pub fn run_cli_in(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)], 
 
 /// Whether the OS keychain answers (on Linux: a Secret Service on the session bus).
 pub fn keychain_available() -> bool {
-    use bitbucket_setup::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
+    use bitbucket_setup_core::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
     matches!(
         KeyringStore::new().get(&uuid::Uuid::new_v4().to_string()),
         Ok(_) | Err(SecretStoreError::NotFound)

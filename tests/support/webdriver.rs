@@ -149,9 +149,11 @@ impl Session {
             Err(e) => panic!("could not open a WebDriver session with the app: {e}"),
         };
         let session_id = client.session_id().await.ok().flatten();
-        let binary = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
-        // By its command line: the app is not dumpable (src-tauri/hardening.rs), so unless the
-        // tests run as root, its /proc/PID/exe cannot be read; cmdline can.
+        // The command line started without arguments becomes the window program beside it
+        // (exec: the same process, the window's file as argv[0]).
+        let binary = std::fs::canonicalize(super::window_binary()).unwrap_or_else(|_| app.to_path_buf());
+        // By its command line: the app is not dumpable (crates/core/src/hardening.rs), so unless
+        // the tests run as root, its /proc/PID/exe cannot be read; cmdline can.
         let app_pid = children_of(driver.child.id()).into_iter().find(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline"))
                 .ok()
@@ -313,7 +315,7 @@ impl Session {
     /// looking at the screen gets, taken with ImageMagick's `import`.
     ///
     /// Not WebDriver's screenshot: that one waits for WebKit's next presentation update, and on
-    /// the legacy renderer the app uses (src-tauri/renderer.rs) an idle page may present none.
+    /// the legacy renderer the app uses (window/src/renderer.rs) an idle page may present none.
     pub fn screenshot(&self, path: &Path) {
         let window = self.x_window().unwrap_or_else(|| panic!("no X window of the app (pid {:?}) was found", self.app_pid));
         if let Some(dir) = path.parent() {

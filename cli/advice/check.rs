@@ -1,0 +1,1 @@
+//! Next steps after a check (the validation report).

@@ -1,0 +1,24 @@
+//! The command line's next steps, by error type, as gh's `printError` does: the layers below
+//! say what went wrong, as facts (which file, which connection, which scope); this is the one
+//! place where a fact becomes a flag to add or a command to type. The window has its own
+//! (`window/src/advice/`).
+
+use bitbucket_setup_core::shell::Program;
+
+use crate::Failure;
+
+mod check;
+mod export;
+mod store;
+
+/// What the user does next after `failure`, in this shell's words; `None` when the error's own
+/// sentence says it all.
+pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
+    match failure {
+        Failure::Store(e) => store::for_store(e, program),
+        Failure::Manage(e) => store::for_manage(e, program),
+        Failure::Export(e) => export::for_export(e, program),
+        Failure::ExportFlow(e) => export::for_export_flow(e, program),
+        _ => None,
+    }
+}

@@ -1,0 +1,118 @@
+//! The one mapping from what went wrong to an exit status, so the same cause gives the same
+//! status in every command. The statuses themselves are the table in
+//! `bitbucket_setup_core::exit_code`, shared with the window. The errors of the layers below
+//! carry no status: it is decided here, and only here.
+
+pub use bitbucket_setup_core::exit_code::*;
+
+use super::Failure;
+use bitbucket_cloud::validate::{Problem, Report};
+use bitbucket_setup_core::export::ExportError;
+use bitbucket_setup_core::manage::{ExportFlowError, ManageError};
+
+
+/// A check's problem.
+pub fn for_problem(p: Problem) -> i32 {
+    match p {
+        Problem::MissingScopes | Problem::NotFound | Problem::WrongTokenForLocation | Problem::NotRepositoryAdmin => NOT_READY,
+        Problem::Unauthorized
+        | Problem::AppPasswordRetired
+        | Problem::ApiTokenNeedsEmail
+        | Problem::UnscopedApiToken
+        | Problem::PublicRepoWithoutValidCredential => REJECTED,
+        Problem::RateLimited | Problem::ServerError | Problem::UnexpectedResponse | Problem::Network => TROUBLE,
+        Problem::WrongCredentialKind | Problem::NotCloud => USAGE,
+    }
+}
+
+/// A check's report.
+pub fn for_report(r: &Report) -> i32 {
+    match r.problem {
+        None if r.ok => OK,
+        None => NOT_READY,
+        Some(p) => for_problem(p),
+    }
+}
+
+/// A command that stopped: usage, a domain error, or a refusal that carries its own status.
+pub fn for_failure(f: &Failure) -> i32 {
+    match f {
+        Failure::Input { .. } => USAGE,
+        Failure::Start(_) => SOFTWARE,
+        Failure::Store(bitbucket_setup_core::store::StoreError::Connections(e)) if e.is_input() => USAGE,
+        Failure::Io(_) | Failure::Store(_) => IO,
+        Failure::Manage(e) => for_manage(e),
+        Failure::Export(e) => for_export(e),
+        Failure::ExportFlow(e) => for_export_flow(e),
+        Failure::GitSetup(bitbucket_setup_core::git::setup::SetupError::NotARepository) => USAGE,
+        Failure::GitSetup(_) => SOFTWARE,
+        Failure::Doctor(_) => IO,
+    }
+}
+
+/// The export flow: refused as unvalidated gives what the re-check gave, and at least
+/// [`NOT_READY`].
+pub fn for_export_flow(e: &ExportFlowError) -> i32 {
+    match e {
+        ExportFlowError::Export(e) => for_export(e),
+        ExportFlowError::Manage(e) => for_manage(e),
+        ExportFlowError::Unvalidated { checked, .. } => match checked.as_deref() {
+            Some(Ok(report)) => for_report(report),
+            Some(Err(e)) => for_manage(e),
+            None => NOT_READY,
+        }
+        .max(NOT_READY),
+    }
+}
+
+pub fn for_export(e: &ExportError) -> i32 {
+    match e {
+        ExportError::Exists { .. } | ExportError::NoFolder { .. } | ExportError::IsFolder { .. } | ExportError::NotRegular { .. } => CANNOT_CREATE,
+        ExportError::Io { .. } => IO,
+        _ => USAGE,
+    }
+}
+
+pub fn for_manage(e: &ManageError) -> i32 {
+    match e {
+        ManageError::NotValid(_) => NOT_READY,
+        // A name taken meanwhile, a description the list refuses: the user's input.
+        ManageError::Store(bitbucket_setup_core::store::StoreError::Connections(e)) | ManageError::Connections(e) if e.is_input() => USAGE,
+        ManageError::Store(_) | ManageError::Connections(_) => IO,
+        _ => USAGE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_complete_and_distinct() {
+        let codes: std::collections::BTreeSet<i32> = TABLE.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes.len(), TABLE.len());
+        for p in [Problem::MissingScopes, Problem::Unauthorized, Problem::Network, Problem::NotCloud] {
+            assert!(codes.contains(&for_problem(p)));
+        }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_created_is_cannot_create() {
+        let path = std::path::PathBuf::from("x");
+        assert_eq!(for_export(&ExportError::NotRegular { path: path.clone(), what: "a named pipe" }), CANNOT_CREATE);
+        assert_eq!(for_export(&ExportError::Exists { path }), CANNOT_CREATE);
+        assert_eq!(for_export(&ExportError::MissingEmail), USAGE);
+    }
+
+    #[test]
+    fn a_name_or_description_the_list_refuses_is_bad_input_and_a_busy_file_is_not() {
+        use bitbucket_setup_core::store::connections::ConnectionsError;
+        use bitbucket_setup_core::store::StoreError;
+        let dup = || ConnectionsError::DuplicateName { name: "x".into() };
+        assert_eq!(for_manage(&ManageError::Store(StoreError::Connections(dup()))), USAGE);
+        assert_eq!(for_manage(&ManageError::Connections(ConnectionsError::DescriptionHasControlCharacters)), USAGE);
+        assert_eq!(for_failure(&Failure::Store(StoreError::Connections(dup()))), USAGE);
+        assert_eq!(for_manage(&ManageError::Store(StoreError::Connections(ConnectionsError::Busy { seconds: 10 }))), IO);
+        assert_eq!(for_failure(&Failure::Store(StoreError::Connections(ConnectionsError::NoConfigDir))), IO);
+    }
+}

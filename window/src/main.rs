@@ -1,0 +1,87 @@
+// No console window on Windows in release builds: this is the wizard, started from the Start
+// menu or by `bitbucket-setup` with no arguments.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+//! `bitbucket-setup-window`: the wizard window (Tauri 2). The command line is another program
+//! (`bitbucket-setup`, installed beside this one), so nothing that git or a script calls loads
+//! WebKit.
+
+mod advice;
+mod commands;
+mod export_commands;
+mod git_commands;
+mod renderer;
+mod support;
+mod webview2;
+
+// The domain, under the names the window's code uses for it (`crate::store`, ...).
+use bitbucket_setup_core::{bitbucket, exit_code, export, freshness, git, guide, links, manage, platform, presets, safe_text, shell, store};
+use tauri::{Builder, Runtime};
+
+fn main() {
+    // First, before anything holds a token: no core dumps (see the module's notes). Best
+    // effort: the app works without it, and the tests check that it took effect.
+    let _ = bitbucket_setup_core::hardening::apply();
+    // Before any thread starts (see the module's notes).
+    renderer::apply_default();
+    run();
+}
+
+/// Plugins and commands, shared by [`run`] and by the tests that use a mock runtime.
+fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(navigation_guard())
+        // Used from Rust only (save dialog, clipboard); the window is granted neither.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(commands::AppState::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::catalog,
+            commands::parse_location,
+            commands::creation_guide,
+            commands::open_page,
+            commands::check_credential,
+            commands::cancel_check,
+            commands::discard_pending,
+            commands::save_connection,
+            commands::list_connections,
+            commands::retest_connection,
+            commands::remove_connection,
+            commands::replace_token,
+            commands::ui_ready,
+            commands::copy_check_details,
+            commands::preconnect,
+            commands::copy_connection_details,
+            export_commands::export_view,
+            export_commands::export_save,
+            export_commands::copy_field,
+            git_commands::git_plan,
+            git_commands::git_apply,
+            git_commands::git_retire,
+        ])
+}
+
+/// Keeps the window on the app's own pages: a navigation to anything else is refused (links to
+/// Bitbucket go through the `open_page` command, which opens the default browser).
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_webview, url| links::is_app_page(url))
+        .build()
+}
+
+/// Opens the wizard window.
+fn run() {
+    // Before Tauri: without WebView2 on Windows it would panic, unseen in a release build.
+    if let Err(missing) = webview2::check() {
+        webview2::report(&missing);
+        std::process::exit(exit_code::UNAVAILABLE);
+    }
+    // No opener plugin: the window gets no opener permission at all; `open_page` calls
+    // tauri_plugin_opener::open_url itself after checking the address.
+    let result = builder(tauri::Builder::default())
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("Bitbucket Setup Assistant could not start its window: {err}");
+        std::process::exit(exit_code::SOFTWARE);
+    }
+}
