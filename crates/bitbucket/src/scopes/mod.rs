@@ -1032,7 +1032,7 @@ mod tests {
 
     // ---- Spec check: the tables against Atlassian's OpenAPI spec (committed extract). ----
 
-    const SPEC: &str = include_str!("../../../tests/data/bitbucket-spec-extract.json");
+    const SPEC: &str = include_str!("../../../../tests/data/bitbucket-spec-extract.json");
 
     /// (old, new) pairs where one operation's two scope lists disagree with [`OLD_TO_NEW`] for
     /// a reason particular to those endpoints. Each must still occur in the spec, so the list
