@@ -749,7 +749,7 @@ fn read_error_body(value: &serde_json::Value, out: &mut ProbeResponse) {
     out.error_message = error
         .get("message")
         .and_then(|m| m.as_str())
-        .map(|m| m.chars().take(500).collect());
+        .map(|m| crate::safe_text::clip(m, 500));
     if let Some(detail) = error.get("detail") {
         let list = |key: &str| -> Vec<String> {
             detail

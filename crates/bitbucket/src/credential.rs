@@ -73,6 +73,14 @@ impl CredentialKind {
         }
     }
 
+    /// The label with its article ("a repository access token", "an API token with scopes"),
+    /// for sentences.
+    pub fn with_article(self) -> String {
+        let label = self.label();
+        let article = if label.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+        format!("{article} {label}")
+    }
+
     pub fn is_access_token(self) -> bool {
         matches!(
             self,
@@ -346,7 +354,7 @@ pub fn check_email(value: &str) -> Result<String, String> {
     if email.chars().any(char::is_whitespace) || !looks_like_email(email) {
         return Err(format!(
             "\"{}\" is not an email address. API tokens need the email of your Atlassian account, not your Bitbucket username.",
-            email.chars().take(80).collect::<String>()
+            crate::safe_text::visible_clip(email, 80)
         ));
     }
     Ok(email.to_string())

@@ -210,7 +210,7 @@ fn parse_proxy(raw: &str) -> Result<(Url, ProxyKind), Unreadable> {
         _ if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
             return Err(Unreadable::NotAnAddress)
         }
-        _ => return Err(Unreadable::UnknownScheme(crate::safe_text::visible(&scheme.chars().take(20).collect::<String>()))),
+        _ => return Err(Unreadable::UnknownScheme(crate::safe_text::visible_clip(&scheme, 20))),
     };
     // Parsed as http (a special scheme: the host is checked as a host name or address), then
     // given its own scheme back.
@@ -412,7 +412,7 @@ pub fn shown(raw: &str) -> String {
         (None, Some(at)) => format!("…@{}", &raw[at + 1..]),
         _ => raw.to_string(),
     };
-    crate::safe_text::visible(&without_user.chars().take(100).collect::<String>())
+    crate::safe_text::visible_clip(&without_user, 100)
 }
 
 #[cfg(test)]

@@ -20,6 +20,28 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// `s` cut to at most `max` characters (never inside a character), ending with `…` when cut:
+/// the one way the app shortens text it echoes (a pasted value, a server's message, a name).
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Text from outside the app, cut to `max` characters ([`clip`]) and made [`visible`].
+pub fn visible_clip(s: &str, max: usize) -> String {
+    visible(&clip(s, max))
+}
+
+/// `s` trimmed, or `None` when nothing is left: how every optional field the user typed (or a
+/// file held) is read.
+pub fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// For text shown to a person on several lines (a terminal, a sheet): like [`visible`], but
 /// line breaks stay line breaks.
 pub fn for_terminal(s: &str) -> String {
@@ -73,6 +95,21 @@ pub fn is_invisible(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clip_cuts_on_characters_and_marks_the_cut() {
+        assert_eq!(super::clip("abc", 3), "abc");
+        assert_eq!(super::clip("abcd", 3), "ab…");
+        assert_eq!(super::clip("ééééé", 2), "é…");
+        assert_eq!(super::visible_clip("a\u{1b}bcdef", 4), "a\\u{1b}b…");
+    }
+
+    #[test]
+    fn non_blank_trims_and_drops_empty() {
+        assert_eq!(super::non_blank(Some("  x ")), Some("x"));
+        assert_eq!(super::non_blank(Some("   ")), None);
+        assert_eq!(super::non_blank(None), None);
+    }
+
     use super::*;
 
     #[test]

@@ -254,12 +254,7 @@ fn quote(value: &str) -> String {
 
 /// Cuts text to [`QUOTE_MAX_CHARS`] characters (never inside a character).
 pub(super) fn shorten(text: &str) -> String {
-    if text.chars().count() <= QUOTE_MAX_CHARS {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(QUOTE_MAX_CHARS - 1).collect();
-    cut.push('…');
-    cut
+    crate::safe_text::clip(text, QUOTE_MAX_CHARS)
 }
 
 #[cfg(test)]

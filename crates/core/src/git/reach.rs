@@ -54,7 +54,7 @@ pub fn ls_remote(url: &str, place: &str, timeout: Duration, cwd: &Path) -> Reach
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let first = stderr.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message");
-    let first = crate::safe_text::visible(&first.chars().take(200).collect::<String>());
+    let first = crate::safe_text::visible_clip(first, 200);
     let message = if stderr.contains("Authentication failed") || stderr.contains("could not read Username") || stderr.contains(" 401") || stderr.contains(" 403") {
         format!("git was refused at {place}: no saved token was accepted ({first}). Re-test the connection; if the token is revoked or expired, replace it.")
     } else {

@@ -194,7 +194,7 @@ fn config(dir: Option<&Path>, scope: Scope, args: &[&str]) -> Result<Output, Set
 }
 
 fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).trim().chars().take(300).collect()
+    crate::safe_text::clip(String::from_utf8_lossy(&out.stderr).trim(), 300)
 }
 
 /// git's `-z` output: each item followed by a NUL, so an item may hold a line break.
