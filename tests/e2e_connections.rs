@@ -52,10 +52,7 @@ async fn open_connections(app: &App) {
 #[test]
 fn saved_connection_is_listed_retested_and_removed() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         let token = own_token("listed");
         let website = "Website for SQAI";
         let record = save_through_wizard(&app, website, &token).await;
@@ -143,10 +140,7 @@ fn saved_connection_is_listed_retested_and_removed() {
 #[test]
 fn replacing_a_token_checks_the_new_one_first() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         let old = own_token("old");
         let name = "Replace me";
         let record = save_through_wizard(&app, name, &old).await;
@@ -192,10 +186,7 @@ fn replacing_a_token_checks_the_new_one_first() {
 #[test]
 fn replacing_an_api_token_uses_the_email_too() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         let name = "Autoheal with an API token";
         save_through_cli(
             &app,
@@ -241,10 +232,7 @@ fn replacing_an_api_token_uses_the_email_too() {
 #[test]
 fn connections_view_passes_axe_in_dark_mode() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::DARK).await else { return };
+        let Some(app) = app::with_keychain(Setup::DARK).await else { return };
         save_through_cli(
             &app,
             "SQAI Suite for the website",

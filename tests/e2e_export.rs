@@ -32,10 +32,7 @@ fn mode(path: &std::path::Path) -> u32 {
 #[test]
 fn export_from_the_saved_panel_copy_fields_and_save_files() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         let token = canary();
         let name = format!("Export SQAI {}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
         let record = saved(&app, &name, &token).await;

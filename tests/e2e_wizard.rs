@@ -25,10 +25,7 @@ const SQAI_LOCATION: &str = "https://bitbucket.org/acme/website";
 #[test]
 fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
 
         app.axe("step 1 (choose), empty").await;
         app.choose("sqai", SQAI_LOCATION, "repository_token").await;
@@ -111,10 +108,7 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
 #[test]
 fn autoheal_api_token_with_email_is_checked_and_saved() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         app.choose("autoheal", "acme", "api_token").await;
         // Autoheal recommends an API token; the comparison says who can create which.
         assert!(app.text("label.choice:has(input[value=api_token])").await.contains("Recommended"));
@@ -700,10 +694,7 @@ async fn assert_no_token_in_page(app: &app::App, token: &str) {
 #[test]
 fn a_git_connection_is_offered_to_git_and_git_reaches_the_repository() {
     block_on(async {
-        if !app::keychain_available() {
-            return;
-        }
-        let Some(app) = app(Setup::LIGHT).await else { return };
+        let Some(app) = app::with_keychain(Setup::LIGHT).await else { return };
         app.to_paste("git", SQAI_LOCATION, "repository_token").await;
         let verdict = app.paste_and_check(demo::SQAI_READY, None).await;
         assert!(verdict.contains("Ready to use"), "{verdict}");

@@ -220,6 +220,15 @@ pub fn in_days(days: i64) -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
 }
 
+/// The shared window, for a test that saves to the keychain too: `None` (the test returns)
+/// when the window or the keychain is missing outside CI; under `CI=true` either fails.
+pub async fn with_keychain(setup: Setup) -> Option<AppGuard> {
+    if !keychain_available() {
+        return None;
+    }
+    app(setup).await
+}
+
 /// Takes the shared window with `setup`, reloaded on the first step with nothing typed.
 /// `None` when the prerequisites are missing outside CI (the test then returns early).
 pub async fn app(setup: Setup) -> Option<AppGuard> {
