@@ -1,7 +1,7 @@
 #![no_main]
 //! Any pasted value: never panics, and a rejection is one of the fixed messages (nothing of the
 //! value is ever put into it; only the length of an over-long paste).
-use bitbucket_setup::bitbucket::credential::{classify, PasteError, MAX_SECRET_LEN};
+use bitbucket_cloud::credential::{classify, PasteError, MAX_SECRET_LEN};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

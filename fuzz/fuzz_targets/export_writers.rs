@@ -1,10 +1,10 @@
 #![no_main]
 //! Every export writer with arbitrary connection text (names, descriptions, workspaces,
 //! emails, branches): never panics, and without the token no output contains it.
-use bitbucket_setup::bitbucket::credential::{CredentialKind, Secret};
-use bitbucket_setup::export::{self, ExportMeta};
-use bitbucket_setup::presets::PresetId;
-use bitbucket_setup::store::connections::Connection;
+use bitbucket_cloud::credential::{CredentialKind, Secret};
+use bitbucket_setup_core::export::{self, ExportMeta};
+use bitbucket_setup_core::presets::PresetId;
+use bitbucket_setup_core::store::connections::Connection;
 use libfuzzer_sys::fuzz_target;
 
 const TOKEN: &str = "ATCTT3xFfGF0FUZZTOKENfuzztoken0123456789";

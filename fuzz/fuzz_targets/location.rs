@@ -1,6 +1,6 @@
 #![no_main]
 //! Any text pasted as a Bitbucket address: never panics; what it accepts follows the slug rules.
-use bitbucket_setup::bitbucket::location;
+use bitbucket_cloud::location;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

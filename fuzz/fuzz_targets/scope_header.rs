@@ -1,6 +1,6 @@
 #![no_main]
 //! Any x-oauth-scopes header value: parsing is total and idempotent; expansion keeps the input.
-use bitbucket_setup::bitbucket::scopes;
+use bitbucket_cloud::scopes;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
