@@ -50,7 +50,8 @@ pub fn keychain_label(c: &Connection) -> String {
 pub enum KeychainStatus {
     Present,
     Missing,
-    /// The keychain could not be asked. `message` says why and what to do.
+    /// The keychain could not be asked. `message` says why and, as `next_step` alone, what to
+    /// do about it on this system.
     Error {
         code: String,
         message: String,
@@ -392,7 +393,7 @@ impl Store {
             Err(e) => KeychainStatus::Error {
                 code: e.code().to_string(),
                 message: e.to_string(),
-                next_step: e.next_step(),
+                next_step: e.remedy().unwrap_or_default().to_string(),
             },
         }
     }

@@ -1,11 +1,14 @@
 //! Why the keychain could not do what was asked, and what that means for what the user was
-//! doing.
+//! doing: facts, in this system's words ([`crate::platform`]). What the user does next where it
+//! depends on the front end (a missing token: the window's "Replace token", or the command
+//! line's way there) is said by the front end, not here.
 
-use super::words::WORDS;
+use crate::platform;
 
 /// Why the keychain could not do what was asked: `Display` is the user's sentence, why in this
-/// platform's words and what to do ([`summary`](SecretStoreError::summary) is the short cause
-/// alone, for a sentence that quotes it). No variant ever holds the secret.
+/// platform's words and, where the system alone decides it, what to do about it
+/// ([`remedy`](SecretStoreError::remedy)); [`summary`](SecretStoreError::summary) is the short
+/// cause alone, for a sentence that quotes it. No variant ever holds the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretStoreError {
     /// No keychain service can be reached (no D-Bus session, no Secret Service provider, no
@@ -25,18 +28,22 @@ impl std::error::Error for SecretStoreError {}
 
 impl std::fmt::Display for SecretStoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let why = match self {
-            SecretStoreError::Unavailable { .. } => WORDS.unavailable_why.to_string(),
-            SecretStoreError::Locked => WORDS.locked_why.to_string(),
+        let words = platform::here();
+        match self {
+            SecretStoreError::Unavailable { .. } => f.write_str(words.keychain_unavailable)?,
+            SecretStoreError::Locked => f.write_str(words.keychain_locked)?,
             SecretStoreError::Denied => {
-                "The keychain refused access to the token (the request was denied or the prompt was closed).".to_string()
+                f.write_str("The keychain refused access to the token (the request was denied or the prompt was closed).")?
             }
-            SecretStoreError::NotFound => {
-                "The token for this connection is not in the keychain (it may have been deleted in the keychain app).".to_string()
-            }
-            SecretStoreError::Other { cause } => format!("The keychain reported a problem: {cause}."),
-        };
-        write!(f, "{why} {}", self.next_step())
+            SecretStoreError::NotFound => f.write_str(
+                "The token for this connection is not in the keychain (it may have been deleted in the keychain app).",
+            )?,
+            SecretStoreError::Other { cause } => write!(f, "The keychain reported a problem: {cause}.")?,
+        }
+        match self.remedy() {
+            Some(remedy) => write!(f, " {remedy}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -58,21 +65,18 @@ impl SecretStoreError {
         format!("{self} {}", action.consequence())
     }
 
-    /// Only the advice: what the user can do now.
-    pub fn next_step(&self) -> String {
+    /// What the user can do about it on this system, where the system alone decides it (the
+    /// end of the `Display` sentence). `None` for [`NotFound`](SecretStoreError::NotFound):
+    /// the token is stored again through a front end, which says how.
+    pub fn remedy(&self) -> Option<&'static str> {
+        let words = platform::here();
         match self {
-            SecretStoreError::Unavailable { .. } => WORDS.unavailable_next_step.to_string(),
-            SecretStoreError::Locked => WORDS.locked_next_step.to_string(),
-            SecretStoreError::Denied => {
-                "Try again and allow access when the keychain asks.".to_string()
-            }
-            SecretStoreError::NotFound => {
-                "Paste the token again (\"Replace token\") to store it for this connection."
-                    .to_string()
-            }
+            SecretStoreError::Unavailable { .. } => Some(words.keychain_unavailable_fix),
+            SecretStoreError::Locked => Some(words.keychain_locked_fix),
+            SecretStoreError::Denied => Some("Try again and allow access when the keychain asks."),
+            SecretStoreError::NotFound => None,
             SecretStoreError::Other { .. } => {
-                "Try again. If it keeps failing, restart your keychain app or log out and in again."
-                    .to_string()
+                Some("Try again. If it keeps failing, restart your keychain app or log out and in again.")
             }
         }
     }
@@ -95,16 +99,10 @@ impl SecretStoreError {
             return self;
         }
         match self {
-            SecretStoreError::Unavailable { cause } if cause.contains(secret) => {
-                SecretStoreError::Unavailable {
-                    cause: cause.replace(secret, "[redacted]"),
-                }
+            SecretStoreError::Unavailable { cause } => {
+                SecretStoreError::Unavailable { cause: cause.replace(secret, "[redacted]") }
             }
-            SecretStoreError::Other { cause } if cause.contains(secret) => {
-                SecretStoreError::Other {
-                    cause: cause.replace(secret, "[redacted]"),
-                }
-            }
+            SecretStoreError::Other { cause } => SecretStoreError::Other { cause: cause.replace(secret, "[redacted]") },
             other => other,
         }
     }

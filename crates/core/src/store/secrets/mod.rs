@@ -12,9 +12,9 @@
 //! through keyring's default builder (which silently falls back to the mock when a platform
 //! feature is missing).
 //!
-//! One file per job, as keyring-rs lays it out: [`error`] (what went wrong, in the user's
-//! words), [`words`] (this platform's name for its keychain), [`platform`] (the OS backend and
-//! the mapping of its errors), [`mock`] (the in-memory store for tests).
+//! One file per job, as keyring-rs lays it out: [`error`] (what went wrong, as facts in this
+//! system's words, which are in the one table of [`crate::platform`]), [`os_keychain`] (the OS
+//! backend and the mapping of its typed errors), [`mock`] (the in-memory store for tests).
 //!
 //! No error produced here contains the secret: causes come from the platform's error text,
 //! and as a last guard any cause that happens to contain the secret is replaced.
@@ -22,13 +22,12 @@
 use crate::bitbucket::credential::Secret;
 
 mod error;
-mod platform;
 mod mock;
-mod words;
+mod os_keychain;
 
 pub use error::{KeychainAction, SecretStoreError};
-pub use platform::KeyringStore;
 pub use mock::MemoryStore;
+pub use os_keychain::KeyringStore;
 
 /// The keychain service name every entry of this app is stored under.
 pub const SERVICE: &str = "bitbucket-setup-assistant";

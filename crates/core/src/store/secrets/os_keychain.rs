@@ -1,9 +1,13 @@
 //! The OS keychain through keyring 3, building each platform's credential itself (never
 //! keyring's default builder, which falls back to its mock), and the mapping of keyring's
-//! errors onto [`SecretStoreError`].
+//! errors onto [`SecretStoreError`]. The mapping reads the platform's typed error (the Secret
+//! Service's error kind and D-Bus error name, macOS's OSStatus), never its message text.
 
 use super::{SecretStore, SecretStoreError, SERVICE};
 use crate::bitbucket::credential::Secret;
+
+/// The platform's own error inside keyring's, for the mapping below.
+type PlatformError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Maps keyring 3's errors onto ours. Never formats a value that could hold the secret
 /// (`BadEncoding` carries the stored bytes: they are wiped, not shown).
@@ -11,8 +15,8 @@ pub(crate) fn map_keyring_error(err: keyring::Error) -> SecretStoreError {
     use keyring::Error as K;
     match err {
         K::NoEntry => SecretStoreError::NotFound,
-        K::PlatformFailure(inner) => map_platform_failure(&inner.to_string(), &format!("{inner:?}")),
-        K::NoStorageAccess(inner) => map_no_storage_access(&inner.to_string(), &format!("{inner:?}")),
+        K::PlatformFailure(inner) => map_platform_failure(inner),
+        K::NoStorageAccess(inner) => map_no_storage_access(inner),
         K::BadEncoding(mut bytes) => {
             zeroize::Zeroize::zeroize(&mut bytes);
             SecretStoreError::Other { cause: "the saved value is not text".to_string() }
@@ -33,84 +37,89 @@ pub(crate) fn map_keyring_error(err: keyring::Error) -> SecretStoreError {
     }
 }
 
-#[cfg(not(any(target_os = "macos", target_os = "windows")))]
-pub(super) fn map_platform_failure(display: &str, debug: &str) -> SecretStoreError {
+/// The D-Bus error a Secret Service answers when a locked collection is asked to change.
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+pub(super) const IS_LOCKED: &str = "org.freedesktop.Secret.Error.IsLocked";
+
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+pub(super) fn map_platform_failure(inner: PlatformError) -> SecretStoreError {
     // dbus-secret-service errors, as keyring 3 wraps them. Not reaching a Secret Service (no
     // session bus, no provider, a refused connection) is by far the common case. A locked
-    // collection refusing a new item comes as a plain D-Bus error (Secret.Error.IsLocked), and
-    // errors in the exchange itself are reported as "Other".
-    if debug.contains("IsLocked") || display.to_ascii_lowercase().contains("locked") {
-        return SecretStoreError::Locked;
-    }
-    let exchange_problem = display.starts_with("Crypto error")
-        || display.starts_with("DBus object path error")
-        || display.starts_with("Secrets must have MIME type")
-        || display.starts_with("Unexpected Error");
-    if exchange_problem {
-        SecretStoreError::Other {
-            cause: display.to_string(),
-        }
-    } else {
-        SecretStoreError::Unavailable {
-            cause: display.to_string(),
-        }
+    // collection refusing a new item comes as a D-Bus error named Secret.Error.IsLocked, and
+    // errors in the exchange itself (crypto, object paths, parsing, the secret's type) are
+    // reported as "Other".
+    use dbus_secret_service::Error as Ss;
+    let cause = inner.to_string();
+    match inner.downcast_ref::<Ss>() {
+        Some(Ss::Locked | Ss::NoResult | Ss::Prompt) => SecretStoreError::Locked,
+        Some(Ss::Dbus(e)) if e.name() == Some(IS_LOCKED) => SecretStoreError::Locked,
+        Some(Ss::Dbus(_) | Ss::Unavailable) | None => SecretStoreError::Unavailable { cause },
+        Some(_) => SecretStoreError::Other { cause },
     }
 }
 
-#[cfg(not(any(target_os = "macos", target_os = "windows")))]
-fn map_no_storage_access(_display: &str, _debug: &str) -> SecretStoreError {
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+fn map_no_storage_access(_inner: PlatformError) -> SecretStoreError {
     // "object locked", "no result found" (no default keyring, or it is locked), "unlock prompt
     // was dismissed" (the keyring is locked and the unlock prompt was closed or could not be
     // shown): for the user, all of them mean "unlock (or set up) your keyring".
     SecretStoreError::Locked
 }
 
-/// The OSStatus inside a security-framework error's Debug text (`Error { code: -25293, .. }`).
+/// The OSStatus of a security-framework error, as keyring 3 wraps it.
 #[cfg(target_os = "macos")]
-fn os_status(debug: &str) -> Option<i64> {
-    let rest = &debug[debug.find("code:")? + 5..];
-    let num: String = rest
-        .trim_start()
-        .chars()
-        .take_while(|c| *c == '-' || c.is_ascii_digit())
-        .collect();
-    num.parse().ok()
+fn os_status(inner: &PlatformError) -> Option<i32> {
+    inner.downcast_ref::<security_framework::base::Error>().map(|e| e.code())
 }
 
 #[cfg(target_os = "macos")]
-pub(super) fn map_platform_failure(display: &str, debug: &str) -> SecretStoreError {
-    match os_status(debug) {
+pub(super) fn map_platform_failure(inner: PlatformError) -> SecretStoreError {
+    match os_status(&inner) {
         // errSecInteractionNotAllowed: the keychain is locked and may not prompt.
         Some(-25308) => SecretStoreError::Locked,
         // errSecAuthFailed, userCanceledErr
         Some(-25293) | Some(-128) => SecretStoreError::Denied,
-        _ => SecretStoreError::Other {
-            cause: display.to_string(),
-        },
+        _ => SecretStoreError::Other { cause: inner.to_string() },
     }
 }
 
 #[cfg(target_os = "macos")]
-fn map_no_storage_access(display: &str, _debug: &str) -> SecretStoreError {
+fn map_no_storage_access(inner: PlatformError) -> SecretStoreError {
     // errSecNotAvailable, errSecReadOnly, errSecNoSuchKeychain, errSecInvalidKeychain
-    SecretStoreError::Unavailable {
-        cause: display.to_string(),
-    }
+    SecretStoreError::Unavailable { cause: inner.to_string() }
 }
 
 #[cfg(target_os = "windows")]
-pub(super) fn map_platform_failure(display: &str, _debug: &str) -> SecretStoreError {
-    SecretStoreError::Other {
-        cause: display.to_string(),
-    }
+pub(super) fn map_platform_failure(inner: PlatformError) -> SecretStoreError {
+    SecretStoreError::Other { cause: inner.to_string() }
 }
 
 #[cfg(target_os = "windows")]
-fn map_no_storage_access(display: &str, _debug: &str) -> SecretStoreError {
+fn map_no_storage_access(inner: PlatformError) -> SecretStoreError {
     // ERROR_NO_SUCH_LOGON_SESSION: no Credential Manager for this session.
-    SecretStoreError::Unavailable {
-        cause: display.to_string(),
-    }
+    SecretStoreError::Unavailable { cause: inner.to_string() }
+}
+
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "macos",
+    target_os = "windows"
+)))]
+pub(super) fn map_platform_failure(inner: PlatformError) -> SecretStoreError {
+    SecretStoreError::Other { cause: inner.to_string() }
+}
+
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "macos",
+    target_os = "windows"
+)))]
+fn map_no_storage_access(inner: PlatformError) -> SecretStoreError {
+    SecretStoreError::Unavailable { cause: inner.to_string() }
 }
 
 /// The OS keychain, through keyring 3.

@@ -1,6 +1,6 @@
 //! Tests of the secrets backends that need no keychain.
 
-use super::platform::*;
+use super::os_keychain::*;
 use super::*;
 
 #[test]
@@ -48,44 +48,40 @@ fn keyring_errors_map_to_plain_kinds() {
 #[cfg(target_os = "linux")]
 #[test]
 fn linux_platform_errors() {
-    #[derive(Debug)]
-    struct Fake(&'static str);
-    impl std::fmt::Display for Fake {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.0)
-        }
-    }
-    impl std::error::Error for Fake {}
-    let e = map_keyring_error(keyring::Error::PlatformFailure(Box::new(Fake(
-        "DBus error: Failed to connect to socket /nonexistent: No such file or directory",
-    ))));
+    use dbus_secret_service::Error as Ss;
+    let platform = |e: Ss| map_keyring_error(keyring::Error::PlatformFailure(Box::new(e)));
+    let no_access = |e: Ss| map_keyring_error(keyring::Error::NoStorageAccess(Box::new(e)));
+    let dbus = |name: &str, message: &str| Ss::Dbus(dbus::Error::new_custom(name, message));
+
+    let e = platform(dbus(
+        "org.freedesktop.DBus.Error.FileNotFound",
+        "Failed to connect to socket /nonexistent: No such file or directory",
+    ));
     assert!(matches!(e, SecretStoreError::Unavailable { .. }), "{e:?}");
     let msg = e.to_string();
     assert!(msg.contains("No keychain service is running"), "{msg}");
     assert!(msg.contains("GNOME Keyring"), "{msg}");
     let msg = e.user_message_for(KeychainAction::Save);
-    assert!(
-        msg.ends_with("then try again. Your token was not saved anywhere."),
-        "{msg}"
-    );
-    let e = map_keyring_error(keyring::Error::NoStorageAccess(Box::new(Fake(
-        "Secret Service: object locked",
-    ))));
+    assert!(msg.ends_with("then try again. Your token was not saved anywhere."), "{msg}");
+    assert!(matches!(platform(Ss::Unavailable), SecretStoreError::Unavailable { .. }));
+
+    let e = no_access(Ss::Locked);
     assert_eq!(e, SecretStoreError::Locked);
     assert!(e.to_string().contains("Unlock your keyring"));
-    let e = map_keyring_error(keyring::Error::NoStorageAccess(Box::new(Fake(
-        "Secret Service: unlock prompt was dismissed",
-    ))));
-    assert_eq!(e, SecretStoreError::Locked);
-    // What gnome-keyring answers when asked to create an item in a locked collection.
-    let e = map_keyring_error(keyring::Error::PlatformFailure(Box::new(Fake(
-        "DBus error: Cannot create an item in a locked collection",
-    ))));
-    assert_eq!(e, SecretStoreError::Locked);
-    let e = map_keyring_error(keyring::Error::PlatformFailure(Box::new(Fake(
-        "Crypto error: bad",
-    ))));
-    assert!(matches!(e, SecretStoreError::Other { .. }));
+    assert_eq!(no_access(Ss::Prompt), SecretStoreError::Locked);
+    assert_eq!(no_access(Ss::NoResult), SecretStoreError::Locked);
+    // What gnome-keyring answers when asked to create an item in a locked collection: decided
+    // by the D-Bus error's name, whatever its message says.
+    assert_eq!(platform(dbus(IS_LOCKED, "Cannot create an item in a locked collection")), SecretStoreError::Locked);
+    assert_eq!(platform(dbus(IS_LOCKED, "anything")), SecretStoreError::Locked);
+    assert!(matches!(
+        platform(dbus("org.freedesktop.DBus.Error.Failed", "the collection is locked")),
+        SecretStoreError::Unavailable { .. }
+    ));
+    // Errors in the exchange itself.
+    assert!(matches!(platform(Ss::Parse), SecretStoreError::Other { .. }));
+    assert!(matches!(platform(Ss::UnsupportedSecretFormat), SecretStoreError::Other { .. }));
+    assert!(matches!(platform(Ss::Path("bad".into())), SecretStoreError::Other { .. }));
 }
 
 #[test]
@@ -104,7 +100,7 @@ fn scrub_removes_the_secret_from_causes() {
 }
 
 #[test]
-fn every_error_has_plain_advice() {
+fn every_error_but_a_missing_token_says_what_to_do() {
     for e in [
         SecretStoreError::Unavailable { cause: "x".into() },
         SecretStoreError::Locked,
@@ -112,8 +108,11 @@ fn every_error_has_plain_advice() {
         SecretStoreError::NotFound,
         SecretStoreError::Other { cause: "x".into() },
     ] {
-        assert!(!e.next_step().is_empty());
-        assert!(e.to_string().ends_with(&e.next_step()));
+        match e.remedy() {
+            Some(remedy) => assert!(!remedy.is_empty() && e.to_string().ends_with(remedy), "{e}"),
+            // What to do about a missing token is the front end's to say.
+            None => assert_eq!(e, SecretStoreError::NotFound),
+        }
         assert!(!e.code().is_empty());
     }
 }
