@@ -11,7 +11,7 @@ async fn run_check(args: &CheckArgs) -> Result<(CheckRequest, Report), Failure> 
     let plan = args.plan()?;
     let pasted = secret::read(&format!("Paste the {} (input is hidden): ", plan.kind.label()))?;
     let request = plan.request(pasted.secret.clone());
-    let report = validate::validate(request.clone(), pasted.kind).await.map_err(|e| Failure::input(e.to_string()))?;
+    let report = validate::validate(request.clone(), pasted.kind).await.map_err(Failure::invalid)?;
     Ok((request, report))
 }
 
@@ -25,7 +25,7 @@ pub async fn save(args: SaveArgs) -> Exit {
     let json = args.check.json;
     let today = chrono::Local::now().date_naive();
     let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::input)?;
-    bitbucket_setup_core::store::connections::validate_name(&args.name).map_err(|e| Failure::input(e.to_string()))?;
+    bitbucket_setup_core::store::connections::validate_name(&args.name).map_err(Failure::invalid)?;
     let store = open_store()?;
     report_set_aside(&store);
     name_is_free(&store, &args.name, "Choose another name, or remove the old one first.")?;

@@ -71,11 +71,13 @@ pub async fn test(args: TestArgs) -> Exit {
                 results.push(serde_json::json!({"name": c.name, "ok": report.ok, "report": report}));
             }
             Err(e) => {
-                worst = worst.max(exit_code::for_manage(&e));
+                let failure = Failure::from(e);
+                worst = worst.max(exit_code::for_failure(&failure));
+                let said = output::sentence(&failure);
                 if !args.json {
-                    say!("{}:\n  ERROR: {e}", c.name);
+                    say!("{}:\n  ERROR: {said}", c.name);
                 }
-                results.push(serde_json::json!({"name": c.name, "ok": false, "error": e.to_string()}));
+                results.push(serde_json::json!({"name": c.name, "ok": false, "error": said}));
             }
         }
     }
@@ -95,7 +97,7 @@ pub fn remove(args: RemoveArgs) -> Exit {
         say!("There are no saved connections to remove.");
     }
     for c in targets {
-        let removed = store.remove(&c.id).map_err(|e| Failure::Io(format!("{} \"{}\" was kept.", e, c.name)))?;
+        let removed = store.remove(&c.id).map_err(|source| Failure::NotRemoved { name: c.name.clone(), source })?;
         if removed.keychain_entry_was_missing {
             say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
         } else {

@@ -37,10 +37,10 @@ pub fn for_report(r: &Report) -> i32 {
 /// A command that stopped: usage, a domain error, or a refusal that carries its own status.
 pub fn for_failure(f: &Failure) -> i32 {
     match f {
-        Failure::Input { .. } => USAGE,
+        Failure::Input { .. } | Failure::Invalid { .. } => USAGE,
         Failure::Start(_) => SOFTWARE,
         Failure::Store(bitbucket_setup_core::store::StoreError::Connections(e)) if e.is_input() => USAGE,
-        Failure::Io(_) | Failure::Store(_) => IO,
+        Failure::Io(_) | Failure::Store(_) | Failure::NotRemoved { .. } => IO,
         Failure::Manage(e) => for_manage(e),
         Failure::Export(e) => for_export(e),
         Failure::ExportFlow(e) => for_export_flow(e),

@@ -33,7 +33,7 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
             tell!("bitbucket-setup: git was refused at {place} with the token of \"{name}\"; it is offered there again only when no other saved token may work.")
         }
         Ok(_) => {}
-        Err(e @ helper::HelperError::Protocol(_)) => return Err(Failure::input(e.to_string())),
+        Err(e @ helper::HelperError::Protocol(_)) => return Err(Failure::invalid(e)),
         Err(e) => tell!("bitbucket-setup: {e}"),
     }
     Ok(exit_code::OK)

@@ -36,6 +36,14 @@ pub enum Failure {
     /// Bad usage or input; `problem` names it for `--json` ("bad_input", "not_cloud").
     #[error("{message}")]
     Input { problem: &'static str, message: String },
+    /// Bad input that an error of the layers below describes (a value that cannot be a token, a
+    /// check that cannot be made as asked, a name the list refuses), kept as the cause; `--json`
+    /// names it "bad_input".
+    #[error("{source}")]
+    Invalid {
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The program could not start its work.
     #[error("{0}")]
     Start(String),
@@ -44,6 +52,13 @@ pub enum Failure {
     Io(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `remove` could not remove the connection called `name`.
+    #[error("{source} \"{name}\" was kept.")]
+    NotRemoved {
+        name: String,
+        #[source]
+        source: StoreError,
+    },
     #[error(transparent)]
     Manage(#[from] ManageError),
     #[error(transparent)]
@@ -67,6 +82,11 @@ impl Failure {
     /// Bad input, in the user's words.
     pub fn input(message: impl Into<String>) -> Failure {
         Failure::Input { problem: "bad_input", message: message.into() }
+    }
+
+    /// Bad input, as an error of the layers below says it (kept as the cause).
+    pub fn invalid(source: impl std::error::Error + Send + Sync + 'static) -> Failure {
+        Failure::Invalid { source: Box::new(source) }
     }
 }
 

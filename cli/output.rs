@@ -39,6 +39,9 @@ struct InputProblem<'a> {
 pub fn failure(f: &Failure, as_json: bool) {
     match f {
         Failure::Input { problem, message } if as_json => json(&InputProblem { ok: false, problem, message }),
+        Failure::Invalid { source } if as_json => {
+            json(&InputProblem { ok: false, problem: "bad_input", message: &source.to_string() })
+        }
         Failure::ExportFlow(e) => match &**e {
             ExportFlowError::Unvalidated { reason, connection, .. } => tell!(
                 "error: Not exported: this configuration is unvalidated. {reason} Fix the connection (`{}` shows what is wrong), or add --allow-unvalidated to export it anyway; the file will then say it is unvalidated.",
@@ -48,6 +51,12 @@ pub fn failure(f: &Failure, as_json: bool) {
         },
         other => tell!("error: {}", with_next_step(f, other)),
     }
+}
+
+/// What the user reads about `f` (without `error: `): its sentence and the command line's next
+/// step for it, if any.
+pub fn sentence(f: &Failure) -> String {
+    with_next_step(f, f)
 }
 
 /// An error's sentence followed by the command line's next step for it, if any.

@@ -36,5 +36,5 @@ pub fn read(prompt: &str) -> Result<Pasted, Failure> {
 
 /// What a token looks like, or why it cannot be one.
 pub fn classify(raw: &str) -> Result<Pasted, Failure> {
-    credential::classify(raw).map_err(|e| Failure::input(e.to_string()))
+    credential::classify(raw).map_err(Failure::invalid)
 }

@@ -15,7 +15,7 @@ mod store;
 /// sentence says it all.
 pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
     match failure {
-        Failure::Store(e) => store::for_store(e, program),
+        Failure::Store(e) | Failure::NotRemoved { source: e, .. } => store::for_store(e, program),
         Failure::Manage(e) => store::for_manage(e, program),
         Failure::Export(e) => export::for_export(e, program),
         Failure::ExportFlow(e) => export::for_export_flow(e, program),

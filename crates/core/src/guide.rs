@@ -1,6 +1,7 @@
-//! Step 2 of the wizard as data: which Bitbucket (or id.atlassian.com) page creates the
-//! credential, which boxes to tick there in Bitbucket's own words, what to call the token
-//! and which expiry to pick. The window renders it; the tests read it.
+//! How to create a credential, as data: which Bitbucket (or id.atlassian.com) page creates it,
+//! which boxes to tick there in Bitbucket's own words, what to call the token and which expiry
+//! to pick. The window renders it (and says where in the window the date goes); the tests read
+//! it.
 
 use serde::Serialize;
 
@@ -33,6 +34,8 @@ pub struct Guide {
     /// The boxes to tick, in Bitbucket's labels.
     pub checklist: Vec<CheckItem>,
     pub token_name: String,
+    /// Which expiry to pick, and that Bitbucket never tells the app the date (where the user
+    /// gives it is the front end's to say).
     pub expiry_advice: String,
     pub notes: Vec<String>,
 }
@@ -134,9 +137,9 @@ pub fn guide(
         ),
     };
     let expiry_advice = if kind == CredentialKind::ApiToken {
-        "API tokens must expire within 365 days. Bitbucket never tells apps the date, so enter it in step 3 and the assistant will remind you before it runs out.".to_string()
+        "API tokens must expire within 365 days. Bitbucket never tells apps the date.".to_string()
     } else {
-        "Pick the longest expiry your workspace allows (often up to 365 days) or the one your policy asks for. Bitbucket never tells apps the date, so enter it in step 3 and the assistant will remind you before it runs out.".to_string()
+        "Pick the longest expiry your workspace allows (often up to 365 days) or the one your policy asks for. Bitbucket never tells apps the date.".to_string()
     };
     let mut notes: Vec<String> = presets::get(preset).notes.iter().map(|n| n.to_string()).collect();
     if matches!(kind, CredentialKind::ProjectToken | CredentialKind::WorkspaceToken) {

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, Utc};
 
-use crate::bitbucket::client::{ApiBase, Timeouts};
+use crate::bitbucket::client::{ApiBase, ApiBaseError, Timeouts};
 use crate::bitbucket::credential::{self, Credential, Secret};
 use crate::bitbucket::location;
 use crate::bitbucket::validate::{self, CheckRequest, Report};
@@ -19,17 +19,29 @@ mod status;
 pub use export_flow::{prepare_export, ExportFlowError, ExportRequest, Prepared, Recheck};
 pub use status::{describe, status_of, ConnectionStatus, StatusText};
 
-/// Why a connection could not be saved, found or checked: `Display` is the user's sentence.
+/// Why a connection could not be saved, found or checked: `Display` is the user's sentence,
+/// the facts only; each front end adds its own next step (where to see the saved connections,
+/// how to store a missing token again) by matching the variant.
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
     #[error(transparent)]
     Connections(#[from] connections::ConnectionsError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("No saved connection is called \"{0}\". `bitbucket-setup list` shows the saved ones.")]
+    /// No saved connection has this name or id (as the user gave it, trimmed).
+    #[error("No saved connection is called \"{0}\".")]
     NoSuchConnection(String),
     #[error("The check did not pass, so nothing was saved: {0}")]
     NotValid(String),
+    /// A saved connection's place cannot be read back.
+    #[error(transparent)]
+    Location(#[from] location::LocationError),
+    /// A saved connection's API address cannot be used.
+    #[error(transparent)]
+    ApiBase(#[from] ApiBaseError),
+    /// The check cannot be made as asked (a preset's scope list, a place the kind cannot reach).
+    #[error(transparent)]
+    Check(#[from] validate::InputError),
     #[error("{0}")]
     Input(String),
 }
@@ -122,9 +134,8 @@ pub fn save_validated(
 
 /// Rebuilds the check request of a saved connection with the given secret.
 pub fn request_for(c: &Connection, secret: Secret, timeouts: Timeouts) -> Result<CheckRequest, ManageError> {
-    let location = location::parse_parts(&c.workspace, c.repository.as_deref())
-        .map_err(|e| ManageError::Input(e.to_string()))?;
-    let api_base = ApiBase::parse(&c.api_url).map_err(|e| ManageError::Input(e.to_string()))?;
+    let location = location::parse_parts(&c.workspace, c.repository.as_deref())?;
+    let api_base = ApiBase::parse(&c.api_url)?;
     Ok(CheckRequest {
         credential: Credential { kind: c.kind, secret, email: c.email.clone(), username: c.username.clone() },
         location,
@@ -162,9 +173,7 @@ async fn retest_recorded(store: &Store, c: &Connection, timeouts: Timeouts) -> R
     let pasted = credential::classify(secret.expose()).map(|p| p.kind).unwrap_or(credential::PastedKind::Unknown);
     let checked_secret = secret.clone();
     let request = request_for(c, secret, timeouts)?;
-    let report = validate::validate(request, pasted)
-        .await
-        .map_err(|e| ManageError::Input(e.to_string()))?;
+    let report = validate::validate(request, pasted).await?;
     // Recorded only if the connection is as it was when the check began: a token replaced
     // (or a connection removed) meanwhile is not overwritten with this older result.
     let check = last_check(&report);
@@ -232,9 +241,7 @@ pub async fn replace_token(
     }
     let request = request_for(&probe, new_secret, timeouts)?;
     let secret = request.credential.secret.clone();
-    let report = validate::validate(request, pasted)
-        .await
-        .map_err(|e| ManageError::Input(e.to_string()))?;
+    let report = validate::validate(request, pasted).await?;
     if !report.ok {
         return Ok(report);
     }
