@@ -1,6 +1,7 @@
 //! Worlds: the behaviours of Bitbucket Cloud that nobody here has observed.
 //!
-//! `BITBUCKET.md` marks some of Bitbucket's answers UNCONFIRMED. Each point a verdict could
+//! Some of Bitbucket's answers are documented nowhere (`docs/bitbucket-behaviour.md`, "The
+//! points", lists them; "What Atlassian documents" lists what is known). Each point a verdict could
 //! depend on is a switch here, so that a test can run the app in every plausible Bitbucket
 //! instead of in the one the fake's author imagined. [`Behaviour::default`] is the fake's
 //! original reading (kept for the demo and the older tests); [`Behaviour::strictest`] is the
@@ -63,7 +64,8 @@ pub enum UnscopedApiToken {
 /// What `/2.0/user` (and `/user/*`) answer to an access token, which has no user behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum UserForAccessTokens {
-    /// 403 with the credential headers (BITBUCKET.md: "access tokens get 403").
+    /// 403 with the credential headers (Atlassian: `/user` is not for access tokens;
+    /// `docs/bitbucket-behaviour.md`, "Credentials and how each is sent").
     #[default]
     Forbidden,
     /// A bare 401 "not supported for this endpoint".
@@ -84,11 +86,13 @@ pub enum CheckOrder {
 /// Which implications between old-style scopes Bitbucket applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Implications {
-    /// Only those BITBUCKET.md states (`pullrequest:write` ⊃ `pullrequest` + `repository:write`,
-    /// …); `pipeline:write` does not include `pipeline`.
+    /// Only those Atlassian's narrative states in words (`pullrequest:write` ⊃ `pullrequest` +
+    /// `repository:write`, …; `docs/scopes.md`, "Implications"); `pipeline:write` does not
+    /// include `pipeline`.
     #[default]
     Documented,
-    /// Also write ⊃ read for pipelines, runners and account (the screen ticks Read with Write).
+    /// Also write ⊃ read for pipelines, runners and account, as the spec's one-line scope
+    /// descriptions suggest (`docs/scopes.md`, "Implications", the unconfirmed rows).
     WriteImpliesRead,
 }
 

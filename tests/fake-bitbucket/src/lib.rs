@@ -1,8 +1,9 @@
 //! A stateful fake of Bitbucket Cloud's REST API 2.0, for tests, benchmarks and offline demos.
 //!
 //! It is an independent model of Bitbucket (it does not depend on the app crate, so the app's
-//! tests are not circular). Its rules follow `shared/BITBUCKET.md` and the committed extract of
-//! Atlassian's OpenAPI spec (`tests/data/bitbucket-spec-extract.json`):
+//! tests are not circular). Its rules follow what Atlassian documents, written down with the
+//! sources in `docs/bitbucket-behaviour.md` ("What Atlassian documents") and `docs/scopes.md`,
+//! and the committed extract of Atlassian's OpenAPI spec (`tests/data/bitbucket-spec-extract.json`):
 //!
 //! * every operation of the spec is routed; scopes are enforced from the extract (access tokens
 //!   against the old-style `oauth2` list with the old-style implications, API tokens against the

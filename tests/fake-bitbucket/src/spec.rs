@@ -230,7 +230,8 @@ pub fn schema(name: &str) -> Option<Value> {
     SPEC.schemas.get(name).cloned()
 }
 
-/// Old-style implications (access tokens only), as in BITBUCKET.md:
+/// Old-style implications (access tokens only), as Atlassian's narrative states them
+/// (`docs/scopes.md`, "Implications"):
 /// `repository:write` ⊃ `repository`; `pullrequest` ⊃ `repository`;
 /// `pullrequest:write` ⊃ `pullrequest` + `repository:write`; `project` ⊃ `repository`;
 /// admin scopes imply nothing. New-style names imply nothing at all.

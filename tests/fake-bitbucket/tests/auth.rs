@@ -1,4 +1,5 @@
-//! Authentication variants, as BITBUCKET.md describes them.
+//! Authentication variants, as `docs/bitbucket-behaviour.md` ("Credentials and how each is sent")
+//! describes them.
 
 mod common;
 

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 /// Where the real service is known to differ from its own spec, and the fake follows the service.
 const KNOWN_DEVIATIONS: &[(&str, &str)] = &[
-    // BITBUCKET.md: a 403 "lack one or more required privilege scopes" has
+    // A 403 "lack one or more required privilege scopes" has (`docs/bitbucket-behaviour.md`, "Answers")
     // `detail: {"required": [...], "granted": [...]}` where the spec says `detail` is a string.
     ("error", "error.detail"),
 ];

@@ -10,7 +10,7 @@ use fake_bitbucket::{demo, DetailMode, FakeToken};
 
 const R: &str = "/repositories/acme/website";
 
-/// (path, expected status) per demo token, written by hand from BITBUCKET.md and the extract.
+/// (path, expected status) per demo token, written by hand from `docs/scopes.md` and the extract.
 #[tokio::test]
 async fn demo_tokens_against_the_probes() {
     let fake = demo_fake().await;
