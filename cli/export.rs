@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::args::ExportArgs;
+use super::advice::export as advice;
 use super::hints;
 use super::output::{say, tell};
 use super::{exit_code, open_store, report_set_aside, Exit, Failure};
@@ -40,11 +41,8 @@ pub async fn export(args: ExportArgs) -> Exit {
     let (Some(name), Some(format_raw)) = (args.name.as_deref(), args.format.as_deref()) else {
         return Err(Failure::input("Give the connection's name and --format."));
     };
-    let format = export::from_cli_name(format_raw).ok_or_else(|| export::ExportError::UnknownFormat { given: format_raw.chars().take(40).collect() })?;
+    let format = export::from_cli_name(format_raw).ok_or_else(|| export::ExportError::unknown_format(format_raw))?;
     let info = export::info(format);
-    if args.include_secret && !info.can_carry_secret {
-        return Err(export::ExportError::CannotCarrySecret { format: info.label }.into());
-    }
     let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if to_stdout && args.include_secret && std::io::stdout().is_terminal() {
         return Err(Failure::input("Not printing the token to the terminal. Give --output FILE, or send standard output to a file or a pipe."));
@@ -75,14 +73,14 @@ pub async fn export(args: ExportArgs) -> Exit {
         tell!("WARNING: exporting an UNVALIDATED configuration. {reason} The file says so.");
     }
     let (c, rendered) = (&prepared.connection, &prepared.rendered);
-    for w in rendered.warnings.iter().filter(|w| !w.contains("exported unvalidated")) {
+    for w in rendered.warnings.iter().filter(|w| advice::shows_warning(w)) {
         tell!("warning: {w}");
     }
     if !rendered.about.is_empty() {
         // The file's readers allow nothing but the credential: what it would say, said here.
         tell!("About this {} (its readers allow nothing else in it, so it is said here):", info.label);
-        for line in &rendered.about {
-            tell!("  {line}");
+        for note in &rendered.about {
+            tell!("  {}", advice::about_line(note));
         }
     }
     let reference = export::secret_reference(c);

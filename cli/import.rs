@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 
+use super::advice::export as advice;
 use super::args::{preset_arg, ImportArgs};
 use super::output::{self, say, tell};
 use super::{exit_code, name_is_free, open_store, report_set_aside, secret, Exit, Failure};
@@ -12,6 +13,7 @@ use bitbucket_cloud::validate;
 use bitbucket_setup_core::import::{self as imp, ImportOverrides};
 use bitbucket_setup_core::input;
 use bitbucket_setup_core::manage;
+use bitbucket_setup_core::shell::Program;
 
 /// How long `import -` waits for standard input to end: a pipe whose writer never closes it
 /// must not hang the command (a real export arrives in well under a second).
@@ -29,15 +31,17 @@ pub async fn import(args: ImportArgs) -> Exit {
     } else {
         input::read_regular_file(&args.file, imp::MAX_FILE_BYTES)
     };
+    let program = Program::current();
+    let refused = |e: imp::ImportError| Failure::input(advice::import_sentence(&e, &program));
     let bytes = read.map_err(|e| match e {
         // The import's own wording: an export is a few kilobytes.
-        input::InputError::TooLarge { .. } => Failure::input(imp::ImportError::TooLarge.to_string()),
+        input::InputError::TooLarge { .. } => refused(imp::ImportError::TooLarge),
         e => Failure::input(e.to_string()),
     })?;
-    let draft = imp::parse(&bytes).map_err(|e| Failure::input(e.to_string()))?;
+    let draft = imp::parse(&bytes).map_err(refused)?;
     drop(bytes);
     for note in &draft.notes {
-        tell!("note: {note}");
+        tell!("note: {}", advice::import_note(note));
     }
     let today = chrono::Local::now().date_naive();
     let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::input)?;
@@ -50,7 +54,7 @@ pub async fn import(args: ImportArgs) -> Exit {
         expires,
         description: args.description.clone(),
     };
-    let name = overrides.name.clone().or_else(|| draft.name.clone()).ok_or_else(|| Failure::input("The file names no connection. Add --name NAME."))?;
+    let name = overrides.name.clone().or_else(|| draft.name.clone()).ok_or_else(|| refused(imp::ImportError::NoName))?;
     bitbucket_setup_core::store::connections::validate_name(&name).map_err(|e| Failure::input(e.to_string()))?;
     let store = open_store()?;
     report_set_aside(&store);
@@ -75,7 +79,7 @@ pub async fn import(args: ImportArgs) -> Exit {
             let pasted = if file_on_stdin {
                 match secret::from_env() {
                     Some(raw) => secret::classify(&raw)?,
-                    None => return Err(Failure::input(super::hints::import_needs_token_variable(&bitbucket_setup_core::shell::Program::current()))),
+                    None => return Err(Failure::input(super::hints::import_needs_token_variable(&program))),
                 }
             } else {
                 secret::read(&format!("Paste the {} (input is hidden): ", draft.kind.label()))?
@@ -83,9 +87,9 @@ pub async fn import(args: ImportArgs) -> Exit {
             (pasted.secret, pasted.kind)
         }
     };
-    let plan = imp::plan(&draft, &overrides, token, &api_url, Timeouts::default()).map_err(|e| Failure::input(e.to_string()))?;
+    let plan = imp::plan(&draft, &overrides, token, &api_url, Timeouts::default()).map_err(refused)?;
     for w in &plan.warnings {
-        tell!("warning: {w}");
+        tell!("warning: {}", advice::import_warning(w));
     }
     let report = validate::validate(plan.request.clone(), pasted_kind).await.map_err(|e| Failure::input(e.to_string()))?;
     if !report.ok {

@@ -15,6 +15,7 @@ use crate::export::{self, ExportOptions, Format, FormatInfo};
 use crate::manage;
 use crate::store::connections::Connection;
 
+use crate::advice::export as advice;
 use crate::commands::{open_store, UiError};
 
 /// How long a copied token stays on the clipboard.
@@ -106,8 +107,7 @@ fn choose_path<R: Runtime>(app: &AppHandle<R>, file_name: &str) -> Option<PathBu
 /// (0600 with the token).
 #[tauri::command]
 pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> Result<ExportDone, UiError> {
-    let format: Format = export::from_cli_name(&input.format)
-        .ok_or_else(|| UiError::new(export::ExportError::UnknownFormat { given: input.format.chars().take(40).collect() }.to_string()))?;
+    let format: Format = export::from_cli_name(&input.format).ok_or_else(|| export::ExportError::unknown_format(&input.format))?;
     let store = open_store()?;
     let request = manage::ExportRequest {
         format,
@@ -117,13 +117,8 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
         recheck: manage::Recheck::IfStale,
         allow_unvalidated: input.allow_unvalidated,
     };
-    let prepared = manage::prepare_export(&store, &input.id, &request, |_| {}).await.map_err(|e| match e {
-        manage::ExportFlowError::Unvalidated { reason, .. } => UiError::on(
-            "unvalidated",
-            format!("This connection did not pass a check just now, so the export would be unvalidated. {reason} Re-test it or replace the token; or export anyway and the file will say it is unvalidated."),
-        ),
-        other => UiError::new(other.to_string()),
-    })?;
+    // An unvalidated export comes back on "unvalidated", where the page offers to export anyway.
+    let prepared = manage::prepare_export(&store, &input.id, &request, |_| {}).await?;
     let (c, rendered) = (prepared.connection, prepared.rendered);
     let app2 = app.clone();
     let file_name = rendered.file_name.clone();
@@ -133,7 +128,7 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
     let Some(path) = chosen else {
         return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![], about: vec![] });
     };
-    let written = export::write::write_file(&path, &rendered, true).map_err(|e| UiError::new(e.to_string()))?;
+    let written = export::write::write_file(&path, &rendered, true)?;
     let message = if rendered.contains_secret {
         format!("Saved {}. This file now contains the token in plain text: it is a secret. It was made readable only by you; keep it out of shared folders and delete it when done.", written.display())
     } else {
@@ -148,8 +143,8 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
         path: Some(written.display().to_string()),
         contains_secret: rendered.contains_secret,
         message,
-        warnings: rendered.warnings.clone(),
-        about: rendered.about.clone(),
+        warnings: rendered.warnings.iter().map(ToString::to_string).collect(),
+        about: rendered.about.iter().map(advice::about_line).collect(),
     })
 }
 
@@ -168,15 +163,15 @@ pub async fn copy_field<R: Runtime>(app: AppHandle<R>, id: String, key: String) 
     let c = manage::find(&store, &id)?;
     let not_in_form = || UiError::new("That field is not part of this tool's form.");
     let unusable = |_| UiError::new("The clipboard could not be used. Select the value and copy it by hand.");
-    let plain = export::fields(&c, c.preset).map_err(|e| UiError::new(e.to_string()))?;
+    let plain = export::fields(&c, c.preset)?;
     let field = plain.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
     if !field.secret {
         // Nothing secret: no keychain read (which may prompt, or fail while it is locked).
         app.clipboard().write_text(field.value.as_str()).map_err(unusable)?;
         return Ok(Copied { label: field.label, clears_in: None });
     }
-    let secret = store.secret(&c.id).map_err(|e| UiError::new(e.to_string()))?;
-    let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default()).map_err(|e| UiError::new(e.to_string()))?;
+    let secret = store.secret(&c.id)?;
+    let fields = export::fields_with(&c, c.preset, Some(&secret), &ExportOptions::default())?;
     drop(secret);
     let field = fields.into_iter().find(|f| f.key == key).ok_or_else(not_in_form)?;
     // Marked for clipboard managers to leave out of their history (and, on Windows, out of

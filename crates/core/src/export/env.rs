@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::text::{comment_lines, dotenv_value};
 use super::{Ctx, ExportError, Validation};
 
-pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<super::Warning>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     // The lines to type are in the exporting system's shell (sh, or PowerShell on Windows),
     // with `/` in a Windows path: no quoting keeps a `\` the same in every .env reader.
@@ -65,7 +65,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Result<Zeroiz
             }
             Err(why) => {
                 left_out.push(format!("{name} (the {what}) is left out: {why}."));
-                warnings.push(format!("The {what} is not in the .env file: {why}. The JSON or YAML export holds it."));
+                warnings.push(super::Warning::Says(format!("The {what} is not in the .env file: {why}. The JSON or YAML export holds it.")));
             }
         }
     }

@@ -235,9 +235,7 @@ fn form_fields(ctx: &Ctx<'_>, preset: PresetId) -> Result<Vec<FieldValue>, Expor
                         path: folder.clone(),
                     };
                     if folder.is_some() && branch.is_none() {
-                        return Err(ExportError::BadOption(
-                            "A folder needs a branch, and Bitbucket did not report this repository's default branch. Add --branch BRANCH.".into(),
-                        ));
+                        return Err(ExportError::FolderNeedsBranch);
                     }
                     let url = location.source_url().unwrap_or_else(|| location.web_url());
                     f.value = Zeroizing::new(url.trim_end_matches('/').to_string());
@@ -275,17 +273,20 @@ pub(crate) fn render(
     ctx: &Ctx<'_>,
     preset: PresetId,
     style: FormStyle,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<super::Warning>,
 ) -> Result<Zeroizing<String>, ExportError> {
     let fields = form_fields(ctx, preset)?;
     let p = presets::get(preset);
     for f in &fields {
         if let Some(w) = &f.warning {
-            warnings.push(format!("{}: {w}", f.label));
+            warnings.push(super::Warning::Says(format!("{}: {w}", f.label)));
         }
     }
+    // What is not about one field: the sheet and the page list it under their notes (a field's
+    // warning is shown beside the field).
+    let mut general = Vec::new();
     if ctx.c.preset != preset {
-        warnings.push(format!(
+        general.push(format!(
             "This connection was checked against {} ({}), not {}: the token may lack scopes {} needs.",
             presets::get(ctx.c.preset).name,
             ctx.c.preset.cli_name(),
@@ -293,11 +294,13 @@ pub(crate) fn render(
             p.name
         ));
     }
-    Ok(match style {
+    let contents = match style {
         FormStyle::Json => json(ctx, p, &fields),
-        FormStyle::Text => sheet(ctx, p, &fields, warnings),
-        FormStyle::Html => html(ctx, p, &fields, warnings),
-    })
+        FormStyle::Text => sheet(ctx, p, &fields, &general),
+        FormStyle::Html => html(ctx, p, &fields, &general),
+    };
+    warnings.extend(general.into_iter().map(super::Warning::Says));
+    Ok(contents)
 }
 
 fn json(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue]) -> Zeroizing<String> {
@@ -343,7 +346,7 @@ fn secret_hint(ctx: &Ctx<'_>) -> String {
     format!("The token is not on this sheet. Get it with: {}", super::token_command(&ctx.meta.program, ctx.c))
 }
 
-fn sheet(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[String]) -> Zeroizing<String> {
+fn sheet(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], general: &[String]) -> Zeroizing<String> {
     let mut out = String::new();
     let t = title(p);
     out.push_str(&t);
@@ -375,8 +378,7 @@ fn sheet(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[
     for n in p.notes {
         out.push_str(&format!("  - {n}\n"));
     }
-    let extra: Vec<&String> = warnings.iter().filter(|w| !fields.iter().any(|f| f.warning.as_ref().is_some_and(|fw| w.ends_with(fw.as_str())))).collect();
-    for w in extra {
+    for w in general {
         out.push_str(&format!("  - {w}\n"));
     }
     out.push_str("\nAbout this sheet\n");
@@ -386,7 +388,7 @@ fn sheet(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[
     Zeroizing::new(out)
 }
 
-fn html(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[String]) -> Zeroizing<String> {
+fn html(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], general: &[String]) -> Zeroizing<String> {
     let e = html_escape;
     let t = title(p);
     let mut out = String::new();
@@ -415,7 +417,7 @@ fn html(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue], warnings: &[S
     for n in p.notes {
         out.push_str(&format!("<li>{}</li>\n", e(n)));
     }
-    for w in warnings.iter().filter(|w| !fields.iter().any(|f| f.warning.as_ref().is_some_and(|fw| w.ends_with(fw.as_str())))) {
+    for w in general {
         out.push_str(&format!("<li class=\"warn\">{}</li>\n", e(w)));
     }
     out.push_str("</ul>\n<h2>About this page</h2>\n<dl>\n");

@@ -20,13 +20,13 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use zeroize::Zeroizing;
 
-use super::{Ctx, ExportError};
+use super::{Ctx, ExportError, Format, Note, Warning};
 use crate::bitbucket::credential::CredentialKind;
 
 /// RFC 3986 unreserved characters stay; everything else is encoded.
 const USERINFO: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>, about: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<Warning>, about: &mut Vec<Note>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     let user = ctx.git_username().ok_or(ExportError::Unrepresentable {
         format: "git credential entry",
@@ -34,7 +34,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>, about: &mut Vec<
         why: "an app password is used with your Bitbucket username, and the connection has none",
     })?;
     if c.kind == CredentialKind::AppPassword {
-        warnings.push("App passwords stopped working on 2026-07-28: git will refuse this entry.".into());
+        warnings.push(Warning::Says("App passwords stopped working on 2026-07-28: git will refuse this entry.".into()));
     }
     if ctx.token.contains(['\n', '\r', '\0']) {
         return Err(ExportError::Unrepresentable { format: "git credential entry", field: "token", why: "it contains a line break" });
@@ -43,24 +43,21 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<String>, about: &mut Vec<
     let path = match c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(repo) => format!("/{}/{}.git", utf8_percent_encode(&c.workspace, USERINFO), utf8_percent_encode(repo, USERINFO)),
         None => {
-            about.push(format!(
+            about.push(Note::Says(format!(
                 "The entry names no repository, so git uses it only where credential.useHttpPath is off (git setup turns it on for {}: git then matches the repository's path exactly). Save the connection with its repository for an entry git uses there too, or let git ask this app instead: {}.",
                 base.url(),
                 ctx.meta.program.command(&["git", "setup"])
-            ));
+            )));
             String::new()
         }
     };
-    about.push(format!("A git credential-store entry for {}: use it with git config --global credential.helper 'store --file=/path/to/this/file'.", base.url()));
-    about.push(format!("git user name for a {}: {user}. Use remotes without a user name in them ({}), or git will not match the entry.", c.kind.label(), base.clone_url(&c.workspace, c.repository.as_deref().unwrap_or("REPOSITORY"))));
+    about.push(Note::Says(format!("A git credential-store entry for {}: use it with git config --global credential.helper 'store --file=/path/to/this/file'.", base.url())));
+    about.push(Note::Says(format!("git user name for a {}: {user}. Use remotes without a user name in them ({}), or git will not match the entry.", c.kind.label(), base.clone_url(&c.workspace, c.repository.as_deref().unwrap_or("REPOSITORY")))));
     if !ctx.secret_included {
-        about.push(format!(
-            "The password part is a reference, not the token: export with --include-secret for a working entry, or use {} in a credential helper.",
-            super::token_command(&ctx.meta.program, c)
-        ));
+        about.push(Note::TokenIsAReference { format: Format::GitCredentials, token_command: super::token_command(&ctx.meta.program, c) });
     }
     for (k, v) in ctx.metadata_lines() {
-        about.push(format!("{k}: {v}"));
+        about.push(Note::Says(format!("{k}: {v}")));
     }
     Ok(Zeroizing::new(format!(
         "{}://{}:{}@{}{path}\n",

@@ -16,7 +16,7 @@
 use zeroize::Zeroizing;
 
 use super::doc::Node;
-use super::{info, Ctx, ExportError, Format};
+use super::{info, Ctx, ExportError, Format, Note};
 use crate::bitbucket::credential::CredentialKind;
 
 /// n8n's credential type for an Atlassian API token (email + token).
@@ -37,21 +37,21 @@ pub fn n8n_id(connection_id: &str) -> String {
     id
 }
 
-pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     if c.kind != CredentialKind::ApiToken {
         return Err(ExportError::NeedsApiToken { format: info(Format::N8n).label, kind: c.kind.label() });
     }
     let email = c.email.clone().ok_or(ExportError::MissingEmail)?;
-    about.push(format!(
+    about.push(Note::Says(format!(
         "An n8n \"Bitbucket Access Token API\" credential (tested with n8n {N8N_TESTED_VERSION}): n8n import:credentials --input=FILE. n8n does not store the workspace ({}).",
         c.workspace
-    ));
+    )));
     if !ctx.secret_included {
-        about.push(format!("accessToken holds a reference, not the token: export with --include-secret for n8n, or get it with {}.", super::token_command(&ctx.meta.program, c)));
+        about.push(Note::TokenIsAReference { format: Format::N8n, token_command: super::token_command(&ctx.meta.program, c) });
     }
     for (k, v) in ctx.metadata_lines() {
-        about.push(format!("{k}: {v}"));
+        about.push(Note::Says(format!("{k}: {v}")));
     }
     let entry = Node::map(vec![
         ("id", Node::str(n8n_id(&c.id))),

@@ -17,7 +17,7 @@
 use zeroize::Zeroizing;
 
 use super::text::netrc_word;
-use super::{Ctx, ExportError};
+use super::{Ctx, ExportError, Format, Note};
 use crate::bitbucket::credential::AuthScheme;
 
 fn entry(out: &mut String, machine: &str, login: &str, password: &str, field: &'static str) -> Result<(), ExportError> {
@@ -31,7 +31,7 @@ fn entry(out: &mut String, machine: &str, login: &str, password: &str, field: &'
     Ok(())
 }
 
-pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing<String>, ExportError> {
+pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<String>, ExportError> {
     let c = ctx.c;
     let api_host = url::Url::parse(&c.api_url)
         .ok()
@@ -44,7 +44,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing
         AuthScheme::BasicWithEmail => {
             let email = c.email.as_deref().ok_or(ExportError::MissingEmail)?;
             entry(&mut out, &api_host, email, token, "email")?;
-            about.push(format!("{api_host}: the REST API, Basic auth with your Atlassian account email and the API token."));
+            about.push(Note::Says(format!("{api_host}: the REST API, Basic auth with your Atlassian account email and the API token.")));
         }
         AuthScheme::BasicWithUsername => {
             let user = c.username.as_deref().ok_or(ExportError::Unrepresentable {
@@ -53,30 +53,30 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<String>) -> Result<Zeroizing
                 why: "an app password is used with your Bitbucket username, and the connection has none",
             })?;
             entry(&mut out, &api_host, user, token, "username")?;
-            about.push(format!("{api_host}: the REST API (app passwords stopped working on 2026-07-28)."));
+            about.push(Note::Says(format!("{api_host}: the REST API (app passwords stopped working on 2026-07-28).")));
         }
         AuthScheme::Bearer => {
             let shell = ctx.meta.program.shell();
-            about.push(format!(
+            about.push(Note::Says(format!(
                 "No entry for the REST API ({api_host}): it takes a {} only as \"Authorization: Bearer <token>\" ({} --oauth2-bearer {}), which .netrc cannot express.",
                 c.kind.label(),
                 shell.curl(),
                 shell.output_arg(&super::token_command(&ctx.meta.program, c))
-            ))
+            )))
         }
     }
     if let Some(git_user) = ctx.git_username().filter(|u| !u.is_empty()) {
         if git_host != api_host || c.kind.auth_scheme() == AuthScheme::Bearer {
             entry(&mut out, &git_host, &git_user, token, "git user name")?;
-            about.push(format!("{git_host}: git over HTTPS, user {git_user}, password the token."));
+            about.push(Note::Says(format!("{git_host}: git over HTTPS, user {git_user}, password the token.")));
         }
     }
-    about.push("Append these lines to ~/.netrc (mode 0600), replacing any entry for the same machine: curl uses the first entry for a machine, Python the last.".into());
+    about.push(Note::Says("Append these lines to ~/.netrc (mode 0600), replacing any entry for the same machine: curl uses the first entry for a machine, Python the last.".into()));
     if !ctx.secret_included {
-        about.push(format!("The password is a reference, not the token: export with --include-secret, or get the token with {}.", super::token_command(&ctx.meta.program, c)));
+        about.push(Note::TokenIsAReference { format: Format::Netrc, token_command: super::token_command(&ctx.meta.program, c) });
     }
     for (k, v) in ctx.metadata_lines() {
-        about.push(format!("{k}: {v}"));
+        about.push(Note::Says(format!("{k}: {v}")));
     }
     Ok(Zeroizing::new(out))
 }

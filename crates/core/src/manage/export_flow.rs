@@ -45,8 +45,8 @@ pub struct Prepared {
     pub checked: Option<Result<Report, ManageError>>,
 }
 
-/// Why the flow stopped. `Display` is the user's sentence; a front end may word
-/// [`ExportFlowError::Unvalidated`] its own way (it knows how the user can allow it).
+/// Why the flow stopped, as facts. `Display` is the plain sentence; what the user does next
+/// (allow an unvalidated export, replace a file) is each front end's to say, in its own words.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportFlowError {
     #[error(transparent)]
@@ -73,9 +73,6 @@ pub async fn prepare_export(
     before_check: impl FnOnce(&Connection),
 ) -> Result<Prepared, ExportFlowError> {
     let info = export::info(request.format);
-    if request.include_secret && !info.can_carry_secret {
-        return Err(ExportError::CannotCarrySecret { format: info.label }.into());
-    }
     let mut c = find(store, name_or_id)?;
     let mut meta = ExportMeta::now(&c);
     meta.options = request.options.clone();
