@@ -1,6 +1,7 @@
 //! What each target product needs from a Bitbucket Cloud credential: one table, one row per
-//! product, derived from the product's own setup guide (quoted in the comments) and the
-//! "What the five target products need" table of `BITBUCKET.md`.
+//! product, derived from the product's own setup guide (quoted in the comments). Each product's
+//! needs, with its guide's public address, are in `docs/products.md`; the guides' lines that name
+//! scopes are quoted in `tests/data/guides/`, which `tests/guides.rs` holds the table against.
 //!
 //! Every row lists its scopes in both vocabularies (old-style names for access tokens,
 //! new-style for API tokens) so that [`required_scopes`] can answer for whichever kind of
@@ -126,7 +127,7 @@ use CredentialKind::{ApiToken, ProjectToken, RepositoryToken, WorkspaceToken};
 
 /// The table. Order matches [`PresetId::index`].
 static PRESETS: [Preset; 8] = [
-    // SQAI Suite (target-sqai-suite.txt), "Step 3: Set Access Token Scopes":
+    // SQAI Suite (docs/products.md#sqai-suite), "Step 3: Set Access Token Scopes":
     //   "Repositories | Read & Write (Allows SQAI to read existing code for context and
     //    write/push new scripts.)"
     //   "Pull Requests | Read & Write (Allows SQAI to create the PR for your team's review.)"
@@ -160,7 +161,7 @@ static PRESETS: [Preset; 8] = [
             "Token Scope: SQAI's guide documents only REPO (repository access token); the value for a workspace access token is UNCONFIRMED.",
         ],
     },
-    // Autoheal (target-autoheal.txt), "Filter permissions by "read" and grant the following
+    // Autoheal (docs/products.md#autoheal), "Filter permissions by "read" and grant the following
     // scopes: read:repository:bitbucket, read:pipeline:bitbucket, read:workspace:bitbucket,
     // read:pullrequest:bitbucket, read:project:bitbucket, read:user:bitbucket, read:account,
     // read:me". Credential: "An Atlassian API Token with scopes, or a Workspace/Repository
@@ -197,10 +198,11 @@ static PRESETS: [Preset; 8] = [
             "With a repository access token Bitbucket offers no Projects or Account scopes; Autoheal then sees that one repository only.",
         ],
     },
-    // Katalon TestOps (target-katalon-testops.md): the form asks for "Bitbucket Username" and
+    // Katalon TestOps (docs/products.md#katalon-testops): the form asks for "Bitbucket Username" and
     // "Bitbucket App Password"; "Service Hooks will be automatically created". The guide lists
-    // no scopes; BITBUCKET.md: "read account, repository, pull requests; it creates service hooks
-    // (webhook)". App passwords are dead, so an API token goes in the password field.
+    // no scopes; the project reads what Katalon does as "read account, repository, pull requests;
+    // it creates service hooks (webhook)". App passwords are dead, so an API token goes in the
+    // password field.
     // `webhook` (old) allowed read, create and delete, so the API-token list keeps all three
     // (UNCONFIRMED whether Katalon ever deletes its hooks).
     // "Bitbucket Username" with an API token depends on what Katalon does with it, which its
@@ -248,7 +250,7 @@ static PRESETS: [Preset; 8] = [
             "You need the Account Admin or System Admin role in TestOps.",
         ],
     },
-    // Cubyts (target-cubyts.txt), Part 1, "Scopes": "Repositories — Read", "Pull Requests —
+    // Cubyts (docs/products.md#cubyts), Part 1, "Scopes": "Repositories — Read", "Pull Requests —
     // Read". "Leave all other scopes unchecked unless specifically required by your setup."
     // Token level: repository or workspace. Part 2 (app password) is "only for legacy
     // integrations" and dead now.
@@ -272,7 +274,7 @@ static PRESETS: [Preset; 8] = [
             "Only admins of the Cubyts workspace can set this up.",
         ],
     },
-    // Nirvai (target-nirvai.txt). Repository access token (recommended) scopes:
+    // Nirvai (docs/products.md#nirvai). Repository access token (recommended) scopes:
     // "read:repository, write:repository, read:webhook, write:webhook". "Required Scopes"
     // table: read:user:bitbucket, read:workspace:bitbucket, read:repository:bitbucket,
     // write:repository:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket,
@@ -304,7 +306,7 @@ static PRESETS: [Preset; 8] = [
             "Nirvai mentions pull requests, but its scope list has none; if your agents must open pull requests, add pullrequest:write.",
         ],
     },
-    // n8n (docs.n8n.io/integrations/builtin/credentials/bitbucket; n8n 2.39.10's own code): the
+    // n8n (docs/products.md#n8n; n8n 2.39.10's own code): the
     // credential for an API token is "bitbucketAccessTokenApi" ("Bitbucket Access Token API",
     // fields Email and Access Token; "bitbucketApi" is the app-password one); scopes: "read:user:bitbucket,
     // read:workspace:bitbucket, read:repository:bitbucket, read:webhook:bitbucket,
