@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Makes tests/data/bitbucket-spec-extract.json from Atlassian's OpenAPI spec of Bitbucket Cloud.
 
-The project's tests must not read ../shared, so this trimmed extract is committed together with
-this script. Re-run it when Atlassian publishes a new spec:
+The tests read only this trimmed extract, committed together with this script. Re-run it when
+Atlassian publishes a new spec (what the tables rely on is in docs/scopes.md):
 
-    python3 tests/data/extract-spec.py ../shared/reference/bitbucket-cloud-openapi.v3.json
+    curl -fsSL -o swagger.v3.json https://dac-static.atlassian.com/cloud/bitbucket/swagger.v3.json
+    python3 tests/data/extract-spec.py swagger.v3.json
 
 It keeps, for every operation, the scopes it needs in both vocabularies (old style under
 `security[].oauth2`, new style under `x-atlassian-oauth2-scopes`), the old-style scope
@@ -54,6 +55,6 @@ def main(src, dst):
 
 
 if __name__ == "__main__":
-    src = sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/bitbucket-cloud-openapi.v3.json"
+    src = sys.argv[1] if len(sys.argv) > 1 else "swagger.v3.json"
     dst = sys.argv[2] if len(sys.argv) > 2 else "tests/data/bitbucket-spec-extract.json"
     main(src, dst)
