@@ -100,7 +100,7 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
     if let Some(previous) = lock(&state.running).replace(handle) {
         previous.abort();
     }
-    let report = rx.await.map_err(|_| UiError::new("The check was cancelled."))?;
+    let report = crate::advice::check::for_wizard(rx.await.map_err(|_| UiError::new("The check was cancelled."))?);
     *lock(&state.last_check) = Some((report.details(), request.credential.email.clone()));
     let paste_warning = credential::mismatch_warning(pasted.kind, input.kind);
     let pending_id = if report.ok {
