@@ -221,6 +221,11 @@ impl<'a> Answers<'a> {
         self.all.iter().copied().find(|r| r.status == 401)
     }
 
+    /// Whether a probe that proves reach got a 404.
+    fn out_of_reach_anywhere(&self) -> bool {
+        self.responses.iter().any(|(p, r)| p.role == Role::Reach && r.status == 404)
+    }
+
     /// The probe that proves the place out of reach (404), when it did.
     fn out_of_reach(&self) -> Option<&'a Probe> {
         let (p, r) = self.responses.iter().copied().find(|(p, _)| p.role == Role::Reach)?;
@@ -415,12 +420,6 @@ fn unproven(a: &Answers) -> Option<Verdict> {
     ))
 }
 
-impl Answers<'_> {
-    /// Whether a probe that proves reach got a 404.
-    fn out_of_reach_anywhere(&self) -> bool {
-        self.responses.iter().any(|(p, r)| p.role == Role::Reach && r.status == 404)
-    }
-}
 
 /// Accepted by one endpoint and refused by another that the verdict needs.
 fn refused_after_accepted(a: &Answers) -> Option<Verdict> {

@@ -8,7 +8,7 @@ use crate::client::{NetworkError, ProbeResponse};
 use crate::credential::CredentialKind;
 use crate::scopes;
 
-/// What went wrong, one name per cause. The names are part of the command line's JSON.
+/// What went wrong, one name per cause. The names are part of the report's JSON, which scripts read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {

@@ -19,7 +19,7 @@ pub async fn run(plan: Plan) -> Report {
 }
 
 /// [`run`] on `client`, whose connection may already be open ([`Client::preconnect`]): the
-/// window opens it while the person creates the token, so the check costs one round trip.
+/// caller may open it while the person creates the token, so the check costs one round trip.
 /// `client` must be for the plan's API address.
 pub async fn run_with(plan: Plan, client: &Client) -> Report {
     if let Some(early) = plan.early.clone() {
