@@ -352,6 +352,10 @@ fn main() {
     ];
     cases[2].env.push(("GIT_CONFIG_GLOBAL".into(), store_config.display().to_string()));
 
+    // How busy the machine was: the ratios hold on a busy one (the runs are interleaved), the
+    // times do not.
+    let load =
+        std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_string));
     // Two uncounted rounds, then the runs in turn, each round starting one case later, so that
     // a drift of the machine falls on every case alike.
     for round in 0..runs + 2 {
@@ -401,13 +405,15 @@ fn main() {
     let size = std::fs::metadata(&app).map(|m| format!("{:.2} MiB", m.len() as f64 / 1048576.0)).unwrap_or_default();
     table.push_str(&format!(
         "\nShared libraries (`ldd`): bitbucket-setup {}, secret-tool {}, git {}. bitbucket-setup's size: {size}. The keychain item's \
-         attributes: {}. The measurement's own floor (`true` through the same wrapper): {} and {}.\n",
+         attributes: {}. The measurement's own floor (`true` through the same wrapper): {} and {}. Load average \
+         (1 minute) when the runs began: {}.\n",
         libs(&app),
         libs(&secret_tool),
         libs(&git),
         attributes.iter().map(|a| a.split(" = ").next().unwrap_or(a)).collect::<Vec<_>>().join(", "),
         ms(floor_wall),
-        mib(floor_rss)
+        mib(floor_rss),
+        load.as_deref().unwrap_or("?")
     ));
     println!("{table}");
     if let Some(path) = output {
