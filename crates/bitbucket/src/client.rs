@@ -54,7 +54,7 @@ pub enum ApiBaseError {
 }
 
 fn use_default() -> String {
-    format!("Leave the advanced setting empty to use Bitbucket Cloud ({DEFAULT_API_URL}).")
+    format!("Bitbucket Cloud's API address is {DEFAULT_API_URL}, the one used when none is given.")
 }
 
 impl ApiBase {
@@ -232,7 +232,7 @@ impl NetworkError {
     pub fn next_step(&self) -> String {
         match self {
             NetworkError::Dns { .. } => "Check that this computer is online and that the API address is spelled right.".into(),
-            NetworkError::Refused { .. } => "Check the API address (advanced setting) and that nothing blocks the connection.".into(),
+            NetworkError::Refused { .. } => "Check the API address and that nothing blocks the connection.".into(),
             NetworkError::Tls { .. } => "A firewall or proxy may be intercepting secure connections; ask your IT team, or check the computer's date and time.".into(),
             NetworkError::Proxy => "Check the proxy settings (https_proxy, HTTPS_PROXY, all_proxy, no_proxy) or ask your IT team.".into(),
             NetworkError::ProxyDown { set_in, .. } if set_in == SYSTEM_SETTINGS => {
@@ -779,7 +779,7 @@ mod tests {
         for raw in ["https://user:hunter2@[bad", "hunter2@nowhere", "https://u:hunter2@exa mple.com/2.0"] {
             let e = ApiBase::parse(raw).unwrap_err();
             assert!(!e.to_string().contains("hunter2"), "{raw}: {e}");
-            assert!(e.to_string().ends_with("Leave the advanced setting empty to use Bitbucket Cloud (https://api.bitbucket.org/2.0)."), "{e}");
+            assert!(e.to_string().ends_with("Bitbucket Cloud's API address is https://api.bitbucket.org/2.0, the one used when none is given."), "{e}");
         }
         let e = ApiBase::parse("https://ok.example\u{1b}[2J").unwrap_err();
         assert!(!e.to_string().contains('\u{1b}'), "{e}");
