@@ -101,3 +101,26 @@ pub fn import_warning(warning: &PlanWarning) -> String {
         PlanWarning::Expired { .. } => warning.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bitbucket_setup_core::shell::Shell;
+
+    #[test]
+    fn the_command_line_adds_its_flags_to_the_facts() {
+        let program = Program::named(Shell::Posix);
+        let exists = ExportError::Exists { path: "a.env".into() };
+        assert_eq!(for_export(&exists, &program).as_deref(), Some("Choose another file name, or add --force to replace it."));
+        let device = ExportError::NotRegular { path: "/dev/null".into(), what: "a device" };
+        let step = for_export(&device, &program).unwrap();
+        assert!(step.contains("-o -") && !step.contains("--force"), "{step}");
+        assert_eq!(import_sentence(&ImportError::NoName, &program), "The file names no connection. Add --name NAME.");
+        assert!(import_sentence(&ImportError::NoWorkspace, &program).contains("Add --workspace WORKSPACE"));
+        let warning = PlanWarning::OtherApiAddress { given: "https://evil.example/2.0".into() };
+        assert!(import_warning(&warning).ends_with("it was not used. Give --api-url to check against it."));
+        let note = Note::TokenIsAReference { format: Format::Netrc, token_command: "bitbucket-setup token X".into() };
+        assert!(about_line(&note).contains("export with --include-secret"));
+        assert!(!shows_warning(&Warning::Unvalidated) && shows_warning(&Warning::Says("x".into())));
+    }
+}
