@@ -97,7 +97,7 @@ pub fn remove(args: RemoveArgs) -> Exit {
         say!("There are no saved connections to remove.");
     }
     for c in targets {
-        let removed = store.remove(&c.id).map_err(|source| Failure::NotRemoved { name: c.name.clone(), source })?;
+        let removed = store.remove(&c.id).map_err(|source| Failure::NotRemoved { name: c.name.clone(), source: Box::new(source) })?;
         if removed.keychain_entry_was_missing {
             say!("Removed \"{}\" (its keychain entry was already gone).", c.name);
         } else {

@@ -52,12 +52,12 @@ pub enum Failure {
     Io(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// `remove` could not remove the connection called `name`.
+    /// `remove` could not remove the connection called `name` (boxed: it is large).
     #[error("{source} \"{name}\" was kept.")]
     NotRemoved {
         name: String,
         #[source]
-        source: StoreError,
+        source: Box<StoreError>,
     },
     #[error(transparent)]
     Manage(#[from] ManageError),

@@ -8,14 +8,15 @@ use bitbucket_setup_core::shell::Program;
 use crate::Failure;
 
 mod check;
-pub(crate) mod export;
+mod export;
 mod store;
 
 /// What the user does next after `failure`, in this shell's words; `None` when the error's own
 /// sentence says it all.
 pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
     match failure {
-        Failure::Store(e) | Failure::NotRemoved { source: e, .. } => store::for_store(e, program),
+        Failure::Store(e) => store::for_store(e, program),
+        Failure::NotRemoved { source, .. } => store::for_store(source, program),
         Failure::Manage(e) => store::for_manage(e, program),
         Failure::Export(e) => export::for_export(e, program),
         Failure::ExportFlow(e) => export::for_export_flow(e, program),
