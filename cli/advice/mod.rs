@@ -8,7 +8,7 @@ use bitbucket_setup_core::shell::Program;
 use crate::Failure;
 
 mod check;
-mod export;
+pub(crate) mod export;
 mod store;
 
 /// What the user does next after `failure`, in this shell's words; `None` when the error's own
