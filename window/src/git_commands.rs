@@ -49,8 +49,7 @@ pub async fn git_plan(id: String) -> Result<GitPlan, UiError> {
     let commands = lines(&base)?.iter().map(|l| setup::command_line(setup::Scope::Global, l)).collect();
     let set_up = tauri::async_runtime::spawn_blocking(move || setup::is_set_up(None, setup::Scope::Global, &GitBase::from_env()))
         .await
-        .map_err(|_| UiError::new("git could not be asked."))?
-        .map_err(|e| UiError::new(e.to_string()))?;
+        .map_err(|_| UiError::new("git could not be asked."))??;
     let survey = survey(&base)?;
     let found = survey.found.iter().map(|f| f.to_string()).collect();
     let unreadable = survey.unreadable.iter().map(|u| u.to_string()).collect();
@@ -72,7 +71,7 @@ pub async fn git_apply(id: String) -> Result<GitDone, UiError> {
     let base = GitBase::from_env();
     let lines = lines(&base)?;
     tauri::async_runtime::spawn_blocking(move || {
-        let added = setup::apply(None, setup::Scope::Global, &lines).map_err(|e| UiError::new(e.to_string()))?;
+        let added = setup::apply(None, setup::Scope::Global, &lines)?;
         let reach = c.repository.as_deref().map(|repo| {
             let place = format!("{}/{repo}", c.workspace);
             let cwd = std::env::temp_dir();
@@ -102,7 +101,7 @@ pub async fn git_retire() -> Result<Retired, UiError> {
     let lines = lines(&base)?;
     tauri::async_runtime::spawn_blocking(move || {
         let fixed = doctor::fix(&found, &base);
-        setup::apply(None, setup::Scope::Global, &lines).map_err(|e| UiError::new(e.to_string()))?;
+        setup::apply(None, setup::Scope::Global, &lines)?;
         Ok(Retired {
             retired: fixed.files.iter().flat_map(|f| f.changes.iter().map(move |c| format!("{}: {c}", f.names()))).collect(),
             backups: fixed.files.iter().map(|f| f.backup.display().to_string()).collect(),

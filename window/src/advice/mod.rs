@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod export;
+pub mod git;
 pub mod input;
 pub mod store;
