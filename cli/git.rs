@@ -34,7 +34,17 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
         }
         Ok(_) => {}
         Err(e @ helper::HelperError::Protocol(_)) => return Err(Failure::invalid(e)),
-        Err(e) => tell!("bitbucket-setup: {e}"),
+        Err(e) => {
+            // A token missing from the keychain: the command line's way to store it again.
+            let step = match &e {
+                helper::HelperError::Keychain { source, .. } => crate::advice::store::for_store(source, &Program::current()),
+                _ => None,
+            };
+            match step {
+                Some(step) => tell!("bitbucket-setup: {e} {step}"),
+                None => tell!("bitbucket-setup: {e}"),
+            }
+        }
     }
     Ok(exit_code::OK)
 }

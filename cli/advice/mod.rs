@@ -9,7 +9,7 @@ use crate::Failure;
 
 mod check;
 pub(crate) mod export;
-mod store;
+pub(crate) mod store;
 
 /// What the user does next after `failure`, in this shell's words; `None` when the error's own
 /// sentence says it all.

@@ -59,8 +59,13 @@ pub enum HelperError {
     Protocol(#[from] protocol::ProtocolError),
     #[error("Bitbucket Setup Assistant could not read its saved connections: {0}")]
     Store(String),
-    #[error("Bitbucket Setup Assistant could not read the token of \"{name}\" from the keychain: {why}")]
-    Keychain { name: String, why: String },
+    /// The front ends add what to do (a missing token is stored again through them).
+    #[error("Bitbucket Setup Assistant could not read the token of \"{name}\" from the keychain: {source}")]
+    Keychain {
+        name: String,
+        #[source]
+        source: Box<crate::store::StoreError>,
+    },
     #[error("Could not answer git: {0}")]
     Write(std::io::Error),
 }
@@ -88,7 +93,7 @@ pub fn run(
     if op == Operation::Get {
         let Some(c) = pick(&connections, &wanted, pinned, today) else { return Ok(Outcome::Silent) };
         let Some(username) = c.kind.git_username() else { return Ok(Outcome::Silent) };
-        let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), why: e.to_string() })?;
+        let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), source: Box::new(e) })?;
         protocol::answer(out, username, &secret).map_err(HelperError::Write)?;
         return Ok(Outcome::Answered { name: c.name.clone() });
     }
@@ -155,7 +160,7 @@ fn used<'a>(
         if query.username.as_deref().is_some_and(|u| Some(u) != c.kind.git_username()) {
             continue;
         }
-        let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), why: e.to_string() })?;
+        let secret = store.secret(&c.id).map_err(|e| HelperError::Keychain { name: c.name.clone(), source: Box::new(e) })?;
         if secret.expose() == password.expose() {
             return Ok(Some((c, secret)));
         }
