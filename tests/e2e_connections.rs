@@ -9,7 +9,7 @@ mod support;
 
 use fake_bitbucket::{demo, FakeToken, TokenState};
 use serde_json::json;
-use support::app::{self, app, block_on, in_days, keychain_secrets, App, Setup};
+use support::app::{self, block_on, in_days, keychain_secrets, App, Setup};
 use support::run_cli;
 
 /// A repository access token for acme/website with SQAI's scopes that only this test uses, so

@@ -370,8 +370,8 @@ fn export_messages(os: Os) -> Vec<String> {
             };
             let Ok(r) = export::render(&c, f.format, None, &meta) else { continue };
             out.push(r.contents.to_string());
-            out.extend(r.warnings);
-            out.extend(r.about);
+            out.extend(r.warnings.iter().map(ToString::to_string));
+            out.extend(r.about.iter().map(bitbucket_setup::advice::export::about_line));
         }
     }
     out

@@ -8,8 +8,8 @@ use bitbucket_setup_core::shell::Program;
 use crate::Failure;
 
 mod check;
-pub(crate) mod export;
-pub(crate) mod store;
+pub mod export;
+pub mod store;
 
 /// What the user does next after `failure`, in this shell's words; `None` when the error's own
 /// sentence says it all.
