@@ -328,7 +328,7 @@ impl CheckArgs {
             timeouts.request = Duration::from_secs(seconds);
             timeouts.connect = timeouts.connect.min(timeouts.request);
         }
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+        let given = |v: &Option<String>| bitbucket_cloud::safe_text::non_blank(v.as_deref()).map(str::to_string);
         Ok(CheckPlan { kind, location, preset, custom_scopes, api_base, timeouts, email: given(&self.email), username: given(&self.username) })
     }
 }

@@ -24,7 +24,7 @@ pub async fn check(args: CheckArgs) -> Exit {
 pub async fn save(args: SaveArgs) -> Exit {
     let json = args.check.json;
     let today = chrono::Local::now().date_naive();
-    let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::input)?;
+    let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::invalid)?;
     bitbucket_setup_core::store::connections::validate_name(&args.name).map_err(Failure::invalid)?;
     let store = open_store()?;
     report_set_aside(&store);

@@ -44,7 +44,7 @@ pub async fn import(args: ImportArgs) -> Exit {
         tell!("note: {}", advice::import_note(note));
     }
     let today = chrono::Local::now().date_naive();
-    let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::input)?;
+    let expires = args.expires.as_deref().map(|d| manage::parse_expiry(d, today)).transpose().map_err(Failure::invalid)?;
     let preset = args.preset.as_deref().map(preset_arg).transpose()?;
     let overrides = ImportOverrides {
         name: args.name.clone(),

@@ -114,7 +114,7 @@ fn os_name() -> Option<String> {
 pub fn redact(text: &str, email: Option<&str>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    let email = email.map(str::trim).filter(|e| !e.is_empty()).map(str::to_ascii_lowercase);
+    let email = crate::safe_text::non_blank(email).map(str::to_ascii_lowercase);
     let flush = |word: &mut String, out: &mut String| {
         if word.is_empty() {
             return;

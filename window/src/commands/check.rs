@@ -66,7 +66,7 @@ pub struct CheckOutcome {
 }
 
 fn api_base(raw: Option<&str>) -> Result<ApiBase, UiError> {
-    let raw = raw.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).unwrap_or_else(api_url_from_env);
+    let raw = crate::safe_text::non_blank(raw).map(str::to_string).unwrap_or_else(api_url_from_env);
     Ok(ApiBase::parse(&raw)?)
 }
 
@@ -78,7 +78,7 @@ pub async fn check_credential(state: State<'_, AppState>, input: CheckInput) -> 
     let pasted = credential::classify(&input.token)?;
     drop(input.token);
     let location = location::parse(&input.location)?;
-    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+    let email = crate::safe_text::non_blank(input.email.as_deref()).map(str::to_string);
     let request = CheckRequest {
         credential: Credential { kind: input.kind, secret: pasted.secret.clone(), email, username: None },
         location,
@@ -139,8 +139,8 @@ pub struct SaveInput {
 /// The expiry date typed in the form, if any.
 pub(super) fn expiry_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, UiError> {
     let today = chrono::Local::now().date_naive();
-    match raw.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => Ok(Some(manage::parse_expiry(d, today).map_err(|m| UiError::on("expires", m))?)),
+    match crate::safe_text::non_blank(raw) {
+        Some(d) => Ok(Some(manage::parse_expiry(d, today).map_err(|e| UiError::on("expires", e.to_string()))?)),
         None => Ok(None),
     }
 }

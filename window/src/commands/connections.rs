@@ -111,6 +111,6 @@ pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
     let expires = expiry_of(input.expires.as_deref())?;
     let store = open_store()?;
     let c = manage::find(&store, &input.id)?;
-    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+    let email = crate::safe_text::non_blank(input.email.as_deref()).map(str::to_string);
     Ok(manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?)
 }

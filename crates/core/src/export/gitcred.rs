@@ -40,7 +40,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<Warning>, about: &mut Vec
         return Err(ExportError::Unrepresentable { format: "git credential entry", field: "token", why: "it contains a line break" });
     }
     let base = &ctx.meta.git_base;
-    let path = match c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let path = match crate::safe_text::non_blank(c.repository.as_deref()) {
         Some(repo) => format!("/{}/{}.git", utf8_percent_encode(&c.workspace, USERINFO), utf8_percent_encode(repo, USERINFO)),
         None => {
             about.push(Note::Says(format!(

@@ -215,12 +215,12 @@ impl Ctx<'_> {
     }
 
     pub fn clone_url(&self) -> Option<String> {
-        let repo = self.c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        let repo = crate::safe_text::non_blank(self.c.repository.as_deref())?;
         Some(self.meta.git_base.clone_url(&self.c.workspace, repo))
     }
 
     pub fn web_url(&self) -> String {
-        match self.c.repository.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        match crate::safe_text::non_blank(self.c.repository.as_deref()) {
             Some(repo) => format!("{WEB_BASE}/{}/{repo}", self.c.workspace),
             None => format!("{WEB_BASE}/{}", self.c.workspace),
         }

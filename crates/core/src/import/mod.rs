@@ -122,6 +122,8 @@ pub enum ImportError {
     Missing { field: &'static str },
     #[error("The {field} in the file is not valid: {why}")]
     Invalid { field: &'static str, why: String },
+    #[error("The expiry date in the file is not valid. {0}")]
+    Expires(#[from] crate::manage::ExpiryError),
     #[error("The token in the file is not valid: {0}")]
     BadToken(#[source] PasteError),
     /// The workspace or repository (from the file or the user) is not one.
@@ -191,7 +193,7 @@ pub fn parse(bytes: &[u8]) -> Result<ImportDraft, ImportError> {
 }
 /// A value from the file for a message, bounded and single-line (never used for tokens).
 pub(crate) fn short(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(60).collect()
+    crate::safe_text::visible_clip(s, 60)
 }
 
 pub(crate) fn opt_str(v: &Value, field: &'static str) -> Result<Option<String>, ImportError> {

@@ -1,6 +1,5 @@
 //! This app's own export, schema `bitbucket-setup/connection-export` (JSON or YAML).
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::{opt_str, short, token_field, ImportDraft, ImportError, Source};
@@ -31,10 +30,7 @@ pub(super) fn read(v: &Value, source: Source) -> Result<ImportDraft, ImportError
     };
     let expires = match opt_str(c, "expires")? {
         None => None,
-        Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| ImportError::Invalid {
-            field: "expires",
-            why: "write the date as YYYY-MM-DD.".into(),
-        })?),
+        Some(d) => Some(crate::manage::read_expiry(&d)?),
     };
     let granted_scopes = v
         .get("metadata")

@@ -54,12 +54,27 @@ pub struct SaveOptions {
     pub expires: Option<NaiveDate>,
 }
 
-/// Parses a `YYYY-MM-DD` expiry date; it may not be in the past.
-pub fn parse_expiry(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
-    let date = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("\"{}\" is not a date. Write the expiry date as YYYY-MM-DD, for example 2027-06-30.", raw.trim().chars().take(40).collect::<String>()))?;
+/// Why an expiry date was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpiryError {
+    #[error("\"{0}\" is not a date. Write the expiry date as YYYY-MM-DD, for example 2027-06-30.")]
+    NotADate(String),
+    #[error("The expiry date {0} is in the past. Enter the date you chose when you created the token.")]
+    InThePast(NaiveDate),
+}
+
+/// Reads a `YYYY-MM-DD` date, as the user types it and as an export file holds it: the one
+/// reader of expiry dates.
+pub fn read_expiry(raw: &str) -> Result<NaiveDate, ExpiryError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| ExpiryError::NotADate(crate::safe_text::visible_clip(raw.trim(), 40)))
+}
+
+/// Reads an expiry date the user gives for a new token ([`read_expiry`]); it may not be in the
+/// past.
+pub fn parse_expiry(raw: &str, today: NaiveDate) -> Result<NaiveDate, ExpiryError> {
+    let date = read_expiry(raw)?;
     if date < today {
-        return Err(format!("The expiry date {date} is in the past. Enter the date you chose when you created the token."));
+        return Err(ExpiryError::InThePast(date));
     }
     Ok(date)
 }

@@ -155,7 +155,7 @@ impl Connection {
 
     /// "acme/website" in lower case, the way git's paths are compared; `None` without a repository.
     pub fn repository_place(&self) -> Option<String> {
-        let repo = self.repository.as_deref().map(str::trim).filter(|r| !r.is_empty())?;
+        let repo = crate::safe_text::non_blank(self.repository.as_deref())?;
         Some(format!("{}/{}", self.workspace.trim(), repo).to_lowercase())
     }
 
