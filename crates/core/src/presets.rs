@@ -407,7 +407,7 @@ pub fn from_cli_name(name: &str) -> Option<PresetId> {
 /// about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PresetError {
-    #[error("{preset} does not accept {}.{} It accepts: {}.", article(.kind), retired_note(.kind), labels(.accepted))]
+    #[error("{preset} does not accept {}.{} It accepts: {}.", .kind.with_article(), retired_note(.kind), labels(.accepted))]
     KindNotAccepted { preset: &'static str, kind: CredentialKind, accepted: Vec<CredentialKind> },
     #[error("A custom setup needs at least one scope. List the scopes the tool needs, for example \"repository, pullrequest:write\" or \"read:repository:bitbucket\".")]
     NoCustomScopes,
@@ -425,19 +425,6 @@ fn retired_note(kind: &CredentialKind) -> &'static str {
 
 fn labels(kinds: &[CredentialKind]) -> String {
     kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
-}
-
-fn article(kind: &CredentialKind) -> String {
-    match kind {
-        CredentialKind::ApiToken | CredentialKind::AppPassword => format!("an {}", kind.label()),
-        _ => format!("a {}", kind.label()),
-    }
-}
-
-fn push_unique(out: &mut Vec<String>, name: &str) {
-    if !out.iter().any(|s| s == name) {
-        out.push(name.to_string());
-    }
 }
 
 /// The preset's own scopes for `kind`, in that kind's vocabulary. Access-token scopes the kind
@@ -472,7 +459,7 @@ pub fn required_scopes(id: PresetId, kind: CredentialKind, custom: &[String]) ->
     }
     let mut out = base_scopes(preset, kind);
     for name in &extra {
-        push_unique(&mut out, name);
+        scopes::push_unique(&mut out, name);
     }
     Ok(out)
 }

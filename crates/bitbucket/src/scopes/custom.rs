@@ -12,12 +12,7 @@ use crate::credential::CredentialKind;
 pub(super) const MAX_SCOPE_INPUT: usize = 80;
 
 fn shorten(value: &str) -> String {
-    let trimmed = value.trim();
-    if trimmed.chars().count() <= MAX_SCOPE_INPUT {
-        trimmed.to_string()
-    } else {
-        format!("{}…", trimmed.chars().take(MAX_SCOPE_INPUT).collect::<String>())
-    }
+    crate::safe_text::clip(value.trim(), MAX_SCOPE_INPUT)
 }
 
 /// Edit distance, for "did you mean". Inputs are short (capped before the call).
@@ -80,12 +75,6 @@ fn split_custom(entry: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn push_unique(out: &mut Vec<String>, name: &str) {
-    if !out.iter().any(|s| s == name) {
-        out.push(name.to_string());
-    }
 }
 
 /// Translates a user's custom list (either vocabulary, any case or spacing, labels accepted,
@@ -154,25 +143,25 @@ fn translate_into(
         return Err(ScopeError::Unknown { scope: name.to_string(), suggestion: None });
     };
     match (source, target) {
-        (Vocabulary::ApiToken, Vocabulary::ApiToken) => push_unique(out, name),
+        (Vocabulary::ApiToken, Vocabulary::ApiToken) => super::push_unique(out, name),
         (Vocabulary::AccessToken, Vocabulary::ApiToken) => {
             if old_to_new(name).is_empty() {
                 return Err(ScopeError::NoEquivalent { scope: name, kind });
             }
             for implied in closure(name) {
                 for n in old_to_new(&implied) {
-                    push_unique(out, n);
+                    super::push_unique(out, n);
                 }
             }
         }
         (Vocabulary::ApiToken, Vocabulary::AccessToken) => {
             let old = new_to_old(name).ok_or(ScopeError::NoEquivalent { scope: name, kind })?;
             check_offered(old, kind)?;
-            push_unique(out, old);
+            super::push_unique(out, old);
         }
         (Vocabulary::AccessToken, Vocabulary::AccessToken) => {
             check_offered(name, kind)?;
-            push_unique(out, name);
+            super::push_unique(out, name);
         }
     }
     Ok(())

@@ -10,11 +10,11 @@ use crate::credential::CredentialKind;
 pub enum ScopeError {
     #[error("\"{scope}\" is not a Bitbucket scope. {}", unknown_fix(.suggestion))]
     Unknown { scope: String, suggestion: Option<&'static str> },
-    #[error("{} ({scope}) cannot be given to {}. {}", label(.scope), with_article(.kind), not_offered_fix(.offered_by))]
+    #[error("{} ({scope}) cannot be given to {}. {}", label(.scope), .kind.with_article(), not_offered_fix(.offered_by))]
     NotOffered { scope: &'static str, kind: CredentialKind, offered_by: Vec<CredentialKind> },
-    #[error("{} ({scope}) has no equivalent for {}. {}", label(.scope), with_article(.kind), no_equivalent_fix(.kind))]
+    #[error("{} ({scope}) has no equivalent for {}. {}", label(.scope), .kind.with_article(), no_equivalent_fix(.kind))]
     NoEquivalent { scope: &'static str, kind: CredentialKind },
-    #[error("{scope} is newer than this app's list of Bitbucket scopes, so it has no known box on the page that creates {}. Use an API token with scopes, which takes it by name, or leave it out.", with_article(.kind))]
+    #[error("{scope} is newer than this app's list of Bitbucket scopes, so it has no known box on the page that creates {}. Use an API token with scopes, which takes it by name, or leave it out.", .kind.with_article())]
     NewerThanApp { scope: String, kind: CredentialKind },
 }
 
@@ -39,12 +39,6 @@ fn no_equivalent_fix(kind: &CredentialKind) -> &'static str {
     } else {
         "The newer scope list has no counterpart for it; leave it out or pick the nearest scope from the list."
     }
-}
-
-fn with_article(kind: &CredentialKind) -> String {
-    let label = kind.label();
-    let article = if label.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
-    format!("{article} {label}")
 }
 
 fn plural_list(kinds: &[CredentialKind]) -> String {
@@ -113,8 +107,8 @@ mod tests {
         assert!(e.to_string().contains("leave it out"), "{e}");
         let long = "x".repeat(5000);
         let e = for_kind(&[long], ApiToken).unwrap_err();
-        // The input is echoed shortened; the rest is the fixed advice.
-        assert!(e.to_string().contains(&format!("\"{}…\"", "x".repeat(MAX_SCOPE_INPUT))), "{e}");
+        // The input is echoed shortened to MAX_SCOPE_INPUT characters, the cut marked; the rest is the fixed advice.
+        assert!(e.to_string().contains(&format!("\"{}…\"", "x".repeat(MAX_SCOPE_INPUT - 1))), "{e}");
         assert!(e.to_string().len() < 250, "{e}");
     }
 }

@@ -34,6 +34,14 @@ use crate::credential::CredentialKind;
 pub use custom::{for_kind, newer_bitbucket_scope, suggest};
 pub use error::ScopeError;
 pub use tables::{all_scopes, ScopeInfo, Vocabulary, ACCESS_TOKEN_SCOPES, API_TOKEN_SCOPES, OAUTH_ONLY_SCOPES};
+
+/// Adds the scope `name` to a list unless the list holds it already: scope lists keep the order
+/// they were given in, without repeats.
+pub fn push_unique(out: &mut Vec<String>, name: &str) {
+    if !out.iter().any(|s| s == name) {
+        out.push(name.to_string());
+    }
+}
 use tables::{
     find_exact, EITHER_OF, IMPLICATIONS, NEW_TO_OLD, OLD_TO_NEW, PROJECT_TOKEN_EXTRAS, REPOSITORY_TOKEN_OFFERS,
     WORKSPACE_TOKEN_EXTRAS,

@@ -26,5 +26,5 @@ pub use run::{run, run_with, validate};
 /// Server text made safe to show anywhere (see [`crate::safe_text::visible`]), at most `max`
 /// characters.
 fn outside_text(text: &str, max: usize) -> String {
-    crate::safe_text::visible(&text.chars().take(max).collect::<String>())
+    crate::safe_text::visible_clip(text, max)
 }

@@ -59,7 +59,7 @@ pub enum ExportError {
 impl ExportError {
     /// A format name no format answers to, shortened for the message (it came from the user).
     pub fn unknown_format(given: &str) -> ExportError {
-        ExportError::UnknownFormat { given: given.chars().take(40).collect() }
+        ExportError::UnknownFormat { given: crate::safe_text::visible_clip(given, 40) }
     }
 }
 

@@ -137,7 +137,7 @@ fn clean_folder(raw: &str) -> Result<Option<String>, ExportError> {
     if trimmed.split('/').any(|s| s == ".." || s == "." || s.is_empty()) {
         return Err(ExportError::BadOption(format!(
             "\"{}\" is not a folder inside the repository. Write it as the path you see in Bitbucket, for example \"Test Cases\" or \"tests/ui\".",
-            trimmed.chars().take(80).collect::<String>()
+            crate::safe_text::visible_clip(trimmed, 80)
         )));
     }
     Ok(Some(trimmed.to_string()))
