@@ -5,6 +5,8 @@
 
 use bitbucket_setup_core::shell::Program;
 
+use bitbucket_setup_core::git::setup::SetupError;
+
 use crate::Failure;
 
 mod check;
@@ -20,6 +22,7 @@ pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
         Failure::Manage(e) => store::for_manage(e, program),
         Failure::Export(e) => export::for_export(e, program),
         Failure::ExportFlow(e) => export::for_export_flow(e, program),
+        Failure::GitSetup(SetupError::NotARepository) => Some("Run it inside the repository, or add --global.".into()),
         _ => None,
     }
 }

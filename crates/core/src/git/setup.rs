@@ -67,7 +67,7 @@ impl Scope {
 pub enum SetupError {
     #[error("git is not installed (or not on the PATH). Install git, then run this again.")]
     NoGit,
-    #[error("This folder is not in a git repository, so there is no local configuration. Run it inside the repository, or use --global.")]
+    #[error("This folder is not in a git repository, so there is no local configuration.")]
     NotARepository,
     #[error("git could not change its configuration: {0}")]
     Git(String),
