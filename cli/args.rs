@@ -285,8 +285,8 @@ pub struct CheckArgs {
 
 /// The preset named on the command line, or the message listing the names there are.
 pub fn preset_arg(name: &str) -> Result<PresetId, Failure> {
-    presets::from_cli_name(name).ok_or_else(|| {
-        let names: Vec<&str> = presets::all().iter().map(|p| p.cli_name).collect();
+    presets::from_slug(name).ok_or_else(|| {
+        let names: Vec<&str> = presets::all().iter().map(|p| p.slug).collect();
         Failure::input(format!("Unknown preset \"{name}\". Use one of: {}.", names.join(", ")))
     })
 }
@@ -307,8 +307,8 @@ pub struct CheckPlan {
 impl CheckArgs {
     /// Checks the arguments; reads nothing and sends nothing.
     pub fn plan(&self) -> Result<CheckPlan, Failure> {
-        let kind = CredentialKind::from_cli_name(&self.credential).ok_or_else(|| {
-            let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.cli_name()).collect();
+        let kind = CredentialKind::from_slug(&self.credential).ok_or_else(|| {
+            let names: Vec<&str> = CredentialKind::ALL.iter().map(|k| k.slug()).collect();
             Failure::input(format!("Unknown credential kind \"{}\". Use one of: {}.", self.credential, names.join(", ")))
         })?;
         let preset = preset_arg(self.preset.as_deref().unwrap_or("custom"))?;

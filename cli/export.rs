@@ -41,7 +41,7 @@ pub async fn export(args: ExportArgs) -> Exit {
     let (Some(name), Some(format_raw)) = (args.name.as_deref(), args.format.as_deref()) else {
         return Err(Failure::input("Give the connection's name and --format."));
     };
-    let format = export::from_cli_name(format_raw).ok_or_else(|| export::ExportError::unknown_format(format_raw))?;
+    let format = export::from_slug(format_raw).ok_or_else(|| export::ExportError::unknown_format(format_raw))?;
     let info = export::info(format);
     let to_stdout = args.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
     if to_stdout && args.include_secret && std::io::stdout().is_terminal() {

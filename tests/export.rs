@@ -229,7 +229,7 @@ fn golden_exports_parse_as_their_format() {
                 assert_eq!(m["app_version"], "0.0.0-golden", "{}", c.name);
                 assert_eq!(m["exported_at"], "2026-11-20T09:30:00Z", "{}", c.name);
                 assert_eq!(m["secret_included"], c.secret.is_some(), "{}", c.name);
-                assert_eq!(m["checked_against_preset"], c.connection.preset.cli_name(), "{}", c.name);
+                assert_eq!(m["checked_against_preset"], c.connection.preset.slug(), "{}", c.name);
             }
             "yaml" => {
                 let y: serde_json::Value = serde_norway::from_str(&r.contents).unwrap();

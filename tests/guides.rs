@@ -42,7 +42,7 @@ fn parse(path: &Path, text: &str) -> GuideFile {
             continue;
         }
         if let Some(v) = line.strip_prefix("preset: ") {
-            preset = Some(presets::from_cli_name(v).unwrap_or_else(|| panic!("{}: unknown preset {v}", at(n))));
+            preset = Some(presets::from_slug(v).unwrap_or_else(|| panic!("{}: unknown preset {v}", at(n))));
         } else if let Some(v) = line.strip_prefix("source: ") {
             assert!(v.starts_with("https://") && !v.contains(' '), "{}: the source is the guide's https address", at(n));
             source = Some(v.to_string());
@@ -201,8 +201,8 @@ fn checklist(preset: PresetId, kind: CredentialKind) -> Vec<CheckItem> {
 fn every_product_has_its_guide_quoted_with_its_address() {
     let files = guide_files();
     for id in presets::all().iter().map(|p| p.id).filter(|id| !matches!(id, PresetId::Git | PresetId::Custom)) {
-        let g = files.iter().find(|g| g.preset == id).unwrap_or_else(|| panic!("no guide file for {}", id.cli_name()));
-        assert!(g.path.ends_with(format!("{}.txt", id.cli_name())), "{}", g.path.display());
+        let g = files.iter().find(|g| g.preset == id).unwrap_or_else(|| panic!("no guide file for {}", id.slug()));
+        assert!(g.path.ends_with(format!("{}.txt", id.slug())), "{}", g.path.display());
         assert!(!g.quotes.is_empty(), "{}: nothing quoted", g.path.display());
     }
     for g in &files {

@@ -147,7 +147,7 @@ mod export_writers {
             // The generic formats hold anything: they must render, so the loop below cannot pass
             // by every writer refusing.
             for id in ["json", "yaml", "env"] {
-                let format = export::from_cli_name(id).expect("a format");
+                let format = export::from_slug(id).expect("a format");
                 prop_assert!(export::render(&c, format, None, &meta).is_ok(), "{id} refused: {:?}", export::render(&c, format, None, &meta).err());
             }
             for info in export::formats() {

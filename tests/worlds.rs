@@ -143,7 +143,7 @@ fn cases() -> Vec<Case> {
                 places.push(("workspace", "https://bitbucket.org/acme/"));
             }
             for (place, location) in places {
-                let base = format!("{}-{}-{place}", preset.cli_name, kind.cli_name());
+                let base = format!("{}-{}-{place}", preset.slug, kind.slug());
                 let make = |name: String, short_of: Option<(Vec<String>, String)>, expect: Option<Expect>| {
                     let secret = secret_for(kind, &name);
                     let mut check = Check::new(kind, &secret, location, preset.id).scopes(&custom);

@@ -107,7 +107,7 @@ fn choose_path<R: Runtime>(app: &AppHandle<R>, file_name: &str) -> Option<PathBu
 /// (0600 with the token).
 #[tauri::command]
 pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> Result<ExportDone, UiError> {
-    let format: Format = export::from_cli_name(&input.format).ok_or_else(|| export::ExportError::unknown_format(&input.format))?;
+    let format: Format = export::from_slug(&input.format).ok_or_else(|| export::ExportError::unknown_format(&input.format))?;
     let store = open_store()?;
     let request = manage::ExportRequest {
         format,

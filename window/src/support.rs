@@ -163,7 +163,7 @@ mod tests {
         CheckDetails {
             checked_at: chrono::DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z").unwrap().into(),
             api_url: "https://api.bitbucket.org/2.0".into(),
-            preset: PresetId::Autoheal.cli_name().into(),
+            preset: PresetId::Autoheal.slug().into(),
             credential_kind: CredentialKind::ApiToken,
             credential_type: Some("api_token".into()),
             ok: false,

@@ -45,8 +45,8 @@ impl CredentialKind {
         CredentialKind::AppPassword,
     ];
 
-    /// The name used on the command line (`--credential repository-token`).
-    pub fn cli_name(self) -> &'static str {
+    /// The kind's stable name in kebab case ("repository-token"): what files and scripts write.
+    pub fn slug(self) -> &'static str {
         match self {
             CredentialKind::RepositoryToken => "repository-token",
             CredentialKind::ProjectToken => "project-token",
@@ -56,10 +56,10 @@ impl CredentialKind {
         }
     }
 
-    pub fn from_cli_name(name: &str) -> Option<CredentialKind> {
+    pub fn from_slug(name: &str) -> Option<CredentialKind> {
         CredentialKind::ALL
             .into_iter()
-            .find(|k| k.cli_name().eq_ignore_ascii_case(name.trim()))
+            .find(|k| k.slug().eq_ignore_ascii_case(name.trim()))
     }
 
     /// The name a person reads, in Bitbucket's own words.
@@ -502,11 +502,11 @@ mod tests {
     }
 
     #[test]
-    fn cli_names_round_trip() {
+    fn slugs_round_trip() {
         for k in CredentialKind::ALL {
-            assert_eq!(CredentialKind::from_cli_name(k.cli_name()), Some(k));
+            assert_eq!(CredentialKind::from_slug(k.slug()), Some(k));
         }
-        assert_eq!(CredentialKind::from_cli_name("nope"), None);
+        assert_eq!(CredentialKind::from_slug("nope"), None);
     }
 
     #[test]

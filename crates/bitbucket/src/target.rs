@@ -57,7 +57,7 @@ mod tests {
             if k == CredentialKind::ApiToken {
                 Err("no".to_string())
             } else {
-                Ok(vec![k.cli_name().to_string()])
+                Ok(vec![k.slug().to_string()])
             }
         });
         assert_eq!(t.required_scopes(CredentialKind::ProjectToken), Ok(vec!["project-token".to_string()]));

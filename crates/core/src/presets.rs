@@ -40,9 +40,9 @@ impl PresetId {
         PresetId::Custom,
     ];
 
-    /// The name used on the command line (`--preset sqai`).
-    pub fn cli_name(self) -> &'static str {
-        get(self).cli_name
+    /// The product's stable short name ("sqai"): what files and scripts write.
+    pub fn slug(self) -> &'static str {
+        get(self).slug
     }
 
     /// What the validation engine checks a credential against for this preset; `custom` as
@@ -53,7 +53,7 @@ impl PresetId {
 
     /// The preset whose [`Target::id`] (and JSON name) is `id`, exactly.
     pub fn from_target_id(id: &str) -> Option<PresetId> {
-        PresetId::ALL.into_iter().find(|p| p.cli_name() == id)
+        PresetId::ALL.into_iter().find(|p| p.slug() == id)
     }
 
     /// Position in [`PRESETS`]; a `match` so that adding a variant without a row fails to build.
@@ -87,7 +87,7 @@ pub struct Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Preset {
     pub id: PresetId,
-    pub cli_name: &'static str,
+    pub slug: &'static str,
     pub name: &'static str,
     pub summary: &'static str,
     /// Kinds the product accepts, in order of preference.
@@ -113,7 +113,7 @@ impl Preset {
     /// JSON name, so reports and saved checks show it as before.
     pub fn target(&self, custom: &[String]) -> Target {
         let id = self.id;
-        Target::new(self.cli_name, self.name, self.needs_repository, |kind| {
+        Target::new(self.slug, self.name, self.needs_repository, |kind| {
             required_scopes(id, kind, custom).map_err(|e| e.to_string())
         })
     }
@@ -134,7 +134,7 @@ static PRESETS: [Preset; 8] = [
     // Credential: "Repository Access Tokens (Recommended for SQAI)", or a workspace access token.
     Preset {
         id: PresetId::Sqai,
-        cli_name: "sqai",
+        slug: "sqai",
         name: "SQAI Suite",
         summary: "Reads your repository's code and pushes generated test-automation scripts to a new branch with a pull request for review.",
         kinds: &[RepositoryToken, WorkspaceToken],
@@ -170,7 +170,7 @@ static PRESETS: [Preset; 8] = [
     // only). read:account and read:me have no access-token counterpart.
     Preset {
         id: PresetId::Autoheal,
-        cli_name: "autoheal",
+        slug: "autoheal",
         name: "Autoheal",
         summary: "Reads code, pull requests, commits, branches and pipeline results during investigations (read only).",
         kinds: &[ApiToken, WorkspaceToken, RepositoryToken],
@@ -217,7 +217,7 @@ static PRESETS: [Preset; 8] = [
     // So the email works for the REST API only; the field note and notes say both.
     Preset {
         id: PresetId::Katalon,
-        cli_name: "katalon",
+        slug: "katalon",
         name: "Katalon TestOps",
         summary: "Syncs test cases and test suites from your repositories into TestOps and creates webhooks to keep them in sync.",
         kinds: &[ApiToken],
@@ -256,7 +256,7 @@ static PRESETS: [Preset; 8] = [
     // integrations" and dead now.
     Preset {
         id: PresetId::Cubyts,
-        cli_name: "cubyts",
+        slug: "cubyts",
         name: "Cubyts",
         summary: "Analyses pull requests, commits and review activity to produce engineering insights (read only).",
         kinds: &[RepositoryToken, WorkspaceToken],
@@ -283,7 +283,7 @@ static PRESETS: [Preset; 8] = [
     // Account: Read for the user/workspace reads, which only workspace tokens offer.
     Preset {
         id: PresetId::Nirvai,
-        cli_name: "nirvai",
+        slug: "nirvai",
         name: "Nirvai",
         summary: "Lets Nirvai agents read and push to your repository and manage its webhooks.",
         kinds: &[RepositoryToken, WorkspaceToken],
@@ -314,7 +314,7 @@ static PRESETS: [Preset; 8] = [
     // webhook on activation and deletes it on deactivation.
     Preset {
         id: PresetId::N8n,
-        cli_name: "n8n",
+        slug: "n8n",
         name: "n8n",
         summary: "The n8n Bitbucket Trigger: creates a webhook on a repository and starts workflows on its events.",
         kinds: &[ApiToken],
@@ -343,7 +343,7 @@ static PRESETS: [Preset; 8] = [
     // separately). Every token kind works; the git username differs (see notes).
     Preset {
         id: PresetId::Git,
-        cli_name: "git",
+        slug: "git",
         name: "Git over HTTPS",
         summary: "Clone and push with git over HTTPS.",
         kinds: &[RepositoryToken, ProjectToken, WorkspaceToken, ApiToken],
@@ -364,7 +364,7 @@ static PRESETS: [Preset; 8] = [
     // Custom: the user's own list, in either vocabulary, translated for the kind chosen.
     Preset {
         id: PresetId::Custom,
-        cli_name: "custom",
+        slug: "custom",
         name: "Custom",
         summary: "Your own list of scopes.",
         kinds: &[RepositoryToken, ProjectToken, WorkspaceToken, ApiToken],
@@ -386,9 +386,9 @@ pub fn get(id: PresetId) -> &'static Preset {
     &PRESETS[id.index()]
 }
 
-/// The preset for a command-line name, ignoring case, spaces, `-` and `_`, and accepting the
+/// The preset for its short name, ignoring case, spaces, `-` and `_`, and accepting the
 /// products' full names ("katalon-testops", "SQAI Suite").
-pub fn from_cli_name(name: &str) -> Option<PresetId> {
+pub fn from_slug(name: &str) -> Option<PresetId> {
     let key: String = name
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
@@ -400,7 +400,7 @@ pub fn from_cli_name(name: &str) -> Option<PresetId> {
         "githttps" | "gitoverhttps" => Some(PresetId::Git),
         _ => None,
     };
-    alias.or_else(|| PresetId::ALL.into_iter().find(|id| id.cli_name() == key))
+    alias.or_else(|| PresetId::ALL.into_iter().find(|id| id.slug() == key))
 }
 
 /// Why a preset cannot give a scope list. `Display` is the user's sentence and what to do
@@ -490,16 +490,16 @@ mod tests {
         for (i, id) in PresetId::ALL.into_iter().enumerate() {
             assert_eq!(all()[i].id, id);
             assert_eq!(get(id).id, id);
-            assert_eq!(from_cli_name(id.cli_name()), Some(id));
-            assert_eq!(from_cli_name(&format!("  {} ", id.cli_name().to_uppercase())), Some(id));
+            assert_eq!(from_slug(id.slug()), Some(id));
+            assert_eq!(from_slug(&format!("  {} ", id.slug().to_uppercase())), Some(id));
             let json = serde_json::to_string(&id).unwrap();
-            assert_eq!(json, format!("\"{}\"", id.cli_name()));
+            assert_eq!(json, format!("\"{}\"", id.slug()));
             assert_eq!(serde_json::from_str::<PresetId>(&json).unwrap(), id);
         }
-        assert_eq!(from_cli_name("Katalon-TestOps"), Some(PresetId::Katalon));
-        assert_eq!(from_cli_name("SQAI Suite"), Some(PresetId::Sqai));
-        assert_eq!(from_cli_name("nope"), None);
-        assert_eq!(from_cli_name(""), None);
+        assert_eq!(from_slug("Katalon-TestOps"), Some(PresetId::Katalon));
+        assert_eq!(from_slug("SQAI Suite"), Some(PresetId::Sqai));
+        assert_eq!(from_slug("nope"), None);
+        assert_eq!(from_slug(""), None);
     }
 
     #[test]

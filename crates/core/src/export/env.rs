@@ -20,7 +20,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<super::Warning>) -> Resul
     let vars: Vec<(&str, &'static str, String)> = vec![
         ("BITBUCKET_CONNECTION_NAME", "connection name", c.name.clone()),
         ("BITBUCKET_DESCRIPTION", "description", opt(c.description.clone())),
-        ("BITBUCKET_PRESET", "preset", c.preset.cli_name().to_string()),
+        ("BITBUCKET_PRESET", "preset", c.preset.slug().to_string()),
         ("BITBUCKET_CREDENTIAL_KIND", "credential kind", kind_name(c.kind)),
         ("BITBUCKET_WORKSPACE", "workspace", c.workspace.clone()),
         ("BITBUCKET_REPOSITORY", "repository", opt(c.repository.clone())),
@@ -46,7 +46,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, warnings: &mut Vec<super::Warning>) -> Resul
         ),
         ("BITBUCKET_SETUP_CREDENTIAL_TYPE", "credential type", opt(c.credential_type.clone())),
         ("BITBUCKET_SETUP_GRANTED_SCOPES", "scopes", c.granted_scopes.join(" ")),
-        ("BITBUCKET_SETUP_CHECKED_AGAINST_PRESET", "preset", c.preset.cli_name().to_string()),
+        ("BITBUCKET_SETUP_CHECKED_AGAINST_PRESET", "preset", c.preset.slug().to_string()),
         ("BITBUCKET_SETUP_SECRET_INCLUDED", "secret flag", ctx.secret_included.to_string()),
         ("BITBUCKET_SETUP_TOKEN_COMMAND", "token command", super::token_command(program, c)),
     ];

@@ -289,7 +289,7 @@ pub(crate) fn render(
         general.push(format!(
             "This connection was checked against {} ({}), not {}: the token may lack scopes {} needs.",
             presets::get(ctx.c.preset).name,
-            ctx.c.preset.cli_name(),
+            ctx.c.preset.slug(),
             p.name,
             p.name
         ));
@@ -324,7 +324,7 @@ fn json(ctx: &Ctx<'_>, p: &presets::Preset, fields: &[FieldValue]) -> Zeroizing<
         ("schema", Node::str(FORM_SCHEMA)),
         ("schema_version", Node::Int(SCHEMA_VERSION as i64)),
         ("product", Node::str(p.name)),
-        ("preset", Node::str(p.cli_name)),
+        ("preset", Node::str(p.slug)),
         ("connection", Node::str(&ctx.c.name)),
         ("form", form),
         ("fields", described),

@@ -17,7 +17,7 @@ pub(crate) fn document(ctx: &Ctx<'_>) -> Node {
             Node::map(vec![
                 ("name", Node::str(&c.name)),
                 ("description", Node::opt(c.description.as_deref())),
-                ("preset", Node::str(c.preset.cli_name())),
+                ("preset", Node::str(c.preset.slug())),
                 ("credential_kind", Node::str(kind_name(c.kind))),
                 ("workspace", Node::str(&c.workspace)),
                 ("repository", Node::opt(c.repository.as_deref())),

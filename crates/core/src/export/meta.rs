@@ -74,7 +74,7 @@ impl Ctx<'_> {
             ),
             ("credential_type", Node::opt(self.c.credential_type.clone())),
             ("granted_scopes", Node::List(self.c.granted_scopes.iter().map(Node::str).collect())),
-            ("checked_against_preset", Node::str(self.c.preset.cli_name())),
+            ("checked_against_preset", Node::str(self.c.preset.slug())),
             ("expires", Node::opt(self.c.expires.map(date))),
             ("secret_included", Node::Bool(self.secret_included)),
             ("token_command", Node::str(token_command(&self.meta.program, self.c))),
@@ -95,7 +95,7 @@ impl Ctx<'_> {
             ("Validation", validation),
             ("Credential type (reported by Bitbucket)", self.c.credential_type.clone().unwrap_or_else(|| "(not reported)".into())),
             ("Granted scopes", scopes),
-            ("Checked against", format!("{} ({})", presets::get(self.c.preset).name, self.c.preset.cli_name())),
+            ("Checked against", format!("{} ({})", presets::get(self.c.preset).name, self.c.preset.slug())),
             ("Token expires", self.c.expires.map(date).unwrap_or_else(|| "(no date given)".into())),
             (
                 "Token in this file",

@@ -106,7 +106,7 @@ pub use forms::{fields, fields_with, FieldValue};
 pub use meta::{ExportMeta, ExportOptions};
 pub(crate) use meta::{date, rfc3339};
 pub use reference::{parse_reference, secret_reference, token_command, REFERENCE_PREFIX};
-pub use registry::{file_stem, formats, from_cli_name, info, FormStyle, Format, FormatInfo};
+pub use registry::{file_stem, formats, from_slug, info, FormStyle, Format, FormatInfo};
 
 /// The `schema` of the generic JSON and YAML exports.
 pub const SCHEMA: &str = "bitbucket-setup/connection-export";

@@ -47,7 +47,7 @@ pub enum FormStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FormatInfo {
     pub format: Format,
-    /// The format's name for users and scripts (`sqai-sheet`); [`from_cli_name`] reads it back.
+    /// The format's name for users and scripts (`sqai-sheet`); [`from_slug`] reads it back.
     pub id: &'static str,
     pub label: &'static str,
     /// The file extension, without the dot.
@@ -150,8 +150,8 @@ pub fn info(format: Format) -> &'static FormatInfo {
         .expect("every format has a registry row")
 }
 
-/// The format for a command-line name (case and `_`/`-` ignored), with a few aliases.
-pub fn from_cli_name(name: &str) -> Option<Format> {
+/// The format for its short name (case and `_`/`-` ignored), with a few aliases.
+pub fn from_slug(name: &str) -> Option<Format> {
     let key: String = name
         .trim()
         .trim_start_matches('.')
@@ -212,18 +212,18 @@ mod tests {
         let mut ids = std::collections::BTreeSet::new();
         for f in formats() {
             assert!(ids.insert(f.id), "duplicate id {}", f.id);
-            assert_eq!(from_cli_name(f.id), Some(f.format));
-            assert_eq!(from_cli_name(&f.id.to_uppercase()), Some(f.format));
+            assert_eq!(from_slug(f.id), Some(f.format));
+            assert_eq!(from_slug(&f.id.to_uppercase()), Some(f.format));
             assert_eq!(serde_json::to_value(f.format).unwrap(), serde_json::json!(f.id));
             assert!(f.file_suffix.ends_with(&format!(".{}", f.extension)), "{}", f.id);
             assert_eq!(info(f.format).id, f.id);
             assert_eq!(f.product.is_some(), f.style.is_some());
         }
-        assert_eq!(from_cli_name("dotenv"), Some(Format::Env));
-        assert_eq!(from_cli_name(".env"), Some(Format::Env));
-        assert_eq!(from_cli_name("YML"), Some(Format::Yaml));
-        assert_eq!(from_cli_name("sqai_text"), Some(Format::SqaiSheet));
-        assert_eq!(from_cli_name("nope"), None);
+        assert_eq!(from_slug("dotenv"), Some(Format::Env));
+        assert_eq!(from_slug(".env"), Some(Format::Env));
+        assert_eq!(from_slug("YML"), Some(Format::Yaml));
+        assert_eq!(from_slug("sqai_text"), Some(Format::SqaiSheet));
+        assert_eq!(from_slug("nope"), None);
         let e = super::super::ExportError::unknown_format("nope");
         assert!(e.to_string().contains("sqai-sheet, sqai-html"), "{}", e.to_string());
     }

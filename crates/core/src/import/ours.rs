@@ -16,14 +16,14 @@ pub(super) fn read(v: &Value, source: Source) -> Result<ImportDraft, ImportError
     let kind_raw = opt_str(c, "credential_kind")?.ok_or(ImportError::Missing { field: "credential_kind" })?;
     let kind = serde_json::from_value::<CredentialKind>(Value::String(kind_raw.clone()))
         .ok()
-        .or_else(|| CredentialKind::from_cli_name(&kind_raw))
+        .or_else(|| CredentialKind::from_slug(&kind_raw))
         .ok_or_else(|| ImportError::Invalid {
             field: "credential_kind",
             why: format!("\"{}\" is not one of repository_token, project_token, workspace_token, api_token.", short(&kind_raw)),
         })?;
     let preset = match opt_str(c, "preset")? {
         None => None,
-        Some(p) => Some(presets::from_cli_name(&p).ok_or_else(|| ImportError::Invalid {
+        Some(p) => Some(presets::from_slug(&p).ok_or_else(|| ImportError::Invalid {
             field: "preset",
             why: format!("\"{}\" is not a preset this version knows.", short(&p)),
         })?),
