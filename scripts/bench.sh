@@ -28,14 +28,8 @@ xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- \
 # Secret Service is gnome-keyring, unlocked with a throwaway password (as scripts/test.sh).
 scratch=$(mktemp -d /tmp/bitbucket-setup-bench.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/dbus/services"
-sed "s|<standard_session_servicedirs />|<servicedir>$scratch/dbus/services</servicedir><standard_session_servicedirs />|" \
-  /usr/share/dbus-1/session.conf > "$scratch/dbus/session.conf"
-cat > "$scratch/dbus/services/org.freedesktop.secrets.service" <<'SERVICE'
-[D-BUS Service]
-Name=org.freedesktop.secrets
-Exec=/bin/sh -c "printf test | exec /usr/bin/gnome-keyring-daemon --foreground --components=secrets --unlock"
-SERVICE
+. scripts/lib/keyring.sh
+keyring_bus_config "$scratch/dbus"
 (
   export HOME="$scratch/home" XDG_CONFIG_HOME="$scratch/home/.config" \
     XDG_DATA_HOME="$scratch/home/.local/share" XDG_CACHE_HOME="$scratch/home/.cache" \
@@ -43,11 +37,7 @@ SERVICE
   mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
   mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
   export NO_PROXY="127.0.0.1,localhost,::1" no_proxy="127.0.0.1,localhost,::1"
-  dbus-run-session --config-file="$scratch/dbus/session.conf" -- bash -c '
-    set -euo pipefail
-    printf test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
-    target/release/bench-cli --app target/release/bitbucket-setup --runs 20 --output target/bench/cli.md
-  '
+  keyring_session "$scratch/dbus" target/release/bench-cli --app target/release/bitbucket-setup --runs 20 --output target/bench/cli.md
 )
 {
   echo "# Benchmarks"

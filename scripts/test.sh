@@ -62,18 +62,9 @@ export NO_AT_BRIDGE=1
 # Tests talk to a fake Bitbucket on 127.0.0.1; keep any proxy away from it.
 export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
 
-# The private session bus's own config: should gnome-keyring-daemon die mid-run (seen once:
-# a GLib assertion in the daemon), the bus starts it again unlocked with the same throwaway
-# password, so the keyring's items stay reachable instead of every later call waiting for an
-# unlock prompt nobody answers.
-mkdir -p "$scratch/dbus/services"
-sed "s|<standard_session_servicedirs />|<servicedir>$scratch/dbus/services</servicedir><standard_session_servicedirs />|" \
-  /usr/share/dbus-1/session.conf > "$scratch/dbus/session.conf"
-cat > "$scratch/dbus/services/org.freedesktop.secrets.service" <<'SERVICE'
-[D-BUS Service]
-Name=org.freedesktop.secrets
-Exec=/bin/sh -c "printf test | exec /usr/bin/gnome-keyring-daemon --foreground --components=secrets --unlock"
-SERVICE
+# The private session bus and its gnome-keyring (scripts/lib/keyring.sh).
+. scripts/lib/keyring.sh
+keyring_bus_config "$scratch/dbus"
 
 # The live contract suite against the fake as a separate process, as if it were Bitbucket: its
 # transcript must hold no secret, and its replay must give verdicts that hold.
@@ -82,12 +73,7 @@ scripts/live-check.sh --fake strictest --out "$scratch/live-transcript.json"
 # xvfb-run gives a display; dbus-run-session a private session bus; gnome-keyring the
 # Secret Service on it, unlocked with a throwaway password. Each phase gets its own.
 in_session() {
-  xvfb-run -a -s "-screen 0 1280x900x24" \
-    dbus-run-session --config-file="$scratch/dbus/session.conf" -- bash -c '
-      set -euo pipefail
-      printf test | gnome-keyring-daemon --components=secrets --daemonize --unlock >/dev/null
-      "$@"
-    ' test-session "$@"
+  xvfb-run -a -s "-screen 0 1280x900x24" bash -c '. scripts/lib/keyring.sh; keyring_session "$@"' in-session "$scratch/dbus" "$@"
 }
 cross_built() {
   if ! wait "$cross"; then
