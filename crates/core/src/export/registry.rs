@@ -131,8 +131,8 @@ pub(crate) static FORMATS: [FormatInfo; 21] = [
     form(Format::NirvaiHtml, "nirvai-html", "Nirvai (printable page)", "html", ".nirvai.html", PresetId::Nirvai, Html, "The same sheet as a printable web page."),
     plain(Format::N8n, "n8n", "n8n credential (JSON)", "json", ".n8n.json", "An n8n \"Bitbucket Access Token API\" credential ([{\"id\", \"name\", \"type\": \"bitbucketAccessTokenApi\", \"data\": {email, accessToken}}]) for `n8n import:credentials` (tested with n8n 2.39.10); API tokens only."),
     plain(Format::Env, "env", ".env file", "env", ".env", "KEY='value' lines that bash, python-dotenv, Node's dotenv and docker compose read back exactly; a value they would read differently is left out, and the file says so."),
-    plain(Format::Json, "json", "JSON", "json", ".json", "Every setting and the metadata, schema bitbucket-setup/connection-export v1; `bitbucket-setup import` reads it back."),
-    plain(Format::Yaml, "yaml", "YAML", "yaml", ".yaml", "The same document as the JSON export, in YAML; `bitbucket-setup import` reads it back."),
+    plain(Format::Json, "json", "JSON", "json", ".json", "Every setting and the metadata, schema bitbucket-setup/connection-export v1; the assistant imports it back."),
+    plain(Format::Yaml, "yaml", "YAML", "yaml", ".yaml", "The same document as the JSON export, in YAML; the assistant imports it back."),
     plain(Format::GitCredentials, "git-credentials", "git credential entry", "git-credentials", ".git-credentials", "One line for git credential-store (~/.git-credentials): https://USERNAME:TOKEN@bitbucket.org/…, with the right git username for the kind, and nothing else."),
     plain(Format::Netrc, "netrc", ".netrc entry", "netrc", ".netrc", "machine/login/password lines, and nothing else, for curl --netrc-file, Python's netrc, requests and git."),
 ];
