@@ -319,7 +319,7 @@ impl CheckArgs {
             message: e.to_string(),
         })?;
         let api_url = self.api_url.clone().unwrap_or_else(api_url_from_env);
-        let api_base = ApiBase::parse(&api_url).map_err(|e| Failure::input(e.to_string()))?;
+        let api_base = ApiBase::parse(&api_url).map_err(Failure::invalid)?;
         let mut timeouts = Timeouts::default();
         if let Some(seconds) = self.timeout {
             if seconds == 0 || seconds > 300 {

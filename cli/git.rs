@@ -23,7 +23,7 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
     let today = chrono::Local::now().date_naive();
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
-    let opener = || bitbucket_setup_core::store::Store::open_default().map_err(|e| e.to_string());
+    let opener = bitbucket_setup_core::store::Store::open_default;
     match helper::run(op, stdin.lock(), &mut stdout, opener, &base, pinned, today) {
         Ok(Outcome::MarkedFailing { name }) => {
             tell!("bitbucket-setup: git was refused with the token of \"{name}\"; the app now shows it as needing attention.")
@@ -35,9 +35,12 @@ pub fn credential(args: GitCredentialArgs) -> Exit {
         Ok(_) => {}
         Err(e @ helper::HelperError::Protocol(_)) => return Err(Failure::invalid(e)),
         Err(e) => {
-            // A token missing from the keychain: the command line's way to store it again.
+            // A token missing from the keychain, or a connections file to fix: the command
+            // line's next step.
             let step = match &e {
-                helper::HelperError::Keychain { source, .. } => crate::advice::store::for_store(source, &Program::current()),
+                helper::HelperError::Keychain { source, .. } | helper::HelperError::Store(source) => {
+                    crate::advice::store::for_store(source, &Program::current())
+                }
                 _ => None,
             };
             match step {

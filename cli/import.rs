@@ -55,7 +55,7 @@ pub async fn import(args: ImportArgs) -> Exit {
         description: args.description.clone(),
     };
     let name = overrides.name.clone().or_else(|| draft.name.clone()).ok_or_else(|| refused(imp::ImportError::NoName))?;
-    bitbucket_setup_core::store::connections::validate_name(&name).map_err(|e| Failure::input(e.to_string()))?;
+    bitbucket_setup_core::store::connections::validate_name(&name).map_err(Failure::invalid)?;
     let store = open_store()?;
     report_set_aside(&store);
     name_is_free(&store, &name, "Give the imported one another name with --name NAME.")?;
@@ -91,7 +91,7 @@ pub async fn import(args: ImportArgs) -> Exit {
     for w in &plan.warnings {
         tell!("warning: {}", advice::import_warning(w));
     }
-    let report = validate::validate(plan.request.clone(), pasted_kind).await.map_err(|e| Failure::input(e.to_string()))?;
+    let report = validate::validate(plan.request.clone(), pasted_kind).await.map_err(Failure::invalid)?;
     if !report.ok {
         output::report(&report, json);
         if !json {

@@ -58,7 +58,7 @@ pub enum HelperError {
     #[error("{0}")]
     Protocol(#[from] protocol::ProtocolError),
     #[error("Bitbucket Setup Assistant could not read its saved connections: {0}")]
-    Store(String),
+    Store(#[source] Box<crate::store::StoreError>),
     /// The front ends add what to do (a missing token is stored again through them).
     #[error("Bitbucket Setup Assistant could not read the token of \"{name}\" from the keychain: {source}")]
     Keychain {
@@ -70,12 +70,18 @@ pub enum HelperError {
     Write(std::io::Error),
 }
 
+impl HelperError {
+    fn store(e: crate::store::StoreError) -> HelperError {
+        HelperError::Store(Box::new(e))
+    }
+}
+
 /// Runs one request of git's.
 pub fn run(
     op: Operation,
     input: impl BufRead,
     out: &mut impl Write,
-    store: impl FnOnce() -> Result<Store, String>,
+    store: impl FnOnce() -> Result<Store, crate::store::StoreError>,
     base: &GitBase,
     pinned: Option<&str>,
     today: NaiveDate,
@@ -88,8 +94,8 @@ pub fn run(
     if op != Operation::Get && query.password.is_none() {
         return Ok(Outcome::Silent);
     }
-    let store = store().map_err(HelperError::Store)?;
-    let connections = store.list().map_err(|e| HelperError::Store(e.to_string()))?.connections;
+    let store = store().map_err(HelperError::store)?;
+    let connections = store.list().map_err(HelperError::store)?.connections;
     if op == Operation::Get {
         let Some(c) = pick(&connections, &wanted, pinned, today) else { return Ok(Outcome::Silent) };
         let Some(username) = c.kind.git_username() else { return Ok(Outcome::Silent) };
@@ -142,7 +148,7 @@ pub fn run(
     };
     match recorded {
         Ok(_) => Ok(Outcome::Silent),
-        Err(e) => Err(HelperError::Store(e.to_string())),
+        Err(e) => Err(HelperError::store(e)),
     }
 }
 
