@@ -40,6 +40,18 @@ pub struct Guide {
     pub notes: Vec<String>,
 }
 
+/// The steps on Bitbucket's "Create access token" screen, the same for every kind of access
+/// token.
+fn access_token_steps(token_name: &str) -> Vec<String> {
+    vec![
+        "Select \"Create access token\".".to_string(),
+        format!("Name: {token_name}"),
+        "Expiry: pick a date (see below) and write it down.".to_string(),
+        "Scopes: tick the boxes listed below, and no others.".to_string(),
+        "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
+    ]
+}
+
 /// A token name that says what it is for when someone finds it in Bitbucket a year later.
 pub fn suggested_name(preset: PresetId, location: &Location) -> String {
     let place = location.full_name().unwrap_or_else(|| location.workspace.clone());
@@ -93,36 +105,10 @@ pub fn guide(
     let token_name = suggested_name(preset, location);
     let page = creation::page(kind, location);
     let (where_, steps) = match kind {
-        CredentialKind::RepositoryToken => (
-            page.menu.to_string(),
-            vec![
-                "Select \"Create access token\".".to_string(),
-                format!("Name: {token_name}"),
-                "Expiry: pick a date (see below) and write it down.".to_string(),
-                "Scopes: tick the boxes listed below, and no others.".to_string(),
-                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
-            ],
-        ),
+        CredentialKind::RepositoryToken | CredentialKind::WorkspaceToken => (page.menu.to_string(), access_token_steps(&token_name)),
         CredentialKind::ProjectToken => (
             format!("{} (open the project from this list)", page.menu),
-            vec![
-                "Open the project, then Project settings > Access tokens.".to_string(),
-                "Select \"Create access token\".".to_string(),
-                format!("Name: {token_name}"),
-                "Expiry: pick a date (see below) and write it down.".to_string(),
-                "Scopes: tick the boxes listed below, and no others.".to_string(),
-                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
-            ],
-        ),
-        CredentialKind::WorkspaceToken => (
-            page.menu.to_string(),
-            vec![
-                "Select \"Create access token\".".to_string(),
-                format!("Name: {token_name}"),
-                "Expiry: pick a date (see below) and write it down.".to_string(),
-                "Scopes: tick the boxes listed below, and no others.".to_string(),
-                "Select \"Create\", then copy the token. Bitbucket shows it only once.".to_string(),
-            ],
+            [vec!["Open the project, then Project settings > Access tokens.".to_string()], access_token_steps(&token_name)].concat(),
         ),
         _ => (
             page.menu.to_string(),

@@ -67,6 +67,7 @@ impl FormatInfo {
     }
 }
 
+/// A format for one product's form: [`plain`] with the product and the form's style.
 #[allow(clippy::too_many_arguments)]
 const fn form(
     format: Format,
@@ -78,18 +79,10 @@ const fn form(
     style: FormStyle,
     description: &'static str,
 ) -> FormatInfo {
-    FormatInfo {
-        format,
-        id,
-        label,
-        extension,
-        file_suffix,
-        product: Some(product),
-        style: Some(style),
-        description,
-    }
+    FormatInfo { product: Some(product), style: Some(style), ..plain(format, id, label, extension, file_suffix, description) }
 }
 
+/// A format any product can take.
 const fn plain(
     format: Format,
     id: &'static str,
@@ -98,16 +91,7 @@ const fn plain(
     file_suffix: &'static str,
     description: &'static str,
 ) -> FormatInfo {
-    FormatInfo {
-        format,
-        id,
-        label,
-        extension,
-        file_suffix,
-        product: None,
-        style: None,
-        description,
-    }
+    FormatInfo { format, id, label, extension, file_suffix, product: None, style: None, description }
 }
 
 use FormStyle::{Html, Json as JsonStyle, Text};
