@@ -63,6 +63,34 @@ pub enum Command {
     /// Use the saved tokens for git on this computer: `git setup`, `git setup --undo`, and
     /// `git doctor` (find and retire app passwords git keeps in plain text).
     Git(GitArgs),
+    /// Send a saved connection straight into a tool over its API (`send n8n NAME --n8n-url
+    /// URL`). The tool's API key comes from standard input or its variable, never from an
+    /// argument, and is then kept in the keychain.
+    Send(SendArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SendArgs {
+    #[command(subcommand)]
+    pub to: SendTo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SendTo {
+    /// Create n8n's "Bitbucket Access Token API" credential through n8n's API, or update the one
+    /// sent before to that n8n. The n8n API key (scopes credential:create and credential:update)
+    /// is read from N8N_API_KEY or standard input; once it has worked it is kept in the keychain
+    /// for that address, so sending again needs no key.
+    N8n(SendN8nArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SendN8nArgs {
+    /// The connection's name (or id).
+    pub name: String,
+    /// n8n's address, as you open it (for example https://n8n.example.com).
+    #[arg(long = "n8n-url", value_name = "URL")]
+    pub n8n_url: String,
 }
 
 #[derive(Args, Debug)]
@@ -426,6 +454,8 @@ mod tests {
         assert!(parse(["bitbucket-setup", "check"]).is_err());
         assert!(parse(["bitbucket-setup", "test", "a", "--all"]).is_err(), "a name and --all conflict");
         assert!(parse(["bitbucket-setup", "check", "--credential", "api-token", "--workspace", "a", "--email", "e", "--username", "u"]).is_err());
+        assert!(parse(["bitbucket-setup", "send", "n8n", "Website CI"]).is_err(), "send needs --n8n-url");
+        assert!(parse(["bitbucket-setup", "send", "n8n", "x", "--n8n-url", "u", "--api-key", "k"]).is_err(), "no key as an argument");
         let help = parse(["bitbucket-setup", "--help"]).unwrap_err();
         assert!(!help.use_stderr(), "--help is not an error");
     }

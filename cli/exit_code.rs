@@ -7,6 +7,7 @@ pub use bitbucket_setup_core::exit_code::*;
 
 use super::Failure;
 use bitbucket_cloud::validate::{Problem, Report};
+use bitbucket_setup_core::deliver::n8n::SendError;
 use bitbucket_setup_core::export::ExportError;
 use bitbucket_setup_core::manage::{ExportFlowError, ManageError};
 
@@ -47,6 +48,39 @@ pub fn for_failure(f: &Failure) -> i32 {
         Failure::GitSetup(bitbucket_setup_core::git::setup::SetupError::NotARepository) => USAGE,
         Failure::GitSetup(_) => SOFTWARE,
         Failure::Doctor(_) => IO,
+        Failure::Send(e) => for_send(e),
+    }
+}
+
+/// `send`: what the user gave (an address, a key, a connection n8n cannot take) is bad input;
+/// no answer or a failing server is trouble; the keychain or the connections file is I/O.
+pub fn for_send(e: &SendError) -> i32 {
+    match e {
+        SendError::BadAddress { .. }
+        | SendError::NotEncrypted { .. }
+        | SendError::NeedsApiToken { .. }
+        | SendError::MissingEmail
+        | SendError::Unsendable(_)
+        | SendError::NoKey { .. }
+        | SendError::KeyNotText
+        | SendError::WrongKey { .. }
+        | SendError::MissingScope { .. }
+        | SendError::NoApi { .. }
+        | SendError::WebPage { .. }
+        | SendError::UnknownType { .. }
+        | SendError::FieldsDiffer { .. }
+        | SendError::TooOld { .. }
+        | SendError::Declined { .. } => USAGE,
+        SendError::ConnectionRefused { .. }
+        | SendError::NameNotFound { .. }
+        | SendError::Tls { .. }
+        | SendError::Timeout { .. }
+        | SendError::Network { .. }
+        | SendError::ServerError { .. }
+        | SendError::Unexpected { .. } => TROUBLE,
+        SendError::ClientSetup { .. } => SOFTWARE,
+        SendError::Store(bitbucket_setup_core::store::StoreError::Connections(e)) if e.is_input() => USAGE,
+        SendError::Store(_) | SendError::NotRecorded { .. } => IO,
     }
 }
 
@@ -94,6 +128,14 @@ mod tests {
         for p in [Problem::MissingScopes, Problem::Unauthorized, Problem::Network, Problem::NotCloud] {
             assert!(codes.contains(&for_problem(p)));
         }
+    }
+
+    #[test]
+    fn a_refused_key_is_bad_input_and_an_unreachable_n8n_is_trouble() {
+        assert_eq!(for_failure(&Failure::from(SendError::WrongKey { address: "x".into() })), USAGE);
+        assert_eq!(for_send(&SendError::MissingScope { address: "x".into(), scope: "credential:create" }), USAGE);
+        assert_eq!(for_send(&SendError::ConnectionRefused { address: "x".into() }), TROUBLE);
+        assert_eq!(for_send(&SendError::Tls { host: "x".into() }), TROUBLE);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod hints;
 mod import;
 mod output;
 mod secret;
+mod send;
 pub mod window;
 
 use args::Command;
@@ -70,6 +71,15 @@ pub enum Failure {
     /// Boxed: a refused export carries the re-check's report.
     #[error(transparent)]
     ExportFlow(Box<ExportFlowError>),
+    /// `send`: boxed, as it may carry the store's error.
+    #[error(transparent)]
+    Send(Box<bitbucket_setup_core::deliver::n8n::SendError>),
+}
+
+impl From<bitbucket_setup_core::deliver::n8n::SendError> for Failure {
+    fn from(e: bitbucket_setup_core::deliver::n8n::SendError) -> Failure {
+        Failure::Send(Box::new(e))
+    }
 }
 
 impl From<ExportFlowError> for Failure {
@@ -139,6 +149,7 @@ fn run(command: Command) -> Exit {
         Command::Import(a) => runtime.block_on(import::import(a)),
         Command::GitCredential(a) => git::credential(a),
         Command::Git(a) => git::git(a),
+        Command::Send(a) => runtime.block_on(send::send(a)),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::Failure;
 
 mod check;
 pub mod export;
+pub mod send;
 pub mod store;
 
 /// What the user does next after `failure`, in this shell's words; `None` when the error's own
@@ -22,6 +23,7 @@ pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
         Failure::Manage(e) => store::for_manage(e, program),
         Failure::Export(e) => export::for_export(e, program),
         Failure::ExportFlow(e) => export::for_export_flow(e, program),
+        Failure::Send(e) => send::for_send(e, program),
         Failure::GitSetup(SetupError::NotARepository) => Some("Run it inside the repository, or add --global.".into()),
         _ => None,
     }

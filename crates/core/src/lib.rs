@@ -1,6 +1,7 @@
 //! The assistant's domain, below both front ends: what each product needs ([`presets`],
-//! [`guide`]), saved connections and the keychain ([`store`]), exports and imports, git, and the
-//! flows the window and the command line share ([`manage`]).
+//! [`guide`]), saved connections and the keychain ([`store`]), exports and imports, sending a
+//! credential into another tool ([`deliver`]), git, and the flows the window and the command line
+//! share ([`manage`]).
 //!
 //! It knows Bitbucket only through the `bitbucket-cloud` crate, and neither front end: no Tauri
 //! type, no window step, no command-line flag. Errors are typed facts (which file, which scope,
@@ -10,6 +11,7 @@
 pub use bitbucket_cloud as bitbucket;
 pub use bitbucket_cloud::safe_text;
 
+pub mod deliver;
 pub mod exe;
 pub mod exit_code;
 pub mod export;

@@ -84,7 +84,7 @@ mod generic;
 mod gitcred;
 mod meta;
 mod n8n;
-pub(crate) use n8n::{N8N_LEGACY_TYPE, N8N_TYPE};
+pub(crate) use n8n::{email_of, CredentialData, N8N_LEGACY_TYPE, N8N_TESTED_VERSION, N8N_TYPE};
 mod netrc;
 mod reference;
 mod registry;

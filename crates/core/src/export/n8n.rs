@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 use super::doc::Node;
 use super::{info, Ctx, ExportError, Format, Note};
 use crate::bitbucket::credential::CredentialKind;
+use crate::store::connections::Connection;
 
 /// n8n's credential type for an Atlassian API token (email + token).
 pub const N8N_TYPE: &str = "bitbucketAccessTokenApi";
@@ -37,12 +38,48 @@ pub fn n8n_id(connection_id: &str) -> String {
     id
 }
 
-pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<String>, ExportError> {
-    let c = ctx.c;
+/// The Atlassian account email an n8n credential of `c` holds: `c` must be an API token saved
+/// with its email.
+pub fn email_of(c: &Connection) -> Result<String, ExportError> {
     if c.kind != CredentialKind::ApiToken {
         return Err(ExportError::NeedsApiToken { format: info(Format::N8n).label, kind: c.kind.label() });
     }
-    let email = c.email.clone().ok_or(ExportError::MissingEmail)?;
+    c.email.clone().ok_or(ExportError::MissingEmail)
+}
+
+/// The `data` of an n8n [`N8N_TYPE`] credential, in n8n's field names: the one mapping, for the
+/// file ([`render`]) and for n8n's API (`crate::deliver::n8n`).
+pub struct CredentialData {
+    email: String,
+    access_token: Zeroizing<String>,
+}
+
+impl CredentialData {
+    /// The data of connection `c`'s credential with `token` (which may be a reference).
+    pub fn of(c: &Connection, token: &str) -> Result<CredentialData, ExportError> {
+        Ok(CredentialData { email: email_of(c)?, access_token: Zeroizing::new(token.to_string()) })
+    }
+
+    /// n8n's field names with their values.
+    pub fn fields(&self) -> [(&'static str, &str); 2] {
+        [("email", self.email.as_str()), ("accessToken", self.access_token.as_str())]
+    }
+
+    /// The fields as a document node (`{"email", "accessToken"}`).
+    pub fn node(&self) -> Node {
+        Node::map(self.fields().iter().map(|(k, v)| (*k, Node::str(v))).collect())
+    }
+}
+
+impl std::fmt::Debug for CredentialData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialData").field("email", &self.email).field("access_token", &"[redacted]").finish()
+    }
+}
+
+pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<String>, ExportError> {
+    let c = ctx.c;
+    let data = CredentialData::of(c, ctx.token.as_str())?;
     about.push(Note::Says(format!(
         "An n8n \"Bitbucket Access Token API\" credential (tested with n8n {N8N_TESTED_VERSION}): n8n import:credentials --input=FILE. n8n does not store the workspace ({}).",
         c.workspace
@@ -57,7 +94,7 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<S
         ("id", Node::str(n8n_id(&c.id))),
         ("name", Node::str(&c.name)),
         ("type", Node::str(N8N_TYPE)),
-        ("data", Node::map(vec![("email", Node::str(email)), ("accessToken", Node::str(ctx.token.as_str()))])),
+        ("data", data.node()),
     ]);
     Ok(Node::List(vec![entry]).to_json())
 }
@@ -65,6 +102,19 @@ pub(crate) fn render(ctx: &Ctx<'_>, about: &mut Vec<Note>) -> Result<Zeroizing<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credential_data_is_n8n_s_fields_and_hides_the_token_when_debugged() {
+        use crate::presets::PresetId;
+        let mut c = Connection::new("n8n", PresetId::N8n, CredentialKind::ApiToken, "acme", None);
+        assert!(matches!(CredentialData::of(&c, "ATATTsecret"), Err(ExportError::MissingEmail)));
+        c.email = Some("admin@acme.example".into());
+        let data = CredentialData::of(&c, "ATATTsecret").unwrap();
+        assert_eq!(data.fields(), [("email", "admin@acme.example"), ("accessToken", "ATATTsecret")]);
+        assert!(!format!("{data:?}").contains("ATATTsecret"));
+        c.kind = CredentialKind::RepositoryToken;
+        assert!(matches!(CredentialData::of(&c, "x"), Err(ExportError::NeedsApiToken { .. })));
+    }
 
     #[test]
     fn ids_are_stable_sixteen_characters() {

@@ -120,6 +120,7 @@ pub fn record_from_report(
             _ => Vec::new(),
         },
         git_refused: Vec::new(),
+        sent: Vec::new(),
     })
 }
 

@@ -44,6 +44,12 @@ pub fn keychain_label(c: &Connection) -> String {
     label
 }
 
+/// The keychain account of the API key of a service (`to`, e.g. "n8n") at `url`: "n8n:<url>".
+/// A connection's account is its UUID, so the two never meet.
+pub fn service_key_account(to: &str, url: &str) -> String {
+    format!("{to}:{url}")
+}
+
 /// Whether a connection's token is in the keychain, for the connections view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -382,6 +388,36 @@ impl Store {
         self.secrets
             .get(&connection.id)
             .map_err(keychain(KeychainAction::Read))
+    }
+
+    /// Records that connection `id` was sent somewhere ([`Connection::note_sent`]), changing
+    /// nothing else in its record. Returns the record as stored.
+    pub fn record_sent(&self, id: &str, sent: connections::Sent) -> Result<Connection, StoreError> {
+        let _g = self.guard();
+        let mut tx = self.file.begin()?;
+        let Some(current) = tx.list.iter_mut().find(|c| c.id == id) else {
+            return Err(ConnectionsError::NotFound { what: id.to_string() }.into());
+        };
+        current.note_sent(sent);
+        let saved = current.clone();
+        tx.commit()?;
+        Ok(saved)
+    }
+
+    /// Keeps the API key of the service `to` (e.g. "n8n") at `url` in the keychain, as its own
+    /// item ([`service_key_account`]), so that sending there again needs no key.
+    pub fn put_service_key(&self, to: &str, url: &str, key: &Secret) -> Result<(), SecretStoreError> {
+        let label = format!("Bitbucket Setup Assistant: {to} API key for {url}");
+        self.secrets.set(&service_key_account(to, url), &label, key)
+    }
+
+    /// The API key kept for the service `to` at `url`; `None` when none is kept.
+    pub fn service_key(&self, to: &str, url: &str) -> Result<Option<Secret>, StoreError> {
+        match self.secrets.get(&service_key_account(to, url)) {
+            Ok(key) => Ok(Some(key)),
+            Err(SecretStoreError::NotFound) => Ok(None),
+            Err(e) => Err(keychain(KeychainAction::Read)(e)),
+        }
     }
 
     /// Whether the token of connection `id` is in the keychain. Reads it (and drops it at once,
@@ -765,6 +801,28 @@ mod tests {
         assert_eq!(mem.label(&c.id).unwrap(), keychain_label(&renamed));
         assert_eq!(store.find("website DEPLOYS").unwrap().unwrap().id, c.id);
         assert_eq!(mem.get(&c.id).unwrap().expose(), TOKEN);
+    }
+
+    #[test]
+    fn a_sent_credential_is_recorded_and_its_service_key_kept_apart() {
+        let (dir, mem, store) = setup();
+        let c = store.save_new(sample("Website CI"), &Secret::new(TOKEN)).unwrap();
+        let url = "https://n8n.example.com";
+        assert!(store.service_key("n8n", url).unwrap().is_none());
+        store.put_service_key("n8n", url, &Secret::new("n8n-api-key-CANARY")).unwrap();
+        assert_eq!(store.service_key("n8n", url).unwrap().unwrap().expose(), "n8n-api-key-CANARY");
+        assert!(mem.contains("n8n:https://n8n.example.com"));
+        assert_eq!(store.secret(&c.id).unwrap().expose(), TOKEN, "the connection's token is untouched");
+        let at = chrono::Utc::now();
+        let sent = |id: &str| connections::Sent { to: "n8n".into(), url: url.into(), credential_id: id.into(), at };
+        store.record_sent(&c.id, sent("abc")).unwrap();
+        let saved = store.record_sent(&c.id, sent("def")).unwrap();
+        assert_eq!(saved.sent, vec![sent("def")], "sending again to the same place replaces the record");
+        assert_eq!(store.find("Website CI").unwrap().unwrap().sent_to("n8n", url).unwrap().credential_id, "def");
+        assert_no_file_contains(dir.path(), "n8n-api-key-CANARY");
+        assert_eq!(store.record_sent("nobody", sent("x")).unwrap_err().code(), "not_found");
+        mem.set_fail_all(Some(SecretStoreError::Locked));
+        assert_eq!(store.service_key("n8n", url).unwrap_err().code(), "keychain_locked");
     }
 
     #[test]

@@ -90,6 +90,20 @@ pub struct Connection {
     /// only when no other saved token may work. At most [`PLACES_MAX`], newest last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub git_refused: Vec<GitRefusal>,
+    /// Where this credential was sent (an n8n at an address) and the id it has there, so that
+    /// sending again updates it. No secret: the service's key is in the keychain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<Sent>,
+}
+
+/// A credential sent to another tool: which tool (`to`, e.g. "n8n"), at which address, the id
+/// the tool gave it, and when it was last sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sent {
+    pub to: String,
+    pub url: String,
+    pub credential_id: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A place ("workspace/repository", or "workspace" when git named no repository) where git was
@@ -137,6 +151,7 @@ impl Connection {
             project: None,
             reaches: Vec::new(),
             git_refused: Vec::new(),
+            sent: Vec::new(),
         }
     }
 
@@ -193,6 +208,18 @@ impl Connection {
         self.git_refused.push(GitRefusal { place: place.to_string(), at });
         let extra = self.git_refused.len().saturating_sub(PLACES_MAX);
         self.git_refused.drain(..extra);
+    }
+
+    /// What was recorded when this credential was last sent to `to` at `url`.
+    pub fn sent_to(&self, to: &str, url: &str) -> Option<&Sent> {
+        self.sent.iter().find(|s| s.to == to && s.url == url)
+    }
+
+    /// Records that this credential was sent to `to` at `url`, where its id is `credential_id`
+    /// (replacing what was recorded for that place).
+    pub fn note_sent(&mut self, sent: Sent) {
+        self.sent.retain(|s| !(s.to == sent.to && s.url == sent.url));
+        self.sent.push(sent);
     }
 
     /// The expiry status today (local date).
