@@ -461,20 +461,24 @@ impl<'a> Api<'a> {
             if c.downcast_ref::<rustls::Error>().is_some() {
                 return SendError::Tls { host };
             }
-            if let Some(io) = c.downcast_ref::<std::io::Error>() {
-                // An io::Error's source() skips its own inner error: look at it here.
-                if io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
-                    return SendError::Tls { host };
-                }
-                match io.kind() {
-                    std::io::ErrorKind::ConnectionRefused => return SendError::ConnectionRefused { address: self.address() },
-                    std::io::ErrorKind::TimedOut => return SendError::Timeout { host, seconds: CONNECT_TIMEOUT.as_secs() },
-                    _ => {}
-                }
-            }
             text.push_str(&c.to_string().to_ascii_lowercase());
             text.push(' ');
-            cause = c.source();
+            cause = match c.downcast_ref::<std::io::Error>() {
+                Some(io) => {
+                    match io.kind() {
+                        std::io::ErrorKind::ConnectionRefused => return SendError::ConnectionRefused { address: self.address() },
+                        std::io::ErrorKind::TimedOut => return SendError::Timeout { host, seconds: CONNECT_TIMEOUT.as_secs() },
+                        _ => {}
+                    }
+                    // An io::Error's source() skips the error it wraps (rustls's, or another
+                    // io::Error): go into it instead.
+                    match io.get_ref() {
+                        Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                        None => c.source(),
+                    }
+                }
+                None => c.source(),
+            };
         }
         if text.contains("dns error") || text.contains("failed to lookup address") {
             SendError::NameNotFound { host }
