@@ -79,7 +79,7 @@ pub fn for_send(e: &SendError) -> i32 {
         | SendError::ServerError { .. }
         | SendError::Unexpected { .. } => TROUBLE,
         SendError::ClientSetup { .. } => SOFTWARE,
-        SendError::Store(bitbucket_setup_core::store::StoreError::Connections(e)) if e.is_input() => USAGE,
+        SendError::Store(e) if matches!(&**e, bitbucket_setup_core::store::StoreError::Connections(c) if c.is_input()) => USAGE,
         SendError::Store(_) | SendError::NotRecorded { .. } => IO,
     }
 }

@@ -115,7 +115,9 @@ impl N8n {
         }
         let child = cmd.spawn().expect("start n8n");
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+        // No idle connections kept: n8n closes them after a few seconds, and a request sent on
+        // one it is closing fails.
+        let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).timeout(Duration::from_secs(30)).build().unwrap();
         let mut n8n = N8n { cache, folder, port, child, rt, http };
         n8n.wait_ready();
         Some(n8n)

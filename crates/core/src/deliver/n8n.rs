@@ -183,15 +183,22 @@ pub enum SendError {
     ServerError { address: String, status: u16 },
     #[error("n8n at {address} answered in a way this app does not understand ({what}); it was tested with n8n {N8N_TESTED_VERSION}.")]
     Unexpected { address: String, what: &'static str },
+    /// The keychain or the connections file (boxed: it is large).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(Box<StoreError>),
     #[error("The credential is in n8n at {address} (id {credential_id}), but that could not be recorded with the connection: {source} Sending again will create a second credential in n8n; delete one of them there.")]
     NotRecorded {
         address: String,
         credential_id: String,
         #[source]
-        source: StoreError,
+        source: Box<StoreError>,
     },
+}
+
+impl From<StoreError> for SendError {
+    fn from(e: StoreError) -> SendError {
+        SendError::Store(Box::new(e))
+    }
 }
 
 impl From<ExportError> for SendError {
@@ -264,7 +271,7 @@ pub async fn send(store: &Store, connection: &Connection, address: &N8nAddress, 
     let connection = store.record_sent(&connection.id, sent).map_err(|source| SendError::NotRecorded {
         address: address.to_string(),
         credential_id: credential_id.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let key = if given {
         match store.put_service_key(TO, address.as_str(), &key) {
