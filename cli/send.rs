@@ -45,7 +45,9 @@ async fn to_n8n(args: SendN8nArgs) -> Exit {
     match &done.key {
         KeyKept::AlreadyKept => {}
         KeyKept::Kept => say!("The API key is kept in the keychain for {address}: sending there again needs no key."),
-        KeyKept::NotKept(e) => tell!("warning: The API key could not be kept in the keychain: {} Give it again next time.", e.summary()),
+        KeyKept::NotKept(e) => {
+            tell!("warning: The API key could not be kept in the keychain: {} Give it again next time.", e.summary())
+        }
     }
     Ok(exit_code::OK)
 }
@@ -61,14 +63,20 @@ fn read_key(store: &Store, address: &N8nAddress) -> Result<Option<Secret>, Failu
             return Ok(None);
         }
         let _ = std::io::stderr().flush();
-        Zeroizing::new(rpassword::prompt_password("n8n API key: ").map_err(|_| Failure::input("Could not read the n8n API key from the terminal."))?)
+        Zeroizing::new(
+            rpassword::prompt_password("n8n API key: ")
+                .map_err(|_| Failure::input("Could not read the n8n API key from the terminal."))?,
+        )
     } else {
         let mut bytes = Zeroizing::new(Vec::new());
         std::io::stdin()
             .take(MAX_KEY_BYTES)
             .read_to_end(&mut bytes)
             .map_err(|_| Failure::input("Could not read the n8n API key from standard input."))?;
-        Zeroizing::new(String::from_utf8(bytes.to_vec()).map_err(|_| Failure::input("The n8n API key on standard input is not text."))?)
+        Zeroizing::new(
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| Failure::input("The n8n API key on standard input is not text."))?,
+        )
     };
     let key = raw.trim();
     Ok((!key.is_empty()).then(|| Secret::new(key)))

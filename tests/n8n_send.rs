@@ -29,8 +29,14 @@ const TOKEN: &str = "ATATT3xFfGF0n8nSendTestApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXX
 const OTHER_TOKEN: &str = "ATATT3xFfGF0n8nSendTestOtherTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D02";
 const NAME: &str = "Acme's n8n \"CI\" é";
 const OTHER: &str = "Second n8n";
-const N8N_SCOPES: [&str; 6] =
-    ["read:user:bitbucket", "read:workspace:bitbucket", "read:repository:bitbucket", "read:webhook:bitbucket", "write:webhook:bitbucket", "delete:webhook:bitbucket"];
+const N8N_SCOPES: [&str; 6] = [
+    "read:user:bitbucket",
+    "read:workspace:bitbucket",
+    "read:repository:bitbucket",
+    "read:webhook:bitbucket",
+    "write:webhook:bitbucket",
+    "delete:webhook:bitbucket",
+];
 /// The header n8n's REST API ties its session cookie to.
 const BROWSER_ID: &str = "bitbucket-setup-n8n-send-test";
 
@@ -50,7 +56,13 @@ fn send(s: &Session, name: &str, url: &str, key: &str, env: &[(&str, &str)]) -> 
 }
 
 fn sent_ok(out: &Output, what: &str) -> String {
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} failed ({:?}):\n{}\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
@@ -67,7 +79,11 @@ fn refused(out: &Output, status: i32, says: &[&str]) -> String {
 /// The id recorded for `name`'s credential at `url`.
 fn sent_id(s: &Session, name: &str, url: &str) -> Option<String> {
     let c = s.connection(name).expect("the connection");
-    c["sent"].as_array()?.iter().find(|e| e["to"] == "n8n" && e["url"] == url).map(|e| e["credential_id"].as_str().unwrap().to_string())
+    c["sent"]
+        .as_array()?
+        .iter()
+        .find(|e| e["to"] == "n8n" && e["url"] == url)
+        .map(|e| e["credential_id"].as_str().unwrap().to_string())
 }
 
 fn key_account(url: &str) -> String {
@@ -117,7 +133,12 @@ impl N8n {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         // No idle connections kept: n8n closes them after a few seconds, and a request sent on
         // one it is closing fails.
-        let http = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(0).timeout(Duration::from_secs(30)).build().unwrap();
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
         let mut n8n = N8n { cache, folder, port, child, rt, http };
         n8n.wait_ready();
         Some(n8n)
@@ -146,7 +167,13 @@ impl N8n {
     }
 
     /// One request: (status, Set-Cookie values, body as JSON or as a string).
-    fn request(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Result<(u16, Vec<String>, Value), reqwest::Error> {
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Result<(u16, Vec<String>, Value), reqwest::Error> {
         self.rt.block_on(async {
             let mut req = self.http.request(method, format!("{}{path}", self.url()));
             for (k, v) in headers {
@@ -157,9 +184,16 @@ impl N8n {
             }
             let res = req.send().await?;
             let status = res.status().as_u16();
-            let cookies = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+            let cookies = res
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_string)
+                .collect();
             let bytes = res.bytes().await?;
-            let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+            let body = serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
             Ok((status, cookies, body))
         })
     }
@@ -168,7 +202,9 @@ impl N8n {
     /// keys: one with the credential scopes, one with a workflow scope only.
     fn owner_and_keys(&self) -> (String, String) {
         let owner = json!({"email": "owner@example.com", "firstName": "Test", "lastName": "Owner", "password": "Passw0rdForTests"});
-        let (status, cookies, body) = self.request(reqwest::Method::POST, "/rest/owner/setup", &[("browser-id", BROWSER_ID)], Some(owner)).unwrap();
+        let (status, cookies, body) = self
+            .request(reqwest::Method::POST, "/rest/owner/setup", &[("browser-id", BROWSER_ID)], Some(owner))
+            .unwrap();
         assert_eq!(status, 200, "owner setup: {body}\n{}", self.log());
         let auth = cookies
             .iter()
@@ -178,24 +214,37 @@ impl N8n {
             .to_string();
         let key = |label: &str, scopes: &[&str]| {
             let body = json!({"label": label, "scopes": scopes, "expiresAt": null});
-            let (status, _, body) =
-                self.request(reqwest::Method::POST, "/rest/api-keys", &[("browser-id", BROWSER_ID), ("cookie", &auth)], Some(body)).unwrap();
+            let (status, _, body) = self
+                .request(
+                    reqwest::Method::POST,
+                    "/rest/api-keys",
+                    &[("browser-id", BROWSER_ID), ("cookie", &auth)],
+                    Some(body),
+                )
+                .unwrap();
             assert_eq!(status, 200, "api key {label}: {body}");
             body["data"]["rawApiKey"].as_str().unwrap_or_else(|| panic!("no rawApiKey in {body}")).to_string()
         };
-        let full = key("bitbucket-setup test", &["credential:create", "credential:update", "credential:read", "credential:list", "credential:delete"]);
+        let full = key(
+            "bitbucket-setup test",
+            &["credential:create", "credential:update", "credential:read", "credential:list", "credential:delete"],
+        );
         let narrow = key("workflows only", &["workflow:read"]);
         (full, narrow)
     }
 
     /// The public API's view of credential `id` (no secret in it).
     fn credential(&self, key: &str, id: &str) -> (u16, Value) {
-        let (status, _, body) = self.request(reqwest::Method::GET, &format!("/api/v1/credentials/{id}"), &[("X-N8N-API-KEY", key)], None).unwrap();
+        let (status, _, body) = self
+            .request(reqwest::Method::GET, &format!("/api/v1/credentials/{id}"), &[("X-N8N-API-KEY", key)], None)
+            .unwrap();
         (status, body)
     }
 
     fn delete_credential(&self, key: &str, id: &str) {
-        let (status, _, body) = self.request(reqwest::Method::DELETE, &format!("/api/v1/credentials/{id}"), &[("X-N8N-API-KEY", key)], None).unwrap();
+        let (status, _, body) = self
+            .request(reqwest::Method::DELETE, &format!("/api/v1/credentials/{id}"), &[("X-N8N-API-KEY", key)], None)
+            .unwrap();
         assert_eq!(status, 200, "delete: {body}");
     }
 
@@ -262,7 +311,11 @@ fn send_creates_then_updates_the_n8n_credential_and_n8n_gives_it_back() {
     // n8n's API and n8n's own export give it back.
     let (status, public) = n8n.credential(&full, &id);
     assert_eq!(status, 200, "{public}");
-    assert_eq!((public["name"].as_str(), public["type"].as_str()), (Some(NAME), Some("bitbucketAccessTokenApi")), "{public}");
+    assert_eq!(
+        (public["name"].as_str(), public["type"].as_str()),
+        (Some(NAME), Some("bitbucketAccessTokenApi")),
+        "{public}"
+    );
     let exported = n8n.export_decrypted();
     let ours: Vec<&Value> = exported.iter().filter(|c| c["id"] == id.as_str()).collect();
     assert_eq!(ours.len(), 1, "{exported:?}");
@@ -281,7 +334,11 @@ fn send_creates_then_updates_the_n8n_credential_and_n8n_gives_it_back() {
 
     // A key n8n does not know: 401, said plainly, and the kept key stays.
     let bad_key = "n8n_api_this-is-not-a-key-CANARY";
-    let err = refused(&send(&s, NAME, &url, "", &[("N8N_API_KEY", bad_key)]), 64, &["did not accept the API key (HTTP 401)", "N8N_API_KEY"]);
+    let err = refused(
+        &send(&s, NAME, &url, "", &[("N8N_API_KEY", bad_key)]),
+        64,
+        &["did not accept the API key (HTTP 401)", "N8N_API_KEY"],
+    );
     assert!(!err.contains(bad_key) && !err.contains(&full), "{err}");
     assert_eq!(support::keychain::secrets(&key_account(&url)), vec![full.clone()]);
 
@@ -297,7 +354,10 @@ fn send_creates_then_updates_the_n8n_credential_and_n8n_gives_it_back() {
     let said = sent_ok(&send(&s, NAME, &url, "", &[]), "send after the delete");
     let again = sent_id(&s, NAME, &url).unwrap();
     assert_ne!(again, id);
-    assert!(said.contains(&format!("(id {id}) is gone from {url}")) && said.contains(&format!("(id {again})")), "{said}");
+    assert!(
+        said.contains(&format!("(id {id}) is gone from {url}")) && said.contains(&format!("(id {again})")),
+        "{said}"
+    );
     assert_eq!(n8n.credential(&full, &again).0, 200);
 
     // Neither the key nor the token is in any file of the app's.
@@ -358,7 +418,11 @@ fn answer_one(mut stream: TcpStream, answer: fn(&str, &str) -> (u16, &'static st
     let mut words = head.split_whitespace();
     let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     let (status, content_type, body) = answer(method, path);
-    write!(stream, "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+    write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
     stream.flush()
 }
 
@@ -372,8 +436,13 @@ fn what_is_not_a_working_n8n_is_said_plainly() {
     refused(&send(&s, NAME, &closed, "", &key), 3, &["Nothing answered at", "connection was refused"]);
 
     // A sign-in page (HTML) instead of n8n's API.
-    let page = serve(|_, _| (200, "text/html; charset=utf-8", "<!doctype html><title>Sign in</title><form>…</form>".into()));
-    refused(&send(&s, NAME, &format!("http://{page}"), "", &key), 64, &["answered with a web page instead of n8n's API (JSON)"]);
+    let page =
+        serve(|_, _| (200, "text/html; charset=utf-8", "<!doctype html><title>Sign in</title><form>…</form>".into()));
+    refused(
+        &send(&s, NAME, &format!("http://{page}"), "", &key),
+        64,
+        &["answered with a web page instead of n8n's API (JSON)"],
+    );
 
     // https to a server that speaks plain http: TLS.
     refused(&send(&s, NAME, &format!("https://{page}"), "", &key), 3, &["secure connection", "(TLS)"]);
@@ -385,12 +454,20 @@ fn what_is_not_a_working_n8n_is_said_plainly() {
     // An n8n that does not know the credential type: too old.
     let old = serve(|_, path| {
         if path.ends_with("/schema/httpBasicAuth") {
-            (200, "application/json", r#"{"type":"object","properties":{"user":{"type":"string"},"password":{"type":"string"}}}"#.into())
+            (
+                200,
+                "application/json",
+                r#"{"type":"object","properties":{"user":{"type":"string"},"password":{"type":"string"}}}"#.into(),
+            )
         } else {
             (404, "application/json", r#"{"message":"Not Found"}"#.into())
         }
     });
-    refused(&send(&s, NAME, &format!("http://{old}"), "", &key), 64, &["does not know the \"Bitbucket Access Token API\" credential", "Update n8n"]);
+    refused(
+        &send(&s, NAME, &format!("http://{old}"), "", &key),
+        64,
+        &["does not know the \"Bitbucket Access Token API\" credential", "Update n8n"],
+    );
 
     // A name that does not exist (the .invalid domain never does).
     refused(&send(&s, NAME, "https://n8n.bitbucket-setup-test.invalid", "", &key), 3, &["could not be found (DNS)"]);
@@ -402,6 +479,9 @@ fn what_is_not_a_working_n8n_is_said_plainly() {
 
     assert_eq!(sent_id(&s, NAME, &format!("http://{page}")), None);
     for address in [&closed, &format!("http://{page}"), &format!("http://{none}"), &format!("http://{old}")] {
-        assert!(support::keychain::secrets(&key_account(address)).is_empty(), "a key that did not work is not kept ({address})");
+        assert!(
+            support::keychain::secrets(&key_account(address)).is_empty(),
+            "a key that did not work is not kept ({address})"
+        );
     }
 }

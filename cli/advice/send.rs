@@ -28,6 +28,10 @@ mod tests {
         assert!(missing.contains("standard input") && missing.contains("N8N_API_KEY"), "{missing}");
         let refused = for_send(&SendError::WrongKey { address: "https://n8n.example.com".into() }, &program).unwrap();
         assert!(refused.contains("N8N_API_KEY") && refused.contains("replaces"), "{refused}");
-        assert_eq!(for_send(&SendError::NoApi { address: "https://x".into() }, &program), None, "the sentence says it all");
+        assert_eq!(
+            for_send(&SendError::NoApi { address: "https://x".into() }, &program),
+            None,
+            "the sentence says it all"
+        );
     }
 }

@@ -142,16 +142,22 @@ pub enum SendError {
     NotEncrypted { host: String },
     #[error("n8n's Bitbucket credential takes an API token with scopes and its Atlassian account email; this connection holds {kind}. Create an API token with scopes (id.atlassian.com > Security > \"Create API token with scopes\", app Bitbucket), save it as a new connection, and send that.")]
     NeedsApiToken { kind: &'static str },
-    #[error("The connection has no Atlassian account email, which n8n's Bitbucket credential needs with the API token.")]
+    #[error(
+        "The connection has no Atlassian account email, which n8n's Bitbucket credential needs with the API token."
+    )]
     MissingEmail,
     /// The connection cannot be turned into n8n's credential for another reason.
     #[error(transparent)]
     Unsendable(ExportError),
     #[error("No n8n API key was given, and none is kept for {address}. Create one in n8n (Settings > n8n API) with the scopes credential:create and credential:update.")]
     NoKey { address: String },
-    #[error("The n8n API key holds characters no API key has (a line break or a space inside it?). Copy it again from n8n.")]
+    #[error(
+        "The n8n API key holds characters no API key has (a line break or a space inside it?). Copy it again from n8n."
+    )]
     KeyNotText,
-    #[error("The connection to {host} could not be prepared: this computer has no trusted certificates to check it with.")]
+    #[error(
+        "The connection to {host} could not be prepared: this computer has no trusted certificates to check it with."
+    )]
     ClientSetup { host: String },
     #[error("Nothing answered at {address}: the connection was refused. Check the address and its port, and that n8n is running.")]
     ConnectionRefused { address: String },
@@ -217,7 +223,9 @@ pub enum Action {
     Created,
     Updated,
     /// The credential sent before (`old_id`) was gone from n8n: it was created again.
-    CreatedAgain { old_id: String },
+    CreatedAgain {
+        old_id: String,
+    },
 }
 
 /// What became of the API key given to [`send`].
@@ -244,7 +252,12 @@ pub struct Outcome {
 /// Sends `connection` to the n8n at `address` with `key` (or, when `None`, the key kept for
 /// that address): updates the credential sent there before, or creates one; records its id on
 /// the connection, and keeps a key that was given in the keychain.
-pub async fn send(store: &Store, connection: &Connection, address: &N8nAddress, key: Option<Secret>) -> Result<Outcome, SendError> {
+pub async fn send(
+    store: &Store,
+    connection: &Connection,
+    address: &N8nAddress,
+    key: Option<Secret>,
+) -> Result<Outcome, SendError> {
     email_of(connection)?;
     let (key, given) = match key {
         Some(key) => (key, true),
@@ -258,7 +271,8 @@ pub async fn send(store: &Store, connection: &Connection, address: &N8nAddress, 
     let api = Api::new(address, &key, &token)?;
     api.check_type().await?;
 
-    let body = Node::map(vec![("name", Node::str(&connection.name)), ("type", Node::str(N8N_TYPE)), ("data", data.node())]);
+    let body =
+        Node::map(vec![("name", Node::str(&connection.name)), ("type", Node::str(N8N_TYPE)), ("data", data.node())]);
     let (credential_id, action) = match connection.sent_to(TO, address.as_str()) {
         Some(before) => match api.update(&before.credential_id, &body).await? {
             Some(id) => (id, Action::Updated),
@@ -267,7 +281,8 @@ pub async fn send(store: &Store, connection: &Connection, address: &N8nAddress, 
         None => (api.create(&body).await?, Action::Created),
     };
 
-    let sent = Sent { to: TO.to_string(), url: address.to_string(), credential_id: credential_id.clone(), at: Utc::now() };
+    let sent =
+        Sent { to: TO.to_string(), url: address.to_string(), credential_id: credential_id.clone(), at: Utc::now() };
     let connection = store.record_sent(&connection.id, sent).map_err(|source| SendError::NotRecorded {
         address: address.to_string(),
         credential_id: credential_id.clone(),
@@ -432,10 +447,17 @@ impl<'a> Api<'a> {
     async fn call(&self, method: Method, segments: &[&str], body: Option<&Node>) -> Result<Answer, SendError> {
         let mut key = HeaderValue::from_str(self.key.expose()).map_err(|_| SendError::KeyNotText)?;
         key.set_sensitive(true);
-        let mut request = self.http.request(method, self.address.endpoint(segments)).header(KEY_HEADER, key).header("Accept", "application/json");
+        let mut request = self
+            .http
+            .request(method, self.address.endpoint(segments))
+            .header(KEY_HEADER, key)
+            .header("Accept", "application/json");
         if let Some(body) = body {
             // reqwest owns the bytes from here (as it owns the header): they are not wiped.
-            let bytes = serde_json::to_vec(body).map_err(|_| SendError::Unexpected { address: self.address(), what: "the credential could not be written" })?;
+            let bytes = serde_json::to_vec(body).map_err(|_| SendError::Unexpected {
+                address: self.address(),
+                what: "the credential could not be written",
+            })?;
             request = request.header(CONTENT_TYPE, "application/json").body(bytes);
         }
         let mut response = request.send().await.map_err(|e| self.unreachable(&e))?;
@@ -473,8 +495,12 @@ impl<'a> Api<'a> {
             cause = match c.downcast_ref::<std::io::Error>() {
                 Some(io) => {
                     match io.kind() {
-                        std::io::ErrorKind::ConnectionRefused => return SendError::ConnectionRefused { address: self.address() },
-                        std::io::ErrorKind::TimedOut => return SendError::Timeout { host, seconds: CONNECT_TIMEOUT.as_secs() },
+                        std::io::ErrorKind::ConnectionRefused => {
+                            return SendError::ConnectionRefused { address: self.address() }
+                        }
+                        std::io::ErrorKind::TimedOut => {
+                            return SendError::Timeout { host, seconds: CONNECT_TIMEOUT.as_secs() }
+                        }
                         _ => {}
                     }
                     // An io::Error's source() skips the error it wraps (rustls's, or another
@@ -521,10 +547,16 @@ mod tests {
     fn addresses_are_read_as_n8n_is_opened() {
         let a = N8nAddress::parse(" https://N8N.example.com/ ").unwrap();
         assert_eq!(a.as_str(), "https://n8n.example.com");
-        assert_eq!(a.endpoint(&["credentials", "schema", N8N_TYPE]).as_str(), "https://n8n.example.com/api/v1/credentials/schema/bitbucketAccessTokenApi");
+        assert_eq!(
+            a.endpoint(&["credentials", "schema", N8N_TYPE]).as_str(),
+            "https://n8n.example.com/api/v1/credentials/schema/bitbucketAccessTokenApi"
+        );
         let pasted = N8nAddress::parse("https://example.com/n8n/api/v1/").unwrap();
         assert_eq!(pasted.as_str(), "https://example.com/n8n");
-        assert_eq!(pasted.endpoint(&["credentials", "a/b"]).as_str(), "https://example.com/n8n/api/v1/credentials/a%2Fb");
+        assert_eq!(
+            pasted.endpoint(&["credentials", "a/b"]).as_str(),
+            "https://example.com/n8n/api/v1/credentials/a%2Fb"
+        );
         let local = N8nAddress::parse("http://127.0.0.1:5678").unwrap();
         assert_eq!((local.as_str(), local.host().as_str()), ("http://127.0.0.1:5678", "127.0.0.1:5678"));
         assert!(N8nAddress::parse("http://localhost:5678").is_ok());
@@ -560,16 +592,44 @@ mod tests {
         let token = Secret::new("ATATT-token-CANARY");
         let api = Api::new(&address, &key, &token).unwrap();
         let json = |m: &str| Some(serde_json::json!({ "message": m }));
-        assert!(matches!(api.refusal(&api_answer(401, json("Unauthorized"), false), Step::Schema), SendError::WrongKey { .. }));
-        assert!(matches!(api.refusal(&api_answer(403, json("Forbidden"), false), Step::Update), SendError::MissingScope { scope: "credential:update", .. }));
-        assert!(matches!(api.refusal(&api_answer(403, json("Forbidden"), false), Step::Create), SendError::MissingScope { scope: "credential:create", .. }));
-        assert!(matches!(api.refusal(&api_answer(404, json("not found"), false), Step::Schema), SendError::NoApi { .. }));
-        assert!(matches!(api.refusal(&api_answer(405, None, false), Step::Update), SendError::TooOld { what: "update credentials", .. }));
-        assert!(matches!(api.refusal(&api_answer(200, None, true), Step::Schema), SendError::WebPage { redirected: false, .. }));
-        assert!(matches!(api.refusal(&api_answer(401, None, true), Step::Schema), SendError::WebPage { .. }), "a proxy's sign-in page");
-        assert!(matches!(api.refusal(&api_answer(302, None, false), Step::Schema), SendError::WebPage { redirected: true, .. }));
-        assert!(matches!(api.refusal(&api_answer(502, None, true), Step::Create), SendError::ServerError { status: 502, .. }));
-        let said = api.refusal(&api_answer(400, json("request.body.data requires property \"email\""), false), Step::Create);
+        assert!(matches!(
+            api.refusal(&api_answer(401, json("Unauthorized"), false), Step::Schema),
+            SendError::WrongKey { .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(403, json("Forbidden"), false), Step::Update),
+            SendError::MissingScope { scope: "credential:update", .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(403, json("Forbidden"), false), Step::Create),
+            SendError::MissingScope { scope: "credential:create", .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(404, json("not found"), false), Step::Schema),
+            SendError::NoApi { .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(405, None, false), Step::Update),
+            SendError::TooOld { what: "update credentials", .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(200, None, true), Step::Schema),
+            SendError::WebPage { redirected: false, .. }
+        ));
+        assert!(
+            matches!(api.refusal(&api_answer(401, None, true), Step::Schema), SendError::WebPage { .. }),
+            "a proxy's sign-in page"
+        );
+        assert!(matches!(
+            api.refusal(&api_answer(302, None, false), Step::Schema),
+            SendError::WebPage { redirected: true, .. }
+        ));
+        assert!(matches!(
+            api.refusal(&api_answer(502, None, true), Step::Create),
+            SendError::ServerError { status: 502, .. }
+        ));
+        let said =
+            api.refusal(&api_answer(400, json("request.body.data requires property \"email\""), false), Step::Create);
         assert!(said.to_string().ends_with("(HTTP 400): request.body.data requires property \"email\""), "{said}");
         for echoed in ["bad key n8n-key-CANARY", "bad token ATATT-token-CANARY"] {
             let e = api.refusal(&api_answer(400, json(echoed), false), Step::Create);
