@@ -120,6 +120,7 @@ failed=0
 in_session cargo test --locked --workspace --exclude hello-tauri --no-fail-fast -- --skip on_windows_ || failed=1
 windows_programs_built
 # The Windows build under Wine, and its installer, while the lints finish.
-in_session cargo test --locked --test windows_wine --test package -- on_windows_ || failed=1
+# (--workspace as above: the same features, so nothing is compiled again.)
+in_session cargo test --locked --workspace --exclude hello-tauri --test windows_wine --test package -- on_windows_ || failed=1
 cross_built
 exit "$failed"
