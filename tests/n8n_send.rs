@@ -29,21 +29,15 @@ const TOKEN: &str = "ATATT3xFfGF0n8nSendTestApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXX
 const OTHER_TOKEN: &str = "ATATT3xFfGF0n8nSendTestOtherTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D02";
 const NAME: &str = "Acme's n8n \"CI\" é";
 const OTHER: &str = "Second n8n";
-const N8N_SCOPES: [&str; 6] = [
-    "read:user:bitbucket",
-    "read:workspace:bitbucket",
-    "read:repository:bitbucket",
-    "read:webhook:bitbucket",
-    "write:webhook:bitbucket",
-    "delete:webhook:bitbucket",
-];
 /// The header n8n's REST API ties its session cookie to.
 const BROWSER_ID: &str = "bitbucket-setup-n8n-send-test";
 
 fn session_with_connections() -> Option<Session> {
     let s = Session::start()?;
-    s.fake.add_token(FakeToken::api(TOKEN, demo::ADMIN_EMAIL, "acme", &N8N_SCOPES));
-    s.fake.add_token(FakeToken::api(OTHER_TOKEN, demo::ADMIN_EMAIL, "acme", &N8N_SCOPES));
+    // The scopes the n8n preset asks for: these tests are about sending, not about scopes.
+    let scopes = bitbucket_setup_core::presets::get(bitbucket_setup_core::presets::PresetId::N8n).api_token_scopes;
+    s.fake.add_token(FakeToken::api(TOKEN, demo::ADMIN_EMAIL, "acme", scopes));
+    s.fake.add_token(FakeToken::api(OTHER_TOKEN, demo::ADMIN_EMAIL, "acme", scopes));
     s.save(NAME, "api-token", "acme", "n8n", TOKEN, &["--email", demo::ADMIN_EMAIL]);
     Some(s)
 }
