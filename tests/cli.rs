@@ -256,3 +256,17 @@ fn an_api_address_with_a_password_is_never_echoed() {
     assert!(!all.contains("hunter2"), "{all}");
     assert!(all.contains("not a web address"), "{all}");
 }
+
+/// Without arguments the command line opens the window beside it; a command line installed
+/// without one says what is missing and ends with 69 (EX_UNAVAILABLE), opening nothing.
+#[test]
+fn without_the_window_beside_it_no_arguments_say_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join(format!("bitbucket-setup{}", std::env::consts::EXE_SUFFIX));
+    std::fs::copy(support::app_binary(), &alone).unwrap();
+    let out = support::output_of_fresh_copy(std::process::Command::new(&alone).env_remove("DISPLAY"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(bitbucket_setup::exit_code::UNAVAILABLE), "{err}");
+    assert!(err.contains("the window of Bitbucket Setup Assistant is missing") && err.contains("bitbucket-setup-window"), "{err}");
+    assert!(err.contains("Install the assistant again"), "{err}");
+}

@@ -68,21 +68,8 @@ impl Home {
     }
 
     /// The app (the binary cargo built, or a copy of it at `program`) in this HOME.
-    ///
-    /// A copy just written may be briefly "busy" (ETXTBSY): another test thread that forked
-    /// while the copy's file was open for writing holds that descriptor until its child execs.
-    /// Tried again then, as Go's os/exec does.
     fn app_at(&self, program: &Path, args: &[&str]) -> Output {
-        let mut tries = 0;
-        loop {
-            match self.command(program, self.path(), args).output() {
-                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => return other.expect("the app"),
-            }
-        }
+        support::output_of_fresh_copy(&mut self.command(program, self.path(), args))
     }
 
     fn app(&self, args: &[&str]) -> Output {

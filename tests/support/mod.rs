@@ -139,3 +139,20 @@ pub fn runs(program: &str, args: &[&str]) -> bool {
         .map(|s| s.success())
         .unwrap_or(false)
 }
+
+/// `cmd`'s output, where `cmd` runs a program file this test has just written (a copy of the
+/// app). Such a file may be briefly "busy" (ETXTBSY): another test thread that forked while the
+/// file was open for writing holds that descriptor until its child execs. Tried again then, as
+/// Go's os/exec does.
+pub fn output_of_fresh_copy(cmd: &mut Command) -> Output {
+    let mut tries = 0;
+    loop {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("run the copy of the app"),
+        }
+    }
+}
