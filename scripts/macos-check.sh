@@ -47,10 +47,8 @@ chmod +x "$tools/cc" "$tools/ar"
 
 started=$(date +%s)
 CC_aarch64_apple_darwin="$tools/cc" AR_aarch64_apple_darwin="$tools/ar" \
-  CARGO_PROFILE_DEV_DEBUG=0 \
   cargo clippy --locked -p bitbucket-cloud -p bitbucket-setup-core -p bitbucket-setup-window --target "$target" --all-targets "$@" -- -D warnings
 # The command line's integration tests run on Linux only (see scripts/test.sh).
 CC_aarch64_apple_darwin="$tools/cc" AR_aarch64_apple_darwin="$tools/ar" \
-  CARGO_PROFILE_DEV_DEBUG=0 \
   cargo clippy --locked -p bitbucket-setup --lib --bins --target "$target" "$@" -- -D warnings
 echo "macOS lint: $(( $(date +%s) - started )) s"

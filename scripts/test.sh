@@ -29,13 +29,13 @@ consumers=$!
 # so they build beside the Linux build and tests (those mostly wait on WebKit, git and the fake),
 # and nice, so the Linux build and the tests keep the upper hand. The tests that need the
 # Windows programs (named on_windows_…) run once they are there. About 5 minutes of CPU the first
-# time, seconds after. Without debug info: nothing debugs them here, and linking is much faster.
+# time, seconds after.
 cross_log="$PWD/target/cross-builds.log"
 windows_built="$PWD/target/cross-windows-built"
 rm -f "$windows_built"
 (
   set -e
-  export CARGO_TARGET_DIR="$PWD/target/cross" CARGO_PROFILE_DEV_DEBUG=0
+  export CARGO_TARGET_DIR="$PWD/target/cross"
   started=$(date +%s)
   # The Windows programs, linted while they compile: clippy-driver as the compiler of the
   # workspace's own crates (what `cargo clippy` sets, for `cargo check`), so the dependencies
