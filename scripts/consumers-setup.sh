@@ -163,7 +163,7 @@ ensure_py() {
   stamp_clear py
   rm -rf "$CACHE/py"
   run_logged py-venv "$CACHE" python3 -m venv "$CACHE/py"
-  run_logged py-pip "$CACHE" "$CACHE/py/bin/python" -m pip install --disable-pip-version-check --no-input "${PY_REQS[@]}"
+  run_logged py-pip "$CACHE" "$CACHE/py/bin/python" -m pip install --disable-pip-version-check --no-input --no-cache-dir "${PY_REQS[@]}"
   "$CACHE/py/bin/python" -c 'import dotenv, requests, yaml' || die "python imports failed"
   stamp_write py "$PY_WANT"
 }
@@ -198,12 +198,15 @@ ensure_npm() {
   stamp_clear npm
   stamp_clear sqlite3
   local tmp=$CACHE/npm.partial
-  rm -rf "$tmp" "$NPM_DIR"
+  rm -rf "$tmp" "$NPM_DIR" "$CACHE/npm-cache.partial"
   mkdir -p "$tmp"
   printf '{\n  "name": "consumers-npm",\n  "private": true\n}\n' >"$tmp/package.json"
+  # npm's download cache goes beside the install and away after it: on a clean machine it would
+  # be a second copy of n8n in HOME (about 1 GB) that nothing reads again.
   run_logged npm-install "$tmp" env PATH="$NODE_BIN:$PATH" \
-    npm install --ignore-scripts --save-exact --no-audit --no-fund \
+    npm install --ignore-scripts --save-exact --no-audit --no-fund --cache "$CACHE/npm-cache.partial" \
     "dotenv@$DOTENV_JS_VERSION" "n8n@$N8N_VERSION"
+  rm -rf "$CACHE/npm-cache.partial"
   local got
   got=$("$NODE_BIN/node" -p 'require(process.argv[1]).version' "$tmp/node_modules/sqlite3/package.json")
   [[ $got == "$SQLITE3_JS_VERSION" ]] || die "n8n pulled sqlite3@$got, expected $SQLITE3_JS_VERSION: update SQLITE3_JS_VERSION"
