@@ -16,6 +16,7 @@ pub mod cli_session;
 pub mod keychain;
 pub mod webdriver;
 pub mod git_home;
+pub mod n8n;
 pub mod wine;
 
 /// The command line cargo built for these tests.
