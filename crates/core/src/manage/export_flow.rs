@@ -2,7 +2,10 @@
 //! needs no network (the kind fits the product, the options), check it again with Bitbucket
 //! when its last passing check is older than 24 hours, refuse an unvalidated export unless the
 //! user allows it, read the token only when it goes in the file, and render. Each front end
-//! then chooses where to write, writes, and words the result in its own way.
+//! then chooses where to write, writes through [`write_export`] (which records the file, so a
+//! replaced token is written into it again), and words the result in its own way.
+
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
@@ -11,7 +14,7 @@ use crate::bitbucket::validate::Report;
 use crate::export::{self, ExportError, ExportMeta, ExportOptions, Format, FormatInfo, Rendered};
 use crate::freshness::{validation_of, Validation};
 use crate::store::connections::Connection;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Whether the export may contact Bitbucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,4 +97,46 @@ pub async fn prepare_export(
     let rendered = export::render(&c, request.format, secret.as_ref(), &meta)?;
     drop(secret);
     Ok(Prepared { connection: c, info, rendered, validation: meta.validation, checked })
+}
+
+/// An export written to a file.
+#[derive(Debug)]
+pub struct Written {
+    /// The path written, as given.
+    pub path: PathBuf,
+    /// Why the file could not be recorded with the connection, if it could not: the file is
+    /// written, but a token replacement will not write it again.
+    pub not_recorded: Option<StoreError>,
+}
+
+impl Written {
+    /// What the user is told when the file could not be recorded.
+    pub fn warning(&self) -> Option<String> {
+        self.not_recorded.as_ref().map(|e| {
+            format!("The file is written, but it could not be recorded with the connection, so replacing the connection's token will not write the new one into it: {e}")
+        })
+    }
+}
+
+/// Writes a prepared export to `path` (atomically, 0600 with the token; an existing file only
+/// with `overwrite`), then records it on the connection ([`crate::deliver::record`]): the one
+/// write of both front ends. Writing the same path again replaces its record.
+pub fn write_export(
+    store: &Store,
+    prepared: &Prepared,
+    request: &ExportRequest,
+    path: &Path,
+    overwrite: bool,
+) -> Result<Written, ExportError> {
+    let rendered = &prepared.rendered;
+    let path = export::write::write_file(path, rendered, overwrite)?;
+    let record = crate::deliver::record::written(
+        &path,
+        prepared.info.id,
+        rendered.contains_secret,
+        &request.options,
+        rendered.contents.as_bytes(),
+    );
+    let not_recorded = store.record_export(&prepared.connection.id, record).err();
+    Ok(Written { path, not_recorded })
 }

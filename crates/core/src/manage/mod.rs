@@ -16,7 +16,7 @@ use crate::store::{Recorded, Store, StoreError};
 mod export_flow;
 mod status;
 
-pub use export_flow::{prepare_export, ExportFlowError, ExportRequest, Prepared, Recheck};
+pub use export_flow::{prepare_export, write_export, ExportFlowError, ExportRequest, Prepared, Recheck, Written};
 pub use status::{describe, status_of, ConnectionStatus, StatusText};
 
 /// Why a connection could not be saved, found or checked: `Display` is the user's sentence,
@@ -121,6 +121,7 @@ pub fn record_from_report(
         },
         git_refused: Vec::new(),
         sent: Vec::new(),
+        exports: Vec::new(),
     })
 }
 

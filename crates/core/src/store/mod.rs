@@ -404,6 +404,44 @@ impl Store {
         Ok(saved)
     }
 
+    /// Records that an export file was written for connection `id` at `written.path`
+    /// ([`Connection::note_export`]). A path belongs to the connection last written there: it
+    /// is taken off any other connection's list, whose file it no longer is. Changes nothing
+    /// else. Returns the record as stored.
+    pub fn record_export(&self, id: &str, written: connections::WrittenExport) -> Result<Connection, StoreError> {
+        let _g = self.guard();
+        let mut tx = self.file.begin()?;
+        if !tx.list.iter().any(|c| c.id == id) {
+            return Err(ConnectionsError::NotFound { what: id.to_string() }.into());
+        }
+        for other in tx.list.iter_mut().filter(|c| c.id != id) {
+            other.exports.retain(|e| e.path != written.path);
+        }
+        let current = tx.list.iter_mut().find(|c| c.id == id).expect("checked above");
+        current.note_export(written);
+        let saved = current.clone();
+        tx.commit()?;
+        Ok(saved)
+    }
+
+    /// Changes the export files recorded for connection `id` (and nothing else in its record)
+    /// with `apply`, reading and writing the list under its lock. Returns the record as stored.
+    pub fn change_exports(
+        &self,
+        id: &str,
+        apply: impl FnOnce(&mut Vec<connections::WrittenExport>),
+    ) -> Result<Connection, StoreError> {
+        let _g = self.guard();
+        let mut tx = self.file.begin()?;
+        let Some(current) = tx.list.iter_mut().find(|c| c.id == id) else {
+            return Err(ConnectionsError::NotFound { what: id.to_string() }.into());
+        };
+        apply(&mut current.exports);
+        let saved = current.clone();
+        tx.commit()?;
+        Ok(saved)
+    }
+
     /// Keeps the API key of the service `to` (e.g. "n8n") at `url` in the keychain, as its own
     /// item ([`service_key_account`]), so that sending there again needs no key.
     pub fn put_service_key(&self, to: &str, url: &str, key: &Secret) -> Result<(), SecretStoreError> {

@@ -22,6 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::bitbucket::credential::CredentialKind;
+use crate::export::ExportOptions;
 use crate::presets::PresetId;
 
 mod file;
@@ -94,6 +95,33 @@ pub struct Connection {
     /// sending again updates it. No secret: the service's key is in the keychain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<Sent>,
+    /// The export files the app wrote for this connection (one per path, the last write
+    /// there), so that a replaced token is written into them again, but only into those that
+    /// still hold what the app wrote ([`crate::deliver::refresh`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<WrittenExport>,
+}
+
+/// An export file the app wrote: where, in which format, with or without the token, with which
+/// choices, what exactly it wrote and when. No secret: [`WrittenExport::sha256`] is a digest of
+/// the bytes written, to tell later whether the file still holds them. A digest is not the
+/// token, and a token (a random string of well over 100 bits) is far too long to be found from
+/// it by trying candidates, so it may sit in the connections file like the rest of the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenExport {
+    /// Absolute (made so from the current folder, not resolved through links).
+    pub path: PathBuf,
+    /// The format's name (`env`, `sqai-sheet`, …); kept as text so that a record naming a format
+    /// another version of the app knows is read, not set aside with its connection.
+    pub format: String,
+    /// Whether the file holds the token itself (else a keychain reference).
+    pub include_secret: bool,
+    /// The choices the export was made with (branch, folder).
+    #[serde(default)]
+    pub options: ExportOptions,
+    /// SHA-256 of the exact bytes written, in lower-case hex.
+    pub sha256: String,
+    pub at: DateTime<Utc>,
 }
 
 /// A credential sent to another tool: which tool (`to`, e.g. "n8n"), at which address, the id
@@ -152,6 +180,7 @@ impl Connection {
             reaches: Vec::new(),
             git_refused: Vec::new(),
             sent: Vec::new(),
+            exports: Vec::new(),
         }
     }
 
@@ -220,6 +249,13 @@ impl Connection {
     pub fn note_sent(&mut self, sent: Sent) {
         self.sent.retain(|s| !(s.to == sent.to && s.url == sent.url));
         self.sent.push(sent);
+    }
+
+    /// Records an export file written at `written.path`, replacing what was recorded for that
+    /// path.
+    pub fn note_export(&mut self, written: WrittenExport) {
+        self.exports.retain(|e| e.path != written.path);
+        self.exports.push(written);
     }
 
     /// The expiry status today (local date).
