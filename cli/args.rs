@@ -48,6 +48,11 @@ pub enum Command {
     Test(TestArgs),
     /// Remove a saved connection and its keychain entry.
     Remove(RemoveArgs),
+    /// Replace a saved connection's token, once the new one passes the check (the old one
+    /// stays otherwise); then write it into the export files the app wrote (those still as
+    /// written) and the n8n credentials it sent, and say what is left to paste by hand. The
+    /// token is read from standard input or BITBUCKET_TOKEN, never from an argument.
+    Replace(ReplaceArgs),
     /// Print a saved connection's token on standard output, for scripts (an export's
     /// keychain reference works as the name too).
     Token(TokenArgs),
@@ -193,6 +198,21 @@ pub struct RemoveArgs {
     /// asked to remove saved connections too).
     #[arg(long, conflicts_with = "name")]
     pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplaceArgs {
+    /// The connection's name (or id).
+    pub name: String,
+    /// Atlassian account email (API tokens; default: the one saved).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The new token's expiry date (YYYY-MM-DD; default: the one saved).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -456,6 +476,7 @@ mod tests {
         assert!(parse(["bitbucket-setup", "check", "--credential", "api-token", "--workspace", "a", "--email", "e", "--username", "u"]).is_err());
         assert!(parse(["bitbucket-setup", "send", "n8n", "Website CI"]).is_err(), "send needs --n8n-url");
         assert!(parse(["bitbucket-setup", "send", "n8n", "x", "--n8n-url", "u", "--api-key", "k"]).is_err(), "no key as an argument");
+        assert!(parse(["bitbucket-setup", "replace", "x", "--token", "t"]).is_err(), "no token as an argument");
         let help = parse(["bitbucket-setup", "--help"]).unwrap_err();
         assert!(!help.use_stderr(), "--help is not an error");
     }

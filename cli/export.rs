@@ -96,8 +96,12 @@ pub async fn export(args: ExportArgs) -> Exit {
         return Ok(exit_code::OK);
     }
     let path = args.output.clone().unwrap_or_else(|| std::path::PathBuf::from(&rendered.file_name));
-    let path = export::write::write_file(&path, rendered, args.force)?;
+    let written = manage::write_export(&store, &prepared, &request, &path, args.force)?;
+    let path = &written.path;
     say!("Wrote {} ({}) for \"{}\".", path.display(), info.label, c.name);
+    if let Some(warning) = written.warning() {
+        tell!("warning: {warning}");
+    }
     if rendered.contains_secret {
         let private = if cfg!(unix) { " It was created readable only by you (mode 0600)." } else { "" };
         say!(

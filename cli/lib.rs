@@ -23,6 +23,7 @@ mod git;
 pub mod hints;
 mod import;
 mod output;
+mod replace;
 mod secret;
 mod send;
 pub mod window;
@@ -128,6 +129,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Check(a) => a.json,
         Command::Save(a) => a.check.json,
         Command::Import(a) => a.json,
+        Command::Replace(a) => a.json,
         Command::Git(args::GitArgs { command: args::GitCommand::Doctor(a) }) => a.json,
         _ => false,
     }
@@ -144,6 +146,7 @@ fn run(command: Command) -> Exit {
         Command::List(a) => connections::list(a),
         Command::Test(a) => runtime.block_on(connections::test(a)),
         Command::Remove(a) => connections::remove(a),
+        Command::Replace(a) => runtime.block_on(replace::replace(a)),
         Command::Token(a) => connections::token(a),
         Command::Export(a) => runtime.block_on(export::export(a)),
         Command::Import(a) => runtime.block_on(import::import(a)),

@@ -11,6 +11,7 @@ use crate::Failure;
 
 mod check;
 pub mod export;
+pub mod redeliver;
 pub mod send;
 pub mod store;
 
