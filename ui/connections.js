@@ -91,7 +91,7 @@ function replaceForm(ctx, c, onDone) {
     try {
       const report = await ctx.call("replace_token", { input: { id: c.id, token: value, email: emailInput.value || null, expires: expiresInput.value || null } });
       if (report.ok) {
-        onDone(`Token replaced: ${report.message}`);
+        onDone(`Token replaced: ${report.message}`, report.delivered_lines || []);
       } else {
         result.replaceChildren(h("p", { class: "error" }, `The new token did not pass, so the old one was kept. ${report.message} ${report.next_step}`));
       }
@@ -137,7 +137,7 @@ function card(ctx, c, refresh, announce) {
     }
   }
   function replace() {
-    slot.replaceChildren(replaceForm(ctx, c, (msg) => refresh(msg)));
+    slot.replaceChildren(replaceForm(ctx, c, (msg, delivered) => refresh(msg, delivered)));
     slot.querySelector("input").focus();
   }
   async function remove() {
@@ -153,20 +153,24 @@ function card(ctx, c, refresh, announce) {
   return el;
 }
 
-export async function renderConnections(ctx, main, message = "") {
+/** `delivered`: after a token replacement, one sentence per file or tool it was delivered to again. */
+export async function renderConnections(ctx, main, message = "", delivered = []) {
   const announce = h("p", { class: "status", role: "status", "aria-live": "polite", id: "connections-status" }, message);
+  const deliveredList = delivered.length
+    ? h("ul", { class: "delivered", id: "connections-delivered" }, delivered.map((line) => h("li", {}, line)))
+    : null;
   const list = h("div", { class: "connection-list" });
   const section = h("section", { class: "card", "aria-labelledby": "connections-title" },
     h("h1", { tabindex: "-1", id: "connections-title" }, "Saved connections"),
     h("p", { class: "lead" }, "Tokens are in your system keychain; re-test one after changing it in Bitbucket, replace it before it expires."),
-    announce, list);
+    announce, deliveredList, list);
   main.replaceChildren(section);
   const view = await refreshAlerts(ctx);
   if (!view) {
     list.append(h("p", { class: "error" }, "The saved connections could not be read."));
     return;
   }
-  const refresh = (msg) => renderConnections(ctx, main, msg);
+  const refresh = (msg, lines) => renderConnections(ctx, main, msg, lines);
   if (!view.connections.length) {
     list.append(h("div", { class: "empty" }, h("p", {}, "No saved connections yet."), h("button", { type: "button", class: "primary", onclick: () => ctx.showWizard() }, "Set one up")));
   }

@@ -119,7 +119,7 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
     };
     // An unvalidated export comes back on "unvalidated", where the page offers to export anyway.
     let prepared = manage::prepare_export(&store, &input.id, &request, |_| {}).await?;
-    let (c, rendered) = (prepared.connection, prepared.rendered);
+    let (c, rendered) = (&prepared.connection, &prepared.rendered);
     let app2 = app.clone();
     let file_name = rendered.file_name.clone();
     let chosen = tauri::async_runtime::spawn_blocking(move || choose_path(&app2, &file_name))
@@ -128,22 +128,26 @@ pub async fn export_save<R: Runtime>(app: AppHandle<R>, input: ExportInput) -> R
     let Some(path) = chosen else {
         return Ok(ExportDone { path: None, contains_secret: false, message: "Not saved: the save dialog was closed.".into(), warnings: vec![], about: vec![] });
     };
-    let written = export::write::write_file(&path, &rendered, true)?;
+    // Recorded with the connection, so a replaced token is written into it again.
+    let saved = manage::write_export(&store, &prepared, &request, &path, true)?;
+    let written = &saved.path;
     let message = if rendered.contains_secret {
         format!("Saved {}. This file now contains the token in plain text: it is a secret. It was made readable only by you; keep it out of shared folders and delete it when done.", written.display())
     } else {
         format!(
             "Saved {}. The token is not in the file; its field holds {}, which `{}` turns into the token for scripts.",
             written.display(),
-            export::secret_reference(&c),
-            export::token_command(&crate::shell::Program::current(), &c)
+            export::secret_reference(c),
+            export::token_command(&crate::shell::Program::current(), c)
         )
     };
+    let mut warnings: Vec<String> = rendered.warnings.iter().map(ToString::to_string).collect();
+    warnings.extend(saved.warning());
     Ok(ExportDone {
         path: Some(written.display().to_string()),
         contains_secret: rendered.contains_secret,
         message,
-        warnings: rendered.warnings.iter().map(ToString::to_string).collect(),
+        warnings,
         about: rendered.about.iter().map(advice::about_line).collect(),
     })
 }

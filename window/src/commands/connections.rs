@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use zeroize::Zeroizing;
 
+use bitbucket_setup_core::deliver::refresh;
+use bitbucket_setup_core::deliver::summary::Summary;
+
 use super::check::expiry_of;
 use super::{open_store, UiError};
 use crate::bitbucket::client::Timeouts;
@@ -104,13 +107,38 @@ pub struct ReplaceInput {
     expires: Option<String>,
 }
 
-/// Checks a new token for a saved connection and swaps it in only when it passes.
+/// What `replace_token` did: the check's report (its fields, as before) and, after a passing
+/// check, what the new token was delivered to again.
+#[derive(Serialize)]
+pub struct Replaced {
+    #[serde(flatten)]
+    report: Report,
+    /// The re-delivery, as facts (`None`: the token was not replaced, or the connection could
+    /// not be read back).
+    delivered: Option<Summary>,
+    /// The same, one plain sentence each, for the page to show.
+    delivered_lines: Vec<String>,
+}
+
+/// Checks a new token for a saved connection and swaps it in only when it passes; then writes
+/// it into the files the app wrote and the tools it sent it to ([`refresh::after_replacement`]).
 #[tauri::command]
-pub async fn replace_token(input: ReplaceInput) -> Result<Report, UiError> {
+pub async fn replace_token(input: ReplaceInput) -> Result<Replaced, UiError> {
     let pasted = credential::classify(&input.token)?;
     let expires = expiry_of(input.expires.as_deref())?;
     let store = open_store()?;
     let c = manage::find(&store, &input.id)?;
     let email = crate::safe_text::non_blank(input.email.as_deref()).map(str::to_string);
-    Ok(manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?)
+    let report = manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?;
+    if !report.ok {
+        return Ok(Replaced { report, delivered: None, delivered_lines: Vec::new() });
+    }
+    let (delivered, delivered_lines) = match refresh::after_replacement(&store, &c.id).await {
+        Ok(summary) => {
+            let lines = summary.lines();
+            (Some(summary), lines)
+        }
+        Err(e) => (None, vec![format!("The token is replaced, but where it was delivered could not be read: {e}")]),
+    };
+    Ok(Replaced { report, delivered, delivered_lines })
 }
