@@ -154,6 +154,45 @@ fn send_creates_then_updates_the_n8n_credential_and_n8n_gives_it_back() {
     support::keychain::clear(&key_account(&url));
 }
 
+/// The "done when": the credential the app sent to a real n8n holds the new token after
+/// `bitbucket-setup replace`, sent again with the key kept in the keychain (none is given).
+#[test]
+fn replace_sends_the_new_token_to_the_n8n_credential() {
+    let Some(n8n) = N8n::start() else { return };
+    let Some(s) = session_with_connections() else { return };
+    let (full, _) = n8n.owner_and_keys();
+    let url = n8n.url();
+    sent_ok(&send(&s, NAME, &url, &full, &[]), "send");
+    let id = sent_id(&s, NAME, &url).expect("the credential's id is recorded");
+    let token_in_n8n = |n8n: &N8n| -> Vec<String> {
+        n8n.export_decrypted()
+            .iter()
+            .filter(|c| c["id"] == id.as_str())
+            .map(|c| c["data"]["accessToken"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(token_in_n8n(&n8n), vec![TOKEN.to_string()]);
+
+    let out = s.run_env(&["replace", NAME], OTHER_TOKEN, &[("N8N_API_KEY", "")]);
+    let said = sent_ok(&out, "replace");
+    eprintln!("---- bitbucket-setup replace ----\n{said}----");
+    assert!(said.contains(&format!("The n8n credential at {url} (id {id}) now holds the new token.")), "{said}");
+    assert_eq!(token_in_n8n(&n8n), vec![OTHER_TOKEN.to_string()], "n8n holds the new token");
+    assert_eq!(sent_id(&s, NAME, &url).as_deref(), Some(id.as_str()), "the same credential, updated");
+    assert_eq!(s.token_of(NAME), OTHER_TOKEN);
+
+    // Without the kept key: the token is still replaced, and the way to send again is given.
+    support::keychain::clear(&key_account(&url));
+    let out = s.run_env(&["replace", NAME], TOKEN, &[("N8N_API_KEY", "")]);
+    let said = sent_ok(&out, "replace without a kept key");
+    assert!(said.contains(&format!("The n8n credential at {url} was not updated: no n8n API key is kept")), "{said}");
+    assert!(said.contains(&format!("--n8n-url {url}, with the n8n API key on standard input or in N8N_API_KEY")), "{said}");
+    assert_eq!(s.token_of(NAME), TOKEN);
+    assert_eq!(token_in_n8n(&n8n), vec![OTHER_TOKEN.to_string()], "n8n was not touched");
+    support::assert_no_file_contains(s.config.path(), &full);
+    support::assert_no_file_contains(s.config.path(), OTHER_TOKEN);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tiny servers for what n8n cannot show
 

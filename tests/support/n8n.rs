@@ -41,6 +41,9 @@ impl N8n {
         cmd.arg("start")
             .env("N8N_PORT", port.to_string())
             .env("N8N_LISTEN_ADDRESS", "127.0.0.1")
+            // Its task broker listens too (5679 by default, even with runners off): a port of its
+            // own, so that tests running side by side each start their n8n.
+            .env("N8N_RUNNERS_BROKER_PORT", free_port().to_string())
             .env("N8N_SECURE_COOKIE", "false")
             .env("N8N_PUBLIC_API_SWAGGERUI_DISABLED", "true")
             .env("N8N_LOG_LEVEL", "warn")
