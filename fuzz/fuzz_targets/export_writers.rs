@@ -17,25 +17,19 @@ fuzz_target!(|data: &[u8]| {
     let selector = data.first().copied().unwrap_or(0);
     let kinds = [CredentialKind::RepositoryToken, CredentialKind::WorkspaceToken, CredentialKind::ApiToken, CredentialKind::ProjectToken];
     let presets = [PresetId::Sqai, PresetId::Autoheal, PresetId::Katalon, PresetId::Cubyts, PresetId::Nirvai, PresetId::N8n, PresetId::Git, PresetId::Custom];
-    let now = chrono::Utc::now();
+    // Taken in the order the seeds were written for.
+    let (name, description, workspace, repository, email) = (next(), opt(next()), next(), opt(next()), opt(next()));
+    let (api_url, base_branch, granted, credential_type) = (next(), opt(next()), next(), opt(next()));
     let c = Connection {
         id: "0b7d2f1a-3c4e-4f5a-8b9c-0d1e2f3a4b5c".into(),
-        name: next(),
-        description: opt(next()),
-        preset: presets[(selector % 8) as usize],
-        kind: kinds[((selector / 8) % 4) as usize],
-        workspace: next(),
-        repository: opt(next()),
-        email: opt(next()),
-        username: None,
-        api_url: next(),
-        base_branch: opt(next()),
-        granted_scopes: next().split(',').map(str::to_string).collect(),
-        credential_type: opt(next()),
-        last_check: None,
-        expires: None,
-        created_at: now,
-        updated_at: now,
+        description,
+        email,
+        api_url,
+        base_branch,
+        granted_scopes: granted.split(',').map(str::to_string).collect(),
+        credential_type,
+        // Every other field at its default: a new field of the record does not break this target.
+        ..Connection::new(name, presets[(selector % 8) as usize], kinds[((selector / 8) % 4) as usize], workspace, repository.as_deref())
     };
     let meta = ExportMeta::now(&c);
     let secret = Secret::new(TOKEN);
