@@ -14,10 +14,10 @@ pub const KEY_FIELD: &str = "n8n_key";
 /// What the user does next in the window after `e`, when its sentence does not say it all.
 pub fn for_send(e: &SendError) -> Option<&'static str> {
     Some(match e {
-        SendError::NoKey { .. } => "Then paste it in the API key field and press Send again.",
-        SendError::KeyNotText => "Paste it in the API key field and press Send again.",
+        SendError::NoKey { .. } => "Then paste it in the API key field and press \u{201c}Send to n8n\u{201d} again.",
+        SendError::KeyNotText => "Paste it in the API key field and press \u{201c}Send to n8n\u{201d} again.",
         SendError::WrongKey { .. } | SendError::MissingScope { .. } => {
-            "Paste the new key in the API key field and press Send again; once it works, it replaces the key kept for this address."
+            "Paste the new key in the API key field and press \u{201c}Send to n8n\u{201d} again; once it works, it replaces the key kept for this address."
         }
         SendError::NotRecorded { source, .. } => return super::store::for_store(source),
         _ => return None,
