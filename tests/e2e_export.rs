@@ -51,6 +51,13 @@ fn export_from_the_saved_panel_copy_fields_and_save_files() {
         app.wait_text("#export-status", "cleared in 60 seconds").await;
         app.axe("the export view").await;
         app.shot("export").await;
+        // "Send to n8n" (tests/e2e_send.rs) is for n8n: hidden for SQAI until n8n's format is chosen.
+        let format = app.value("select[name=format]").await;
+        assert_eq!(app.js("return document.getElementById('send-n8n').hidden;").await, true);
+        app.set_value("select[name=format]", "n8n").await;
+        app.wait_for("#send-n8n").await;
+        app.set_value("select[name=format]", &format).await;
+        app.wait_gone("#send-n8n").await;
 
         // Save without the token: a reference instead, an ordinary file mode.
         app.click_button("Save file…").await;

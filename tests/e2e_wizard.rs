@@ -71,7 +71,7 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
         assert!(facts.contains("Repository access token"), "{facts}");
         assert!(facts.contains("repo_access_token"), "{facts}");
         assert!(facts.contains("Default branch\nmain"), "{facts}");
-        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+        app.assert_not_in_page(demo::SQAI_READY).await;
         app.axe("step 4 (check), passed").await;
         app.shot("wizard-4-check").await;
 
@@ -101,7 +101,7 @@ fn sqai_repository_token_is_checked_and_saved_to_the_keychain() {
         assert!(secrets[0] == demo::SQAI_READY, "the keychain holds the token that was pasted");
         let leaks = app.files_containing(demo::SQAI_READY);
         assert!(leaks.is_empty(), "files written by the app contain the token: {leaks:?}");
-        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+        app.assert_not_in_page(demo::SQAI_READY).await;
     });
 }
 
@@ -310,7 +310,7 @@ fn revoked_or_expired_token_gets_a_plain_message() {
         assert!(verdict.contains("Bitbucket rejected this repository access token. It may be mistyped, revoked or expired."), "{verdict}");
         assert!(verdict.contains("create a new one: Repository settings > Security > Access tokens"), "{verdict}");
         app.wait_for("#reopen-page").await;
-        assert_no_token_in_page(&app, demo::REVOKED_TOKEN).await;
+        app.assert_not_in_page(demo::REVOKED_TOKEN).await;
         app.axe("step 4 (check), rejected token").await;
 
         app.click_button("Paste another token").await;
@@ -332,7 +332,7 @@ fn unreachable_bitbucket_gets_a_plain_message() {
         assert!(verdict.contains("Could not reach Bitbucket at 127.0.0.1"), "{verdict}");
         assert!(verdict.contains("refused the connection"), "{verdict}");
         assert!(app.client.find(fantoccini::Locator::Css("#reopen-page")).await.is_err(), "no creation page is offered for a network problem");
-        assert_no_token_in_page(&app, demo::SQAI_READY).await;
+        app.assert_not_in_page(demo::SQAI_READY).await;
         app.axe("step 4 (check), network failure").await;
     });
 }
@@ -426,7 +426,7 @@ fn back_and_forward_keep_the_inputs_but_never_the_token() {
         app.wait_step(4).await;
         assert!(app.verdict().await.contains("Ready to use"));
         assert_eq!(app::fake().request_count(), requests, "the check is not redone");
-        assert_no_token_in_page(&app, demo::API_TOKEN_AUTOHEAL).await;
+        app.assert_not_in_page(demo::API_TOKEN_AUTOHEAL).await;
 
         // Changing what the check depended on (the email) makes it stale: paste again.
         app.click_button("Back").await;
@@ -672,23 +672,6 @@ fn the_window_starts_on_webkits_legacy_renderer() {
         let seen = app.web_process_env(support::DMABUF_VAR);
         assert_eq!(seen, vec![Some("1".to_string())], "the renderer variable each web process started with");
     });
-}
-
-/// The token is nowhere in the page: not in a field, the markup, or web storage.
-async fn assert_no_token_in_page(app: &app::App, token: &str) {
-    let found = app
-        .client
-        .execute(
-            "const t = arguments[0];
-             const fields = [...document.querySelectorAll('input, textarea')].some((i) => i.value.includes(t));
-             const markup = document.documentElement.outerHTML.includes(t);
-             const storage = JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage));
-             return { fields, markup, storage: storage.includes(t), storageEmpty: localStorage.length === 0 && sessionStorage.length === 0 };",
-            vec![json!(token)],
-        )
-        .await
-        .expect("look for the token in the page");
-    assert_eq!(found, json!({"fields": false, "markup": false, "storage": false, "storageEmpty": true}), "the token is still in the page");
 }
 
 #[test]

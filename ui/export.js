@@ -1,8 +1,10 @@
 // Export a saved connection for the tool it is for: the product's form field by field with
 // "Copy" buttons, or a file saved through the native save dialog. The token never comes to
-// the window: "Copy" and "Save" fetch it from the keychain in Rust.
+// the window: "Copy" and "Save" fetch it from the keychain in Rust. For n8n, "Send to n8n"
+// (send-n8n.js) puts it into n8n through n8n's API instead.
 
 import { h, field, id, liveRegion } from "./dom.js";
+import { sendN8nSection } from "./send-n8n.js";
 
 function fieldRows(ctx, view, status) {
   const rows = view.fields.map((f) => {
@@ -84,13 +86,23 @@ export async function renderExport(ctx, main, connectionId, onBack) {
     includeWarning, h("div", { class: "inline-actions" }, save), result);
   form.addEventListener("submit", (e) => { e.preventDefault(); doSave(false); });
 
+  // Send to n8n: for an n8n connection, the first way offered (no file holds the token);
+  // for another, shown after the file when the n8n format is chosen.
+  const n8n = c.preset === "n8n";
+  const send = sendN8nSection(ctx, c);
+  const showSend = () => { send.hidden = !(n8n || select.value === "n8n"); };
+  select.addEventListener("change", showSend);
+  showSend();
+
   section.append(...[
     h("h1", { id: "export-title", tabindex: "-1" }, `Export “${c.name}”`),
-    h("p", { class: "lead" }, "Fill the tool's form with the Copy buttons, or save a file for it. Without the token, files hold a keychain reference; the message after saving says the command that turns it into the token for scripts."),
+    h("p", { class: "lead" }, n8n ? "Send it to your n8n, fill n8n's form with the Copy buttons, or save a file for it." : "Fill the tool's form with the Copy buttons, or save a file for it.", " Without the token, files hold a keychain reference; the message after saving says the command that turns it into the token for scripts."),
     view.validated ? null : h("p", { class: "callout warn", role: "note" }, `Not recently checked: ${view.validation_note} Saving re-checks it first.`),
     view.fields.length ? fieldRows(ctx, view, status) : null,
     status,
+    n8n ? send : null,
     form,
+    n8n ? null : send,
     h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: onBack }, "Back"), h("span")),
   ].filter(Boolean));
   section.querySelector("h1").focus();

@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "git_plan",
     "git_apply",
     "git_retire",
+    "send_n8n",
+    "n8n_key_kept",
 ];
 
 fn main() {

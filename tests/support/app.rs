@@ -429,6 +429,28 @@ impl App {
         found
     }
 
+    /// `secret` (a token, an API key) is nowhere in the page: not in a field, the markup, or
+    /// web storage, which the app never uses.
+    pub async fn assert_not_in_page(&self, secret: &str) {
+        let found = self
+            .client
+            .execute(
+                "const t = arguments[0];
+                 const fields = [...document.querySelectorAll('input, textarea')].some((i) => i.value.includes(t));
+                 const markup = document.documentElement.outerHTML.includes(t);
+                 const storage = JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage));
+                 return { fields, markup, storage: storage.includes(t), storageEmpty: localStorage.length === 0 && sessionStorage.length === 0 };",
+                vec![Value::String(secret.to_string())],
+            )
+            .await
+            .expect("look for the secret in the page");
+        assert_eq!(
+            found,
+            serde_json::json!({"fields": false, "markup": false, "storage": false, "storageEmpty": true}),
+            "the secret is still in the page"
+        );
+    }
+
     // ---- accessibility and screenshots -------------------------------------------------
 
     /// Runs axe-core on the window as it is now; fails listing every violation.

@@ -8,4 +8,5 @@ pub mod check;
 pub mod export;
 pub mod git;
 pub mod input;
+pub mod send;
 pub mod store;

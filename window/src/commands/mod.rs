@@ -5,7 +5,8 @@
 //!   a place's parsing, the creation guide, opening a Bitbucket page);
 //! * [`check`]: the wizard's check and save of a pasted token;
 //! * [`connections`]: the saved connections (list, re-test, replace the token, remove);
-//! * [`clipboard`]: "Copy details for support".
+//! * [`clipboard`]: "Copy details for support";
+//! * [`send`]: "Send to n8n" on the export page (the n8n API key crosses IPC there, once).
 //!
 //! The token crosses IPC once, in [`check::check_credential`] (or
 //! [`connections::replace_token`]); after a passing check it waits here, in Rust memory, until
@@ -24,6 +25,7 @@ pub mod catalog;
 pub mod check;
 pub mod clipboard;
 pub mod connections;
+pub mod send;
 
 /// An error the window shows, next to the field it is about when there is one. Built from the
 /// domain's errors by the `From` impls in [`crate::advice`], which add the window's next step.
