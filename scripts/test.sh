@@ -55,6 +55,11 @@ rm -f "$windows_built"
   lint_while_building -p bitbucket-cloud -p bitbucket-setup-core --lib --tests
   echo "Windows lint of the unit tests: $(( $(date +%s) - started )) s"
   nice -n 10 scripts/macos-check.sh
+  # The fuzz targets (a workspace of their own, run by cargo-fuzz on a nightly Rust, so not here)
+  # are compiled, so they keep up with the crates they link.
+  started=$(date +%s)
+  nice -n 10 cargo check --locked --manifest-path fuzz/Cargo.toml --bins
+  echo "Fuzz targets compiled: $(( $(date +%s) - started )) s"
 ) > "$cross_log" 2>&1 &
 cross=$!
 
@@ -97,10 +102,10 @@ in_session() {
 cross_built() {
   if ! wait "$cross"; then
     cat "$cross_log" >&2
-    echo "The Windows or macOS lint or build failed (above)." >&2
+    echo "The Windows or macOS lint or build, or the fuzz targets' check, failed (above)." >&2
     exit 1
   fi
-  grep -E '^(Windows|macOS) ' "$cross_log" || true
+  grep -E '^(Windows|macOS|Fuzz) ' "$cross_log" || true
 }
 # The Windows programs are there (the lints may still run), or the job stopped without them.
 windows_programs_built() {
