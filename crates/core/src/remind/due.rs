@@ -74,11 +74,20 @@ fn alert_for(o: &Observed, words: &Words) -> Option<(u8, Alert)> {
     let (rank, need, sentence) = match o.status {
         ConnectionStatus::Expired { days_ago } => {
             let on = c.expires?;
-            (0, Need::Expired { days_ago, on }, format!("\"{name}\": its token expired {} ago, on {on}. {replace}.", days(days_ago)))
+            (
+                0,
+                Need::Expired { days_ago, on },
+                format!("\"{name}\": its token expired {} ago, on {on}. {replace}.", days(days_ago)),
+            )
         }
-        ConnectionStatus::KeychainMissing => {
-            (1, Need::TokenMissing, format!("\"{name}\": its token is no longer in the {}. Replace the token in Bitbucket Setup Assistant.", words.keychain_short))
-        }
+        ConnectionStatus::KeychainMissing => (
+            1,
+            Need::TokenMissing,
+            format!(
+                "\"{name}\": its token is no longer in the {}. Replace the token in Bitbucket Setup Assistant.",
+                words.keychain_short
+            ),
+        ),
         ConnectionStatus::NeedsAttention => {
             let last = c.last_check.as_ref()?;
             if last.problem.as_deref().is_some_and(|p| COULD_NOT_ASK.contains(&p)) {
@@ -89,7 +98,11 @@ fn alert_for(o: &Observed, words: &Words) -> Option<(u8, Alert)> {
         }
         ConnectionStatus::ExpiringSoon { days_left } => {
             let on = c.expires?;
-            (3, Need::ExpiresSoon { days_left, on }, format!("\"{name}\": its token {}. {replace} before then.", expires_in(days_left, on)))
+            (
+                3,
+                Need::ExpiresSoon { days_left, on },
+                format!("\"{name}\": its token {}. {replace} before then.", expires_in(days_left, on)),
+            )
         }
         ConnectionStatus::Valid { .. } => return None,
     };
@@ -102,7 +115,9 @@ pub fn notice(alerts: &[Alert]) -> Option<Notice> {
         [] => return None,
         [one] => match &one.need {
             Need::Expired { .. } => format!("Bitbucket token \"{}\" has expired", one.name),
-            Need::ExpiresSoon { days_left, .. } => format!("Bitbucket token \"{}\" {}", one.name, expires_when(*days_left)),
+            Need::ExpiresSoon { days_left, .. } => {
+                format!("Bitbucket token \"{}\" {}", one.name, expires_when(*days_left))
+            }
             Need::TokenMissing => format!("Bitbucket token \"{}\" is missing", one.name),
             Need::CheckFailed { .. } => format!("Bitbucket connection \"{}\" failed its check", one.name),
         },
@@ -110,7 +125,10 @@ pub fn notice(alerts: &[Alert]) -> Option<Notice> {
     };
     let mut lines: Vec<String> = alerts.iter().take(NOTICE_MAX_LINES).map(|a| a.sentence.clone()).collect();
     if alerts.len() > NOTICE_MAX_LINES {
-        lines.push(format!("…and {} more: open Bitbucket Setup Assistant to see them all.", alerts.len() - NOTICE_MAX_LINES));
+        lines.push(format!(
+            "…and {} more: open Bitbucket Setup Assistant to see them all.",
+            alerts.len() - NOTICE_MAX_LINES
+        ));
     }
     Some(Notice { summary, body: lines.join("\n") })
 }
@@ -173,7 +191,13 @@ mod tests {
     }
 
     fn failed(mut c: Connection, problem: &str, message: &str) -> Connection {
-        c.last_check = Some(LastCheck { at: chrono::Utc::now(), ok: false, problem: Some(problem.into()), message: message.into(), details: None });
+        c.last_check = Some(LastCheck {
+            at: chrono::Utc::now(),
+            ok: false,
+            problem: Some(problem.into()),
+            message: message.into(),
+            details: None,
+        });
         c
     }
 
@@ -183,7 +207,10 @@ mod tests {
         let secrets = std::sync::Arc::new(crate::store::secrets::MemoryStore::new());
         secrets.set(&c.id, "label", &crate::bitbucket::credential::Secret::new("ATCTx")).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::new(crate::store::connections::ConnectionsFile::at(dir.path().join("c.json")), secrets);
+        let store = crate::store::Store::new(
+            crate::store::connections::ConnectionsFile::at(dir.path().join("c.json")),
+            secrets,
+        );
         let status = crate::manage::status_of(&store, &c, today());
         Observed { connection: c, status }
     }
@@ -194,7 +221,11 @@ mod tests {
 
     #[test]
     fn nothing_is_due_when_all_is_well() {
-        let all_well = [seen(connection("a", None)), seen(connection("b", Some(15))), seen(failed(connection("c", Some(40)), "network", "Bitbucket could not be reached."))];
+        let all_well = [
+            seen(connection("a", None)),
+            seen(connection("b", Some(15))),
+            seen(failed(connection("c", Some(40)), "network", "Bitbucket could not be reached.")),
+        ];
         assert_eq!(due(&all_well, &linux()), vec![]);
         assert_eq!(notice(&[]), None);
     }
@@ -203,12 +234,18 @@ mod tests {
     fn a_token_expiring_within_14_days_is_named_with_its_days_left() {
         let alerts = due(&[seen(connection("Website CI", Some(5)))], &linux());
         assert_eq!(alerts.len(), 1);
-        assert_eq!(alerts[0].need, Need::ExpiresSoon { days_left: 5, on: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap() });
+        assert_eq!(
+            alerts[0].need,
+            Need::ExpiresSoon { days_left: 5, on: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap() }
+        );
         assert_eq!(alerts[0].sentence, "\"Website CI\": its token expires in 5 days, on 2026-07-01. Create a new token in Bitbucket and replace the old one in Bitbucket Setup Assistant before then.");
         let n = notice(&alerts).unwrap();
         assert_eq!(n.summary, "Bitbucket token \"Website CI\" expires in 5 days");
         assert_eq!(n.body, alerts[0].sentence);
-        let edge = due(&[seen(connection("t", Some(0))), seen(connection("u", Some(1))), seen(connection("v", Some(14)))], &linux());
+        let edge = due(
+            &[seen(connection("t", Some(0))), seen(connection("u", Some(1))), seen(connection("v", Some(14)))],
+            &linux(),
+        );
         assert_eq!(edge.len(), 3);
         assert!(edge[0].sentence.contains("expires today (2026-06-26)"), "{}", edge[0].sentence);
         assert!(edge[1].sentence.contains("expires tomorrow (2026-06-27)"), "{}", edge[1].sentence);
@@ -217,7 +254,11 @@ mod tests {
 
     #[test]
     fn a_refused_token_is_due_and_bitbucket_out_of_reach_is_not() {
-        let refused = failed(connection("Deploy", None), "unauthorized", "Bitbucket rejected this token:\nit was revoked or has expired");
+        let refused = failed(
+            connection("Deploy", None),
+            "unauthorized",
+            "Bitbucket rejected this token:\nit was revoked or has expired",
+        );
         let alerts = due(&[seen(refused)], &linux());
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].sentence, "\"Deploy\": its check with Bitbucket failed: Bitbucket rejected this token: it was revoked or has expired. Open Bitbucket Setup Assistant to see what to do.");
@@ -231,7 +272,10 @@ mod tests {
     fn a_missing_keychain_entry_names_this_systems_keychain() {
         let c = connection("Nightly", None);
         let dir = tempfile::tempdir().unwrap();
-        let empty = crate::store::Store::new(crate::store::connections::ConnectionsFile::at(dir.path().join("c.json")), std::sync::Arc::new(crate::store::secrets::MemoryStore::new()));
+        let empty = crate::store::Store::new(
+            crate::store::connections::ConnectionsFile::at(dir.path().join("c.json")),
+            std::sync::Arc::new(crate::store::secrets::MemoryStore::new()),
+        );
         let o = Observed { status: crate::manage::status_of(&empty, &c, today()), connection: c };
         assert_eq!(o.status, ConnectionStatus::KeychainMissing);
         let mac = due(std::slice::from_ref(&o), &words(Os::MacOs));

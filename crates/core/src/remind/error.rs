@@ -8,7 +8,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum RemindError {
     /// This program cannot find its own file, so the job would not know what to run.
-    #[error("The reminders could not be set up: this program cannot find its own file, which the daily job would run.")]
+    #[error(
+        "The reminders could not be set up: this program cannot find its own file, which the daily job would run."
+    )]
     NoProgram,
     /// A path (the program's, the settings folder's) holds something the job's file cannot
     /// say: bytes that are not text, or a control character.
@@ -74,7 +76,10 @@ mod tests {
 
     #[test]
     fn another_programs_message_is_one_short_line() {
-        assert_eq!(clipped("Failed to connect to bus:\n  No such file or directory\n"), "Failed to connect to bus: No such file or directory.");
+        assert_eq!(
+            clipped("Failed to connect to bus:\n  No such file or directory\n"),
+            "Failed to connect to bus: No such file or directory."
+        );
         assert_eq!(clipped("  "), "it gave no reason.");
         let long = "x".repeat(1000);
         assert!(clipped(&long).chars().count() <= MESSAGE_MAX_CHARS + 1);
@@ -83,9 +88,17 @@ mod tests {
 
     #[test]
     fn a_failed_command_says_whether_anything_changed() {
-        let undone = RemindError::ToolFailed { command: "systemctl --user daemon-reload".into(), message: "Access denied.".into(), undone: true };
+        let undone = RemindError::ToolFailed {
+            command: "systemctl --user daemon-reload".into(),
+            message: "Access denied.".into(),
+            undone: true,
+        };
         assert_eq!(undone.to_string(), "systemctl --user daemon-reload failed: Access denied. Nothing was changed.");
-        let kept = RemindError::ToolFailed { command: "schtasks /Delete".into(), message: "Access denied.".into(), undone: false };
+        let kept = RemindError::ToolFailed {
+            command: "schtasks /Delete".into(),
+            message: "Access denied.".into(),
+            undone: false,
+        };
         assert_eq!(kept.to_string(), "schtasks /Delete failed: Access denied.");
     }
 }

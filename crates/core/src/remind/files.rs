@@ -33,7 +33,9 @@ impl Written {
         for (path, previous) in self.before.into_iter().rev() {
             let _ = match previous {
                 Some(bytes) => write_atomic(&path, &bytes),
-                None => std::fs::remove_file(&path).map_err(|source| RemindError::Remove { path: path.clone(), source }),
+                None => {
+                    std::fs::remove_file(&path).map_err(|source| RemindError::Remove { path: path.clone(), source })
+                }
             };
         }
     }
@@ -89,7 +91,10 @@ mod tests {
         std::fs::write(&blocker, "").unwrap();
         let err = write_atomic(&blocker.join("x.service"), b"x").unwrap_err();
         assert!(matches!(err, RemindError::Write { .. }));
-        assert!(err.to_string().starts_with("The daily job's file ") && err.to_string().ends_with("Nothing was changed."), "{err}");
+        assert!(
+            err.to_string().starts_with("The daily job's file ") && err.to_string().ends_with("Nothing was changed."),
+            "{err}"
+        );
         assert!(!remove(&dir.path().join("absent")).unwrap());
     }
 }

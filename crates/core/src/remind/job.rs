@@ -48,7 +48,9 @@ impl Job {
         let program = crate::exe::command_line().ok_or(RemindError::NoProgram)?;
         let config_dir = std::env::var_os(CONFIG_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
         let config_dir = match config_dir {
-            Some(dir) if dir.is_relative() => Some(std::env::current_dir().map_err(|_| RemindError::NoFolder { what: "current folder" })?.join(dir)),
+            Some(dir) if dir.is_relative() => {
+                Some(std::env::current_dir().map_err(|_| RemindError::NoFolder { what: "current folder" })?.join(dir))
+            }
             other => other,
         };
         Job::new(&program, config_dir.as_deref())

@@ -22,7 +22,9 @@ pub fn file_name() -> String {
 pub fn render(job: &Job) -> String {
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
+    out.push_str(
+        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n",
+    );
     out.push_str("<!-- Written by Bitbucket Setup Assistant (bitbucket-setup reminders on); bitbucket-setup reminders off removes it. -->\n");
     out.push_str("<plist version=\"1.0\">\n<dict>\n");
     let _ = writeln!(out, "\t<key>Label</key>\n\t<string>{}</string>", escape(LAUNCHD_LABEL));
@@ -54,10 +56,17 @@ mod tests {
 
     #[test]
     fn each_argument_is_a_string_of_its_own_and_xml_is_escaped() {
-        let job = Job::new(Path::new("/Applications/A & B <x>.app/Contents/MacOS/bitbucket-setup"), Some(Path::new("/Users/ann/conf"))).unwrap();
+        let job = Job::new(
+            Path::new("/Applications/A & B <x>.app/Contents/MacOS/bitbucket-setup"),
+            Some(Path::new("/Users/ann/conf")),
+        )
+        .unwrap();
         let plist = render(&job);
         assert!(plist.contains("<string>/Applications/A &amp; B &lt;x&gt;.app/Contents/MacOS/bitbucket-setup</string>\n\t\t<string>reminders</string>\n\t\t<string>run</string>"), "{plist}");
-        assert!(plist.contains("<key>BITBUCKET_SETUP_CONFIG_DIR</key>\n\t\t<string>/Users/ann/conf</string>"), "{plist}");
+        assert!(
+            plist.contains("<key>BITBUCKET_SETUP_CONFIG_DIR</key>\n\t\t<string>/Users/ann/conf</string>"),
+            "{plist}"
+        );
         assert!(plist.contains("<key>Label</key>\n\t<string>org.bitbucket-setup.reminders</string>"));
         assert_eq!(file_name(), "org.bitbucket-setup.reminders.plist");
     }

@@ -18,6 +18,8 @@
 pub mod check;
 pub mod due;
 pub mod error;
+// The job's files on disk: Linux and macOS write them; Task Scheduler keeps its own.
+#[cfg(any(target_os = "linux", target_os = "macos", test))]
 mod files;
 pub mod job;
 pub mod launchd;

@@ -55,7 +55,14 @@ fn show_here(notice: &Notice) -> Result<(), NotifyError> {
 #[cfg(target_os = "macos")]
 fn show_here(notice: &Notice) -> Result<(), NotifyError> {
     let out = std::process::Command::new("/usr/bin/osascript")
-        .args(["-e", "on run argv", "-e", "display notification (item 2 of argv) with title (item 1 of argv)", "-e", "end run"])
+        .args([
+            "-e",
+            "on run argv",
+            "-e",
+            "display notification (item 2 of argv) with title (item 1 of argv)",
+            "-e",
+            "end run",
+        ])
         .arg(&notice.summary)
         .arg(&notice.body)
         .stdin(std::process::Stdio::null())

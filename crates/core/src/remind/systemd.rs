@@ -54,7 +54,9 @@ pub fn render(job: &Job) -> Units {
 
     let mut timer = String::new();
     timer.push_str(HEADER);
-    timer.push_str("[Unit]\nDescription=Daily reminders of expiring or failing Bitbucket tokens (Bitbucket Setup Assistant)\n\n");
+    timer.push_str(
+        "[Unit]\nDescription=Daily reminders of expiring or failing Bitbucket tokens (Bitbucket Setup Assistant)\n\n",
+    );
     // Every day; a day missed while the computer was off is made up at the next start
     // (Persistent=), a little later than the start itself so the session is up.
     timer.push_str("[Timer]\nOnCalendar=daily\nPersistent=true\nRandomizedDelaySec=10min\n\n");
@@ -99,9 +101,17 @@ mod tests {
     #[test]
     fn the_service_runs_the_program_by_its_path_and_the_timer_daily() {
         let units = render(&job("/usr/bin/bitbucket-setup"));
-        assert!(units.service.contains("\nExecStart=\"/usr/bin/bitbucket-setup\" \"reminders\" \"run\"\n"), "{}", units.service);
+        assert!(
+            units.service.contains("\nExecStart=\"/usr/bin/bitbucket-setup\" \"reminders\" \"run\"\n"),
+            "{}",
+            units.service
+        );
         assert!(units.service.contains("\nType=oneshot\n"));
-        assert!(units.service.contains("\nEnvironment=\"BITBUCKET_SETUP_CONFIG_DIR=/home/ann/100%% conf\"\n"), "{}", units.service);
+        assert!(
+            units.service.contains("\nEnvironment=\"BITBUCKET_SETUP_CONFIG_DIR=/home/ann/100%% conf\"\n"),
+            "{}",
+            units.service
+        );
         assert!(units.timer.contains("\nOnCalendar=daily\nPersistent=true\n"), "{}", units.timer);
         assert!(units.timer.contains("\n[Install]\nWantedBy=timers.target\n"));
     }
@@ -109,9 +119,17 @@ mod tests {
     #[test]
     fn spaces_quotes_percent_signs_and_dollars_are_escaped() {
         assert_eq!(word("/opt/My Apps/100%/$HOME/a\"b\\c", true), "\"/opt/My Apps/100%%/$$HOME/a\\\"b\\\\c\"");
-        assert_eq!(word("X=$HOME 5%", false), "\"X=$HOME 5%%\"", "Environment= and the program's path expand no variable");
+        assert_eq!(
+            word("X=$HOME 5%", false),
+            "\"X=$HOME 5%%\"",
+            "Environment= and the program's path expand no variable"
+        );
         let units = render(&job("/opt/$x/bitbucket-setup"));
-        assert!(units.service.contains("\nExecStart=\"/opt/$x/bitbucket-setup\" \"reminders\" \"run\"\n"), "{}", units.service);
+        assert!(
+            units.service.contains("\nExecStart=\"/opt/$x/bitbucket-setup\" \"reminders\" \"run\"\n"),
+            "{}",
+            units.service
+        );
         assert_eq!(word("a\nb\u{7}", true), "\"a\\nb\\u0007\"");
     }
 

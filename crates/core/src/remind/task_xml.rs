@@ -7,6 +7,10 @@
 //!
 //! The file is UTF-16 with a byte order mark, as Task Scheduler itself exports tasks and as
 //! `schtasks` reads them.
+//!
+//! A task has no variables of its own, so [`Job::env`] is not in it: a settings folder chosen
+//! with `BITBUCKET_SETUP_CONFIG_DIR` reaches the task only when it is set for the user
+//! (Windows' own user variables), as the task inherits those.
 
 use std::fmt::Write as _;
 
@@ -107,7 +111,10 @@ mod tests {
         assert!(xml.contains(&format!("<Command>&quot;{INSTALLED}&quot;</Command>")), "{xml}");
         assert!(xml.contains("<Arguments>reminders run</Arguments>"), "{xml}");
         assert!(xml.contains("<UserId>ACME\\ann</UserId>"));
-        assert!(xml.contains("<LogonType>InteractiveToken</LogonType>") && xml.contains("<RunLevel>LeastPrivilege</RunLevel>"));
+        assert!(
+            xml.contains("<LogonType>InteractiveToken</LogonType>")
+                && xml.contains("<RunLevel>LeastPrivilege</RunLevel>")
+        );
         assert!(xml.contains("<ScheduleByDay>\n        <DaysInterval>1</DaysInterval>"));
         assert!(!render(&job, None).contains("<UserId>"), "no user: the registering user's");
     }

@@ -30,22 +30,44 @@ impl Ran {
 
 /// Runs `program` with `args` (no input; output kept). A program that cannot be started is
 /// [`RemindError::ToolMissing`].
+///
+/// Its output goes to anonymous temporary files rather than pipes, and is read once it has
+/// ended: a program the tool starts in passing (Wine starts its Task Scheduler service from the
+/// first schtasks) may keep a pipe open long after the tool itself is done, and reading a pipe
+/// to its end would wait for it.
 pub fn run(program: &'static str, args: &[&str]) -> Result<Ran, RemindError> {
+    let missing = |e: std::io::Error| RemindError::ToolMissing {
+        tool: program,
+        detail: clipped(&e.to_string()).trim_end_matches('.').to_string(),
+    };
+    let mut stdout = tempfile::tempfile().map_err(missing)?;
+    let mut stderr = tempfile::tempfile().map_err(missing)?;
     let mut cmd = Command::new(program);
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(stdout.try_clone().map_err(missing)?))
+        .stderr(Stdio::from(stderr.try_clone().map_err(missing)?));
     hide_console(&mut cmd);
-    let out = cmd.output().map_err(|e| RemindError::ToolMissing { tool: program, detail: clipped(&e.to_string()).trim_end_matches('.').to_string() })?;
+    let status = cmd.spawn().and_then(|mut child| child.wait()).map_err(missing)?;
+    // What a command line shows: a word with a space in quotes.
     let mut command = program.to_string();
     for a in args {
         command.push(' ');
-        command.push_str(a);
+        if a.contains(' ') {
+            command.push_str(&format!("\"{a}\""));
+        } else {
+            command.push_str(a);
+        }
     }
-    Ok(Ran {
-        command,
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
+    Ok(Ran { command, ok: status.success(), stdout: read_back(&mut stdout), stderr: read_back(&mut stderr) })
+}
+
+/// What a program wrote into `file`, from its start (as text, whatever it was).
+fn read_back(file: &mut std::fs::File) -> String {
+    use std::io::{Read as _, Seek as _};
+    let mut bytes = Vec::new();
+    let _ = file.rewind().and_then(|()| file.take(1 << 20).read_to_end(&mut bytes));
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// On Windows, schtasks gets no console window of its own (the window program registers the
@@ -68,7 +90,8 @@ mod tests {
     fn a_failure_is_told_in_the_tools_own_words() {
         let ran = run("sh", &["-c", "echo out; echo 'Failed to connect to bus: No medium found' >&2; exit 1"]).unwrap();
         assert!(!ran.ok);
-        assert_eq!(ran.command, "sh -c echo out; echo 'Failed to connect to bus: No medium found' >&2; exit 1");
+        assert_eq!(ran.command, "sh -c \"echo out; echo 'Failed to connect to bus: No medium found' >&2; exit 1\"");
+        assert_eq!(ran.stdout, "out\n");
         assert_eq!(ran.said(), "Failed to connect to bus: No medium found.");
         let quiet = run("sh", &["-c", "echo only out; exit 3"]).unwrap();
         assert_eq!(quiet.said(), "only out.");

@@ -20,7 +20,9 @@ const SYSTEMCTL: &str = "systemctl";
 
 /// `$XDG_CONFIG_HOME/systemd/user` (`~/.config/systemd/user`).
 pub fn unit_folder() -> Result<PathBuf, RemindError> {
-    Ok(dirs::config_dir().ok_or(RemindError::NoFolder { what: "settings folder (XDG_CONFIG_HOME or HOME)" })?.join("systemd/user"))
+    Ok(dirs::config_dir()
+        .ok_or(RemindError::NoFolder { what: "settings folder (XDG_CONFIG_HOME or HOME)" })?
+        .join("systemd/user"))
 }
 
 fn systemctl(args: &[&str]) -> Result<Ran, RemindError> {

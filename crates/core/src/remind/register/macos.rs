@@ -32,7 +32,10 @@ fn launchctl(args: &[&str]) -> Result<Ran, RemindError> {
 
 pub fn on(job: &Job) -> Result<Registered, RemindError> {
     let path = plist_path()?;
-    let path_text = path.to_str().ok_or_else(|| RemindError::NotText { path: crate::safe_text::visible(&path.to_string_lossy()) })?.to_string();
+    let path_text = path
+        .to_str()
+        .ok_or_else(|| RemindError::NotText { path: crate::safe_text::visible(&path.to_string_lossy()) })?
+        .to_string();
     let domain = domain();
     let service = format!("{domain}/{LAUNCHD_LABEL}");
     let was_loaded = launchctl(&["print", &service])?.ok;
@@ -44,7 +47,11 @@ pub fn on(job: &Job) -> Result<Registered, RemindError> {
     }
     let bootstrap = launchctl(&["bootstrap", &domain, &path_text])?;
     if bootstrap.ok {
-        return Ok(Registered { scheduler: "a launchd agent", name: LAUNCHD_LABEL.to_string(), files: written.paths() });
+        return Ok(Registered {
+            scheduler: "a launchd agent",
+            name: LAUNCHD_LABEL.to_string(),
+            files: written.paths(),
+        });
     }
     // Nothing half-applied: the file as it was, and loaded again if it was.
     written.undo();
@@ -73,13 +80,24 @@ pub fn status() -> Result<State, RemindError> {
     let printed = launchctl(&["print", &service])?;
     if !printed.ok {
         return Ok(if plist_path()?.exists() {
-            State::Unknown { why: format!("The agent's file is in place, but launchd has not loaded it ({})", printed.said().trim_end_matches('.')) }
+            State::Unknown {
+                why: format!(
+                    "The agent's file is in place, but launchd has not loaded it ({})",
+                    printed.said().trim_end_matches('.')
+                ),
+            }
         } else {
             State::Off
         });
     }
     // `launchctl print` counts the runs and keeps the last exit status; it says nothing of when.
-    let value = |key: &str| printed.stdout.lines().find_map(|l| l.trim().strip_prefix(key)?.trim().strip_prefix('=')).map(|v| v.trim().to_string());
+    let value = |key: &str| {
+        printed
+            .stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(key)?.trim().strip_prefix('='))
+            .map(|v| v.trim().to_string())
+    };
     let last_run = match (value("runs"), value("last exit code")) {
         (Some(runs), _) if runs == "0" => None,
         (Some(runs), Some(code)) => Some(format!("{runs} runs so far, the last one ended with {code}")),

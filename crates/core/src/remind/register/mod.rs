@@ -9,8 +9,6 @@
 
 use std::path::PathBuf;
 
-use super::error::RemindError;
-use super::job::Job;
 
 #[cfg(target_os = "linux")]
 mod linux;
@@ -51,35 +49,41 @@ pub enum Removed {
 pub enum State {
     /// Registered, under `name`; when it last ran and runs next, as the scheduler says it,
     /// when it says so cheaply.
-    On { name: String, last_run: Option<String>, next_run: Option<String> },
+    On {
+        name: String,
+        last_run: Option<String>,
+        next_run: Option<String>,
+    },
     Off,
     /// The scheduler could not be asked; `why` says so, as a sentence without its full stop.
-    Unknown { why: String },
+    Unknown {
+        why: String,
+    },
 }
 
-/// Registers `job` to run every day.
-pub fn on(job: &Job) -> Result<Registered, RemindError> {
-    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
-    return here::on(job);
-    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-    {
-        let _ = job;
+// Each system's module has `on` (register `job` to run every day, or register it again),
+// `off` (remove it) and `status` (whether it is registered).
+#[cfg(any(target_os = "linux", target_os = "macos", windows))]
+pub use here::{off, on, status};
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+pub use unsupported::{off, on, status};
+
+/// A system with no scheduler this app knows.
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+mod unsupported {
+    use super::{Registered, Removed, State};
+    use crate::remind::error::RemindError;
+    use crate::remind::job::Job;
+
+    pub fn on(_job: &Job) -> Result<Registered, RemindError> {
         Err(RemindError::Unsupported)
     }
-}
 
-/// Removes the job.
-pub fn off() -> Result<Removed, RemindError> {
-    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
-    return here::off();
-    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-    Err(RemindError::Unsupported)
-}
+    pub fn off() -> Result<Removed, RemindError> {
+        Err(RemindError::Unsupported)
+    }
 
-/// Whether the job is registered.
-pub fn status() -> Result<State, RemindError> {
-    #[cfg(any(target_os = "linux", target_os = "macos", windows))]
-    return here::status();
-    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-    Err(RemindError::Unsupported)
+    pub fn status() -> Result<State, RemindError> {
+        Err(RemindError::Unsupported)
+    }
 }

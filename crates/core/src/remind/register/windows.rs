@@ -33,10 +33,19 @@ pub fn on(job: &Job) -> Result<Registered, RemindError> {
     let xml = task_xml::render(job, current_user().as_deref());
     let dir = std::env::temp_dir();
     let write_err = |source| RemindError::Write { path: dir.clone(), source };
-    let mut file = tempfile::Builder::new().prefix("bitbucket-setup-reminders-").suffix(".xml").tempfile_in(&dir).map_err(write_err)?;
+    let mut file = tempfile::Builder::new()
+        .prefix("bitbucket-setup-reminders-")
+        .suffix(".xml")
+        .tempfile_in(&dir)
+        .map_err(write_err)?;
     file.write_all(&task_xml::file_bytes(&xml)).map_err(write_err)?;
     file.as_file().sync_all().map_err(write_err)?;
-    let path = file.path().to_str().ok_or_else(|| RemindError::NotText { path: crate::safe_text::visible(&file.path().to_string_lossy()) })?.to_string();
+    // Closed before schtasks opens it (it shares it for reading only); removed when dropped.
+    let file = file.into_temp_path();
+    let path = file
+        .to_str()
+        .ok_or_else(|| RemindError::NotText { path: crate::safe_text::visible(&file.to_string_lossy()) })?
+        .to_string();
     let created = schtasks(&["/Create", "/TN", TASK_NAME, "/XML", &path, "/F"])?;
     if !created.ok {
         return Err(created.failed(true));
