@@ -72,6 +72,31 @@ pub enum Command {
     /// URL`). The tool's API key comes from standard input or its variable, never from an
     /// argument, and is then kept in the keychain.
     Send(SendArgs),
+    /// Daily reminders outside the app: a job of your own (no administrator rights) checks the
+    /// saved connections every day and shows a notification when a token expires within 14
+    /// days or fails its check; nothing when all is well. `reminders on`, `off`, `status`.
+    Reminders(RemindersArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RemindersArgs {
+    #[command(subcommand)]
+    pub command: RemindersCommand,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemindersCommand {
+    /// Register the daily job: a systemd user timer on Linux, a launchd agent on macOS, a Task
+    /// Scheduler task on Windows. Running it again updates it.
+    On,
+    /// Remove the daily job.
+    Off,
+    /// Say whether the daily job is registered (and when it last ran, where the system says).
+    Status,
+    /// What the daily job runs: check every saved connection again and show one notification
+    /// if a token expires within 14 days or fails its check. Exit status 0: all is well; 1:
+    /// something is due (and the notification was shown).
+    Run,
 }
 
 #[derive(Args, Debug)]
@@ -470,6 +495,15 @@ mod tests {
     }
 
     #[test]
+    fn the_daily_job_runs_reminders_run() {
+        let args = std::iter::once("bitbucket-setup").chain(bitbucket_setup_core::remind::job::RUN_ARGS);
+        match parse(args).expect("the job's arguments parse").command {
+            Command::Reminders(RemindersArgs { command }) => assert_eq!(command, RemindersCommand::Run),
+            other => panic!("the job runs something else: {other:?}"),
+        }
+    }
+
+    #[test]
     fn usage_errors_come_from_clap() {
         assert!(parse(["bitbucket-setup", "check"]).is_err());
         assert!(parse(["bitbucket-setup", "test", "a", "--all"]).is_err(), "a name and --all conflict");
@@ -477,6 +511,7 @@ mod tests {
         assert!(parse(["bitbucket-setup", "send", "n8n", "Website CI"]).is_err(), "send needs --n8n-url");
         assert!(parse(["bitbucket-setup", "send", "n8n", "x", "--n8n-url", "u", "--api-key", "k"]).is_err(), "no key as an argument");
         assert!(parse(["bitbucket-setup", "replace", "x", "--token", "t"]).is_err(), "no token as an argument");
+        assert!(parse(["bitbucket-setup", "reminders"]).is_err(), "reminders needs on, off, status or run");
         let help = parse(["bitbucket-setup", "--help"]).unwrap_err();
         assert!(!help.use_stderr(), "--help is not an error");
     }

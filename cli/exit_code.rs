@@ -10,6 +10,7 @@ use bitbucket_cloud::validate::{Problem, Report};
 use bitbucket_setup_core::deliver::n8n::SendError;
 use bitbucket_setup_core::export::ExportError;
 use bitbucket_setup_core::manage::{ExportFlowError, ManageError};
+use bitbucket_setup_core::remind::RemindError;
 
 
 /// A check's problem.
@@ -49,6 +50,20 @@ pub fn for_failure(f: &Failure) -> i32 {
         Failure::GitSetup(_) => SOFTWARE,
         Failure::Doctor(_) => IO,
         Failure::Send(e) => for_send(e),
+        Failure::Remind(e) => for_remind(e),
+        Failure::Notify(_) => UNAVAILABLE,
+    }
+}
+
+/// `reminders`: no scheduler to register with is a part of the system that is missing; a file
+/// that cannot be written is I/O; a scheduler that refused, or a program that cannot name
+/// itself, is the program's trouble.
+pub fn for_remind(e: &RemindError) -> i32 {
+    match e {
+        RemindError::NoUserManager { .. } | RemindError::ToolMissing { .. } | RemindError::Unsupported => UNAVAILABLE,
+        RemindError::Write { .. } => CANNOT_CREATE,
+        RemindError::Remove { .. } | RemindError::NoFolder { .. } => IO,
+        RemindError::NoProgram | RemindError::NotText { .. } | RemindError::ToolFailed { .. } => SOFTWARE,
     }
 }
 

@@ -23,6 +23,7 @@ mod git;
 pub mod hints;
 mod import;
 mod output;
+mod reminders;
 mod replace;
 mod secret;
 mod send;
@@ -75,6 +76,12 @@ pub enum Failure {
     /// `send`: boxed, as it may carry the store's error.
     #[error(transparent)]
     Send(Box<bitbucket_setup_core::deliver::n8n::SendError>),
+    /// `reminders`: the daily job could not be registered, removed or asked about.
+    #[error(transparent)]
+    Remind(#[from] bitbucket_setup_core::remind::RemindError),
+    /// `reminders run`: the notification could not be shown.
+    #[error(transparent)]
+    Notify(#[from] bitbucket_setup_core::remind::NotifyError),
 }
 
 impl From<bitbucket_setup_core::deliver::n8n::SendError> for Failure {
@@ -153,6 +160,7 @@ fn run(command: Command) -> Exit {
         Command::GitCredential(a) => git::credential(a),
         Command::Git(a) => git::git(a),
         Command::Send(a) => runtime.block_on(send::send(a)),
+        Command::Reminders(a) => reminders::reminders(a, &runtime),
     }
 }
 

@@ -584,3 +584,61 @@ fn git_clones_through_the_helper_line(
     );
     assert!(home.path().join("website/.git").is_dir());
 }
+
+/// Reminders: `reminders on` registers the daily task through schtasks with the Task Scheduler
+/// definition the app renders, `off` removes it. Wine 8 checks as far as it reads: it parses
+/// the whole definition (a malformed one never registers, a wrong value is refused), keeps its
+/// registration information and settings in C:\windows\system32\tasks, and leaves triggers and
+/// actions as stubs (so the command the task runs is checked in tests/reminders.rs, with
+/// Python's XML reader). Its schtasks has no /Query, so `status` says it cannot tell.
+#[test]
+fn on_windows_reminders_are_registered_with_task_scheduler_and_removed() {
+    let Some(w) = Wine::start("reminders") else { return };
+    // In the Wine session that set the prefix up, Wine 8's Task Scheduler service cannot be
+    // reached (schtasks: "Connect failed: 80041315", SCHED_E_SERVICE_NOT_RUNNING); once that
+    // session has ended, as after a restart of Windows, it can.
+    for step in ["-k", "-w"] {
+        let _ = Command::new("wineserver").arg(step).env("WINEPREFIX", w.prefix()).status();
+    }
+    let task = w.prefix().join("drive_c/windows/system32/tasks").join("Bitbucket Setup Assistant reminders");
+
+    let on = ok(w.app(&["reminders", "on"], "", &[]), "reminders on");
+    assert!(
+        text(&on.stdout).contains("Reminders are on: a Task Scheduler task (Bitbucket Setup Assistant reminders)"),
+        "{}",
+        shown(&on)
+    );
+    let kept = std::fs::read(&task).unwrap_or_else(|e| panic!("Task Scheduler keeps no task at {}: {e}", task.display()));
+    let kept = String::from_utf8_lossy(kept.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&kept)).into_owned();
+    for part in [
+        "<Author>Bitbucket Setup Assistant</Author>",
+        "shows a notification when a token expires within 14 days or fails its check",
+        "<StartWhenAvailable>true</StartWhenAvailable>",
+        "<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>",
+        "<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>",
+        "<ExecutionTimeLimit>PT10M</ExecutionTimeLimit>",
+    ] {
+        assert!(kept.contains(part), "{part} is not in the task Task Scheduler keeps:\n{kept}");
+    }
+    // The definition's temporary file (in %TEMP%, Wine's C:\users\<user>\Temp) is gone.
+    let temp = w.profile().join("Temp");
+    assert!(temp.is_dir(), "{} is not the Temp folder", temp.display());
+    let left: Vec<_> = support::files_under(&temp)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("bitbucket-setup-reminders-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    let status = ok(w.app(&["reminders", "status"], "", &[]), "reminders status");
+    assert!(
+        text(&status.stdout).contains(
+            "It is not known whether the reminders are on: schtasks /Query gave no answer about the task \"Bitbucket Setup Assistant reminders\"."
+        ) || text(&status.stdout).contains("Reminders are on (Bitbucket Setup Assistant reminders)"),
+        "{}",
+        shown(&status)
+    );
+
+    let off = ok(w.app(&["reminders", "off"], "", &[]), "reminders off");
+    assert!(text(&off.stdout).contains("Reminders are off: the daily job is removed."), "{}", shown(&off));
+    assert!(!task.exists(), "the task is still kept at {}", task.display());
+}

@@ -12,6 +12,7 @@ use crate::Failure;
 mod check;
 pub mod export;
 pub mod redeliver;
+pub mod reminders;
 pub mod send;
 pub mod store;
 
@@ -25,6 +26,8 @@ pub fn next_step(failure: &Failure, program: &Program) -> Option<String> {
         Failure::Export(e) => export::for_export(e, program),
         Failure::ExportFlow(e) => export::for_export_flow(e, program),
         Failure::Send(e) => send::for_send(e, program),
+        Failure::Remind(e) => reminders::for_remind(e, program),
+        Failure::Notify(e) => reminders::for_notify(e, program),
         Failure::GitSetup(SetupError::NotARepository) => Some("Run it inside the repository, or add --global.".into()),
         _ => None,
     }

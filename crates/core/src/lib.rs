@@ -25,6 +25,7 @@ pub mod links;
 pub mod manage;
 pub mod platform;
 pub mod presets;
+pub mod remind;
 pub mod replace;
 pub mod shell;
 pub mod store;

@@ -1,0 +1,95 @@
+//! Showing the reminder through the system's own notification service:
+//!
+//! * Linux (and the BSDs): the desktop's notification server, `org.freedesktop.Notifications`
+//!   on the session bus (<https://specifications.freedesktop.org/notification-spec/latest/>),
+//!   through `notify-rust` and its pure-Rust D-Bus client (zbus);
+//! * Windows: a toast, through `notify-rust` (WinRT's toast notifications);
+//! * macOS: Notification Center, through `osascript`'s `display notification`
+//!   (<https://developer.apple.com/library/archive/documentation/LanguagesUtilities/Conceptual/MacAutomationScriptingGuide/DisplayNotifications.html>).
+//!   notify-rust's macOS backend compiles Objective-C against the macOS SDK, which the macOS
+//!   build checked on Linux (scripts/macos-check.sh) does not have; osascript ships with every
+//!   Mac. The title and the text are handed to the script as arguments (`on run argv`), so
+//!   nothing in them is read as AppleScript.
+//!
+//! A failure is an error to report, never a panic.
+
+use super::due::Notice;
+use super::error::{clipped, NotifyError};
+
+/// The name the notification shows as its sender.
+pub const APP_NAME: &str = "Bitbucket Setup Assistant";
+
+/// Shows `notice`.
+pub fn show(notice: &Notice) -> Result<(), NotifyError> {
+    show_here(notice)
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn show_here(notice: &Notice) -> Result<(), NotifyError> {
+    notify_rust::Notification::new()
+        .appname(APP_NAME)
+        .summary(&notice.summary)
+        // Servers that show markup (most do: the spec's "body-markup") would read a `<` or `&`
+        // in a connection's name as markup.
+        .body(&markup_escaped(&notice.body))
+        .icon("dialog-warning")
+        // It stays until the user dismisses it: a reminder seen by nobody reminds nobody.
+        .timeout(notify_rust::Timeout::Never)
+        .show()
+        .map(drop)
+        .map_err(|e| NotifyError::NotShown { detail: clipped(&e.to_string()) })
+}
+
+#[cfg(windows)]
+fn show_here(notice: &Notice) -> Result<(), NotifyError> {
+    notify_rust::Notification::new()
+        .appname(APP_NAME)
+        .summary(&notice.summary)
+        .body(&notice.body)
+        .timeout(notify_rust::Timeout::Never)
+        .show()
+        .map(drop)
+        .map_err(|e| NotifyError::NotShown { detail: clipped(&e.to_string()) })
+}
+
+#[cfg(target_os = "macos")]
+fn show_here(notice: &Notice) -> Result<(), NotifyError> {
+    let out = std::process::Command::new("/usr/bin/osascript")
+        .args([
+            "-e",
+            "on run argv",
+            "-e",
+            "display notification (item 2 of argv) with title (item 1 of argv)",
+            "-e",
+            "end run",
+        ])
+        .arg(&notice.summary)
+        .arg(&notice.body)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| NotifyError::NotShown { detail: clipped(&format!("osascript could not be started: {e}")) })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(NotifyError::NotShown { detail: clipped(&String::from_utf8_lossy(&out.stderr)) })
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
+fn show_here(_notice: &Notice) -> Result<(), NotifyError> {
+    Err(NotifyError::NotShown { detail: "this system has no notification service this app knows.".into() })
+}
+
+/// `text` with the three characters the notification spec's markup gives a meaning escaped.
+#[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+fn markup_escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markup_in_a_name_is_shown_as_text() {
+        assert_eq!(super::markup_escaped("\"<b>A&B</b>\": expires"), "\"&lt;b&gt;A&amp;B&lt;/b&gt;\": expires");
+    }
+}
