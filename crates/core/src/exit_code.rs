@@ -12,8 +12,9 @@ pub const REJECTED: i32 = 2;
 pub const TROUBLE: i32 = 3;
 /// Bad usage or input: a wrong argument, an unusable file, a name that does not exist.
 pub const USAGE: i32 = 64;
-/// A part of the system the window needs is not installed: on Windows, Microsoft Edge
-/// WebView2 Runtime (BSD `EX_UNAVAILABLE`).
+/// A part of the system is missing: the window's (on Windows, Microsoft Edge WebView2 Runtime),
+/// or the reminders' (a user service manager or scheduler, a notification service) (BSD
+/// `EX_UNAVAILABLE`).
 pub const UNAVAILABLE: i32 = 69;
 /// The program itself could not start its work (BSD `EX_SOFTWARE`).
 pub const SOFTWARE: i32 = 70;
@@ -26,11 +27,11 @@ pub const IO: i32 = 74;
 /// The table, for the README and `--help`: (status, meaning).
 pub const TABLE: [(i32, &str); 9] = [
     (OK, "valid and sufficient, or done"),
-    (NOT_READY, "authenticates but lacks scopes or access; or an export refused as unvalidated"),
+    (NOT_READY, "authenticates but lacks scopes or access; or an export refused as unvalidated; or a reminder was due"),
     (REJECTED, "Bitbucket rejected the credential"),
     (TROUBLE, "network, rate limit or server trouble"),
     (USAGE, "bad usage or input"),
-    (UNAVAILABLE, "the window cannot open: a part of the system it needs is missing (WebView2 on Windows)"),
+    (UNAVAILABLE, "a part of the system is missing: the window's (WebView2 on Windows), or the reminders' (a user service manager, a notification service)"),
     (SOFTWARE, "the program could not start its work"),
     (CANNOT_CREATE, "an output file could not be created"),
     (IO, "the keychain or the connections file could not be read or written"),
