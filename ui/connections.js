@@ -91,7 +91,7 @@ function replaceForm(ctx, c, onDone) {
     try {
       const report = await ctx.call("replace_token", { input: { id: c.id, token: value, email: emailInput.value || null, expires: expiresInput.value || null } });
       if (report.ok) {
-        onDone(`Token replaced: ${report.message}`, report.delivered_lines || []);
+        onDone(`Token replaced: ${report.message}`, report);
       } else {
         result.replaceChildren(h("p", { class: "error" }, `The new token did not pass, so the old one was kept. ${report.message} ${report.next_step}`));
       }
@@ -137,7 +137,7 @@ function card(ctx, c, refresh, announce) {
     }
   }
   function replace() {
-    slot.replaceChildren(replaceForm(ctx, c, (msg, delivered) => refresh(msg, delivered)));
+    slot.replaceChildren(replaceForm(ctx, c, (msg, replaced) => refresh(msg, { id: c.id, name: c.name, ...replaced })));
     slot.querySelector("input").focus();
   }
   async function remove() {
@@ -153,27 +153,69 @@ function card(ctx, c, refresh, announce) {
   return el;
 }
 
-/** `delivered`: after a token replacement, one sentence per file or tool it was delivered to again. */
-export async function renderConnections(ctx, main, message = "", delivered = []) {
-  const announce = h("p", { class: "status", role: "status", "aria-live": "polite", id: "connections-status" }, message);
-  const deliveredList = delivered.length
-    ? h("ul", { class: "delivered", id: "connections-delivered" }, delivered.map((line) => h("li", {}, line)))
-    : null;
+const GROUP_TONES = { updated: "ok", left: "warn", by_hand: "todo" };
+
+/** `path` with a line-break opportunity after each folder separator, so a long path wraps
+ *  between folders (a <wbr> is not copied with the text, unlike a zero-width space). */
+function breakable(path) {
+  const parts = path.match(/[^\\/]+[\\/]?|[\\/]/g) || [path];
+  return parts.flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
+}
+
+/** One file, tool or form of the summary: its name and kind, what became of it, its full path
+ *  (on a line of its own, wrapping), and the next step. */
+function deliveredItem(item) {
+  return h("li", { class: "delivered-item" },
+    h("p", { class: "item-name" }, h("strong", {}, item.name), item.kind ? h("span", { class: "item-kind" }, item.kind) : null),
+    h("p", { class: "item-detail" }, item.detail),
+    item.path ? h("p", { class: "item-path" }, item.path_label ? `${item.path_label}: ` : null, h("code", {}, breakable(item.path))) : null,
+    item.next ? h("p", { class: "item-next" }, item.next) : null);
+}
+
+/** After a token replacement: the check's verdict, then where the new token went, grouped
+ *  (written again, left as it is, still to paste by hand), as window/src/advice/redeliver.rs
+ *  words it. */
+function deliveredPanel(ctx, replaced) {
+  const view = replaced.delivered_view;
+  const body = [
+    h("h2", { id: "delivered-title", tabindex: "-1" }, `Token replaced for \u201c${replaced.name}\u201d`),
+    h("p", { class: "delivered-verdict" }, replaced.message),
+  ];
+  if (replaced.delivery_problem) body.push(h("p", { class: "error" }, replaced.delivery_problem));
+  for (const group of view ? view.groups : []) {
+    const heading = h("h3", { id: `delivered-${group.kind}` }, group.title);
+    body.push(h("div", { class: `delivered-group ${GROUP_TONES[group.kind] || ""}`, role: "group", "aria-labelledby": heading.id, dataset: { group: group.kind } },
+      heading,
+      h("ul", {}, group.items.map(deliveredItem)),
+      group.kind === "by_hand"
+        ? h("div", { class: "inline-actions" }, h("button", { type: "button", class: "secondary", "data-action": "form-fields", onclick: () => ctx.showExport(replaced.id) }, "Show the form\u2019s fields"))
+        : null));
+  }
+  for (const note of view ? view.notes : []) body.push(h("p", { class: "item-detail" }, note));
+  return h("section", { class: "delivered", id: "connections-delivered", "aria-labelledby": "delivered-title" }, body);
+}
+
+/** `replaced`: after a token replacement, what `replace_token` answered, with the connection's id and name. */
+export async function renderConnections(ctx, main, message = "", replaced = null) {
+  // After a replacement the summary shows the message itself; screen readers still hear it.
+  const announce = h("p", { class: replaced ? "status visually-hidden" : "status", role: "status", "aria-live": "polite", id: "connections-status" }, message);
+  const delivered = replaced ? deliveredPanel(ctx, replaced) : null;
   const list = h("div", { class: "connection-list" });
   const section = h("section", { class: "card", "aria-labelledby": "connections-title" },
     h("h1", { tabindex: "-1", id: "connections-title" }, "Saved connections"),
     h("p", { class: "lead" }, "Tokens are in your system keychain; re-test one after changing it in Bitbucket, replace it before it expires."),
-    announce, deliveredList, list);
+    announce, delivered, list);
   main.replaceChildren(section);
   const view = await refreshAlerts(ctx);
   if (!view) {
     list.append(h("p", { class: "error" }, "The saved connections could not be read."));
     return;
   }
-  const refresh = (msg, lines) => renderConnections(ctx, main, msg, lines);
+  const refresh = (msg, again) => renderConnections(ctx, main, msg, again);
   if (!view.connections.length) {
     list.append(h("div", { class: "empty" }, h("p", {}, "No saved connections yet."), h("button", { type: "button", class: "primary", onclick: () => ctx.showWizard() }, "Set one up")));
   }
   for (const c of view.connections) list.append(card(ctx, c, refresh, announce));
-  section.querySelector("h1").focus();
+  // After a replacement the summary is what to read next: the keyboard starts there.
+  (delivered ? delivered.querySelector("h2") : section.querySelector("h1")).focus();
 }

@@ -10,6 +10,7 @@ use bitbucket_setup_core::deliver::summary::Summary;
 
 use super::check::expiry_of;
 use super::{open_store, UiError};
+use crate::advice::redeliver::{self, DeliveredView};
 use crate::bitbucket::client::Timeouts;
 use crate::bitbucket::credential;
 use crate::bitbucket::validate::Report;
@@ -116,8 +117,10 @@ pub struct Replaced {
     /// The re-delivery, as facts (`None`: the token was not replaced, or the connection could
     /// not be read back).
     delivered: Option<Summary>,
-    /// The same, one plain sentence each, for the page to show.
-    delivered_lines: Vec<String>,
+    /// The same in the window's words, grouped, for the page to show.
+    delivered_view: Option<DeliveredView>,
+    /// Why nothing could be delivered again after the token was replaced.
+    delivery_problem: Option<String>,
 }
 
 /// Checks a new token for a saved connection and swaps it in only when it passes; then writes
@@ -131,14 +134,20 @@ pub async fn replace_token(input: ReplaceInput) -> Result<Replaced, UiError> {
     let email = crate::safe_text::non_blank(input.email.as_deref()).map(str::to_string);
     let report = manage::replace_token(&store, &c, pasted.secret, pasted.kind, email, expires, Timeouts::default()).await?;
     if !report.ok {
-        return Ok(Replaced { report, delivered: None, delivered_lines: Vec::new() });
+        return Ok(Replaced { report, delivered: None, delivered_view: None, delivery_problem: None });
     }
-    let (delivered, delivered_lines) = match refresh::after_replacement(&store, &c.id).await {
+    Ok(match refresh::after_replacement(&store, &c.id).await {
         Ok(summary) => {
-            let lines = summary.lines();
-            (Some(summary), lines)
+            let view = redeliver::view(&summary);
+            Replaced { report, delivered: Some(summary), delivered_view: Some(view), delivery_problem: None }
         }
-        Err(e) => (None, vec![format!("The token is replaced, but where it was delivered could not be read: {e}")]),
-    };
-    Ok(Replaced { report, delivered, delivered_lines })
+        Err(e) => Replaced {
+            report,
+            delivered: None,
+            delivered_view: None,
+            delivery_problem: Some(format!(
+                "The token is replaced, but where it was delivered could not be read, so nothing was delivered again: {e}"
+            )),
+        },
+    })
 }
