@@ -8,5 +8,6 @@ pub mod check;
 pub mod export;
 pub mod git;
 pub mod input;
+pub mod reminders;
 pub mod send;
 pub mod store;
