@@ -74,7 +74,11 @@ impl Setup {
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
     })
 }
 
@@ -317,8 +321,7 @@ impl App {
         env.push(("BITBUCKET_SETUP_CONFIRM_FILE".to_string(), confirm.display().to_string()));
         let log = root.path().join("logs").join("app.log");
         std::fs::create_dir_all(log.parent().unwrap()).unwrap();
-        let session =
-            Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", super::DMABUF_VAR], &log).await;
+        let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", super::DMABUF_VAR], &log).await;
         App {
             session: Some(session),
             setup,
@@ -366,9 +369,7 @@ impl App {
     pub async fn wait_step(&self, n: u32) {
         self.wait_js(
             &format!("step {n}"),
-            &format!(
-                "document.getElementById('step').dataset.step === '{n}' && !document.getElementById('wizard').hidden"
-            ),
+            &format!("document.getElementById('step').dataset.step === '{n}' && !document.getElementById('wizard').hidden"),
         )
         .await;
     }
@@ -381,11 +382,8 @@ impl App {
         self.fill("input[name=location]", location).await;
         self.wait_text(".understood", "Understood").await;
         self.click(&format!("label.choice:has(input[name=kind][value={kind}])")).await;
-        self.wait_js(
-            "the kind to be chosen",
-            &format!("document.querySelector('input[name=kind][value={kind}]').checked"),
-        )
-        .await;
+        self.wait_js("the kind to be chosen", &format!("document.querySelector('input[name=kind][value={kind}]').checked"))
+            .await;
     }
 
     /// Step 1 to step 3 for `preset` / `location` / `kind`.
@@ -505,26 +503,12 @@ impl App {
         if !violations.is_empty() {
             let mut report = String::new();
             for v in &violations {
-                report.push_str(&format!(
-                    "\n- {} ({}): {}\n",
-                    v["id"].as_str().unwrap_or(""),
-                    v["impact"].as_str().unwrap_or(""),
-                    v["help"].as_str().unwrap_or("")
-                ));
+                report.push_str(&format!("\n- {} ({}): {}\n", v["id"].as_str().unwrap_or(""), v["impact"].as_str().unwrap_or(""), v["help"].as_str().unwrap_or("")));
                 for n in v["nodes"].as_array().into_iter().flatten() {
-                    report.push_str(&format!(
-                        "    at {}\n      {}\n      {}\n",
-                        n["target"].as_str().unwrap_or(""),
-                        n["html"].as_str().unwrap_or(""),
-                        n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")
-                    ));
+                    report.push_str(&format!("    at {}\n      {}\n      {}\n", n["target"].as_str().unwrap_or(""), n["html"].as_str().unwrap_or(""), n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")));
                 }
             }
-            panic!(
-                "axe-core found {} accessibility violation(s) on {what}{}:{report}",
-                violations.len(),
-                if self.setup.dark { " (dark)" } else { "" }
-            );
+            panic!("axe-core found {} accessibility violation(s) on {what}{}:{report}", violations.len(), if self.setup.dark { " (dark)" } else { "" });
         }
     }
 
@@ -532,7 +516,10 @@ impl App {
     pub async fn axe_violations(&self, what: &str) -> Vec<Value> {
         let loaded = self.js("return typeof window.axe === 'object' && typeof window.axe.run === 'function';").await;
         if loaded != Value::Bool(true) {
-            self.client.execute(&format!("{AXE}\n;return typeof window.axe;"), vec![]).await.expect("inject axe-core");
+            self.client
+                .execute(&format!("{AXE}\n;return typeof window.axe;"), vec![])
+                .await
+                .expect("inject axe-core");
         }
         let out = self
             .js_async(

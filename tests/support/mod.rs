@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::io::Write;
 
 /// The variable WebKitGTK reads for its renderer; the window sets it (window/src/renderer.rs).
 pub const DMABUF_VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
@@ -13,12 +13,12 @@ pub const DMABUF_VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
 pub mod app;
 pub mod check;
 pub mod cli_session;
-pub mod git_home;
 pub mod keychain;
+pub mod webdriver;
+pub mod git_home;
 pub mod n8n;
 #[cfg(unix)]
 pub mod systemd;
-pub mod webdriver;
 pub mod wine;
 
 /// The command line cargo built for these tests.
@@ -126,7 +126,10 @@ pub fn run_cli_in(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)], 
 /// Whether the OS keychain answers (on Linux: a Secret Service on the session bus).
 pub fn keychain_available() -> bool {
     use bitbucket_setup_core::store::secrets::{KeyringStore, SecretStore, SecretStoreError};
-    matches!(KeyringStore::new().get(&uuid::Uuid::new_v4().to_string()), Ok(_) | Err(SecretStoreError::NotFound))
+    matches!(
+        KeyringStore::new().get(&uuid::Uuid::new_v4().to_string()),
+        Ok(_) | Err(SecretStoreError::NotFound)
+    )
 }
 
 /// Whether `program args…` runs and exits 0.
