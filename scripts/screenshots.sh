@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-docs}
 mkdir -p "$dir"
-SCREENSHOTS_DIR="$(cd "$dir" && pwd)" exec scripts/test.sh --test e2e_wizard --test e2e_connections --test e2e_export --test e2e_send --test e2e_replace
+SCREENSHOTS_DIR="$(cd "$dir" && pwd)" exec scripts/test.sh --test e2e_wizard --test e2e_connections --test e2e_export --test e2e_send --test e2e_replace --test e2e_reminders

@@ -3,24 +3,19 @@
 //! seen by a stand-in notification service on the test's D-Bus session.
 //!
 //! The user manager is one of the test's own: `systemd --user` with a runtime folder, config
-//! folder and home of the test. systemd refuses to start a user manager on a system that was not
-//! booted with systemd (it asks `sd_booted()`, which looks for /run/systemd/system:
-//! <https://www.freedesktop.org/software/systemd/man/latest/sd_booted.html>), as in a container;
-//! there the test preloads a one-line library whose `sd_booted` says yes, a way integration
-//! tests of systemd user services use (Meta's EdenFS, in its `fake_sd_booted`). Nothing else
-//! of systemd is changed, and the manager ends with the test.
+//! folder and home of the test (tests/support/systemd.rs says how it starts in a container).
 
 mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 use bitbucket_setup_core::remind::{job, launchd, systemd, task_xml, Job};
 use fake_bitbucket::{demo, TokenState};
 use support::cli_session::{text, CliSession};
+use support::systemd::UserManager;
 
 // ---------------------------------------------------------------------------------------------
 // the stand-in notification service
@@ -402,99 +397,6 @@ fn without_a_notification_service_the_run_fails_plainly() {
 // ---------------------------------------------------------------------------------------------
 // registering with systemd
 
-/// A `systemd --user` of the test's own: its runtime folder, config folder and home.
-struct UserManager {
-    child: Child,
-    home: PathBuf,
-    config: PathBuf,
-    runtime: PathBuf,
-}
-
-/// The user manager's program.
-fn systemd_program() -> Option<&'static str> {
-    ["/usr/lib/systemd/systemd", "/lib/systemd/systemd"].into_iter().find(|p| Path::new(p).is_file())
-}
-
-impl UserManager {
-    fn start(dir: &Path) -> UserManager {
-        let home = dir.join("home");
-        let config = home.join(".config");
-        let runtime = dir.join("run");
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::create_dir_all(&runtime).unwrap();
-        std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-        let mut cmd = Command::new(systemd_program().unwrap());
-        cmd.arg("--user")
-            .env_clear()
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", &config)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_PROXY", "127.0.0.1,localhost,::1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if !Path::new("/run/systemd/system").exists() {
-            cmd.env("LD_PRELOAD", fake_sd_booted(dir));
-        }
-        let child = cmd.spawn().expect("start systemd --user");
-        let manager = UserManager { child, home, config, runtime };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !manager.systemctl(&["show", "--property=Version"]).status.success() {
-            assert!(Instant::now() < deadline, "systemd --user did not answer within 30 s");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        // As a desktop session does (dbus-update-activation-environment --systemd): the jobs
-        // get the session's bus, where the keychain and the notification service are. And the
-        // preloaded library is the manager's alone.
-        let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap();
-        ok(manager.systemctl(&["set-environment", &format!("DBUS_SESSION_BUS_ADDRESS={bus}")]), "set-environment");
-        ok(manager.systemctl(&["unset-environment", "LD_PRELOAD"]), "unset-environment");
-        manager
-    }
-
-    /// The variables that point a program at this manager.
-    fn env(&self) -> [(&'static str, &Path); 3] {
-        [("HOME", &self.home), ("XDG_CONFIG_HOME", &self.config), ("XDG_RUNTIME_DIR", &self.runtime)]
-    }
-
-    fn systemctl(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new("systemctl");
-        cmd.arg("--user").args(args).env("SYSTEMD_LOG_COLOR", "0");
-        for (k, v) in self.env() {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("run systemctl")
-    }
-
-    fn units(&self) -> PathBuf {
-        self.config.join("systemd/user")
-    }
-}
-
-impl Drop for UserManager {
-    fn drop(&mut self) {
-        // SAFETY: the manager is this test's own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A library whose `sd_booted()` answers yes, built with the system's C compiler into `dir`.
-fn fake_sd_booted(dir: &Path) -> PathBuf {
-    let source = dir.join("fake_sd_booted.c");
-    let library = dir.join("fake_sd_booted.so");
-    std::fs::write(&source, "int sd_booted(void) { return 1; }\n").unwrap();
-    let out = Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&library).arg(&source).output().expect("run cc");
-    assert!(out.status.success(), "cc failed:\n{}", text(&out.stderr));
-    library
-}
-
 /// The command line at `program` with `args`, in `session`, pointed at `manager`.
 fn cli_at(program: &Path, args: &[&str], session: &CliSession, manager: &UserManager) -> Output {
     let mut cmd = Command::new(program);
@@ -512,12 +414,7 @@ fn cli_at(program: &Path, args: &[&str], session: &CliSession, manager: &UserMan
 
 #[test]
 fn the_daily_job_is_registered_run_and_removed_with_a_user_manager() {
-    if support::require(
-        "systemd's user manager (Debian package systemd)",
-        systemd_program().is_some() && on_path("systemctl"),
-    ) || support::require("a C compiler (cc) for the sd_booted stand-in", on_path("cc"))
-        || !session_bus()
-    {
+    if !support::systemd::user_manager_available() {
         return;
     }
     let Some(session) = CliSession::start() else { return };

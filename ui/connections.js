@@ -4,6 +4,7 @@
 import { h, field } from "./dom.js";
 import { judgePaste } from "./paste-shape.js";
 import { supportDetails } from "./support.js";
+import { remindersBox } from "./reminders.js";
 
 const BADGES = {
   valid: ["ok", "Valid"],
@@ -204,6 +205,7 @@ export async function renderConnections(ctx, main, message = "", replaced = null
   const section = h("section", { class: "card", "aria-labelledby": "connections-title" },
     h("h1", { tabindex: "-1", id: "connections-title" }, "Saved connections"),
     h("p", { class: "lead" }, "Tokens are in your system keychain; re-test one after changing it in Bitbucket, replace it before it expires."),
+    remindersBox(ctx),
     announce, delivered, list);
   main.replaceChildren(section);
   const view = await refreshAlerts(ctx);

@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "git_retire",
     "send_n8n",
     "n8n_key_kept",
+    "reminders_status",
+    "reminders_set",
 ];
 
 fn main() {

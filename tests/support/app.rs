@@ -40,6 +40,20 @@ pub enum Api {
     NoDns,
 }
 
+/// Which systemd user manager the window's `systemctl --user` reaches (the reminders switch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserSession {
+    /// Whatever the tests' own session has (the runtime folder they were started with).
+    #[default]
+    Inherited,
+    /// None: the window gets a runtime folder of its own (XDG_RUNTIME_DIR) with no manager in
+    /// it, as on a server or in a container.
+    NoManager,
+    /// A `systemd --user` of the window's own ([`super::systemd::UserManager`]), with the
+    /// window's HOME, XDG_CONFIG_HOME and XDG_RUNTIME_DIR: [`App::user_manager`].
+    PrivateManager,
+}
+
 /// What a window is started with. A test asking for another setup than the running window's
 /// gets a new window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,13 +61,14 @@ pub struct Setup {
     pub api: Api,
     /// The desktop prefers dark (GTK_THEME=Adwaita:dark): `prefers-color-scheme: dark`.
     pub dark: bool,
+    pub session: UserSession,
 }
 
 impl Setup {
-    pub const LIGHT: Setup = Setup { api: Api::Fake, dark: false };
-    pub const DARK: Setup = Setup { api: Api::Fake, dark: true };
-    pub const OFFLINE: Setup = Setup { api: Api::ClosedPort, dark: false };
-    pub const NO_DNS: Setup = Setup { api: Api::NoDns, dark: false };
+    pub const LIGHT: Setup = Setup { api: Api::Fake, dark: false, session: UserSession::Inherited };
+    pub const DARK: Setup = Setup { api: Api::Fake, dark: true, session: UserSession::Inherited };
+    pub const OFFLINE: Setup = Setup { api: Api::ClosedPort, dark: false, session: UserSession::Inherited };
+    pub const NO_DNS: Setup = Setup { api: Api::NoDns, dark: false, session: UserSession::Inherited };
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -132,6 +147,9 @@ pub struct App {
     /// "Remove?" dialog (see [`App::answer_removal`]).
     pub confirm: PathBuf,
     pub api_url: String,
+    /// The window's own `systemd --user`, with [`UserSession::PrivateManager`].
+    #[cfg(unix)]
+    pub user_manager: Option<super::systemd::UserManager>,
     _root: tempfile::TempDir,
 }
 
@@ -285,12 +303,38 @@ impl App {
         if setup.dark {
             env.push(("GTK_THEME".to_string(), "Adwaita:dark".to_string()));
         }
+        // The manager gets the window's HOME and XDG_CONFIG_HOME (root/home, root/home/.config),
+        // and a runtime folder beside them that the window is pointed at.
+        #[cfg(unix)]
+        let user_manager = match setup.session {
+            UserSession::PrivateManager => Some(super::systemd::UserManager::start(root.path())),
+            _ => None,
+        };
+        let runtime = root.path().join("run");
+        if setup.session != UserSession::Inherited {
+            std::fs::create_dir_all(&runtime).unwrap();
+            #[cfg(unix)]
+            std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+            env.push(("XDG_RUNTIME_DIR".to_string(), runtime.display().to_string()));
+        }
         let confirm = root.path().join("confirm-removal");
         env.push(("BITBUCKET_SETUP_CONFIRM_FILE".to_string(), confirm.display().to_string()));
         let log = root.path().join("logs").join("app.log");
         std::fs::create_dir_all(log.parent().unwrap()).unwrap();
         let session = Session::start(&app_binary(), &env, &["GTK_THEME", "BITBUCKET_TOKEN", super::DMABUF_VAR], &log).await;
-        App { session: Some(session), setup, config, home, exports, log, confirm, api_url, _root: root }
+        App {
+            session: Some(session),
+            setup,
+            config,
+            home,
+            exports,
+            log,
+            confirm,
+            api_url,
+            #[cfg(unix)]
+            user_manager,
+            _root: root,
+        }
     }
 
     /// How the next "Remove?" dialog is answered: remove, or keep.
@@ -514,7 +558,8 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        // Close the window first (its Drop ends the session and the app), then clean up.
+        // Close the window first (its Drop ends the session and the app), then clean up (the
+        // user manager, if any, ends when its field is dropped after this).
         drop(self.session.take());
         remove_saved(&self.config);
     }

@@ -17,6 +17,8 @@ pub mod keychain;
 pub mod webdriver;
 pub mod git_home;
 pub mod n8n;
+#[cfg(unix)]
+pub mod systemd;
 pub mod wine;
 
 /// The command line cargo built for these tests.

@@ -15,7 +15,7 @@ mod support;
 mod webview2;
 
 // The domain, under the names the window's code uses for it (`crate::store`, ...).
-use bitbucket_setup_core::{bitbucket, deliver, exit_code, export, freshness, git, guide, links, manage, platform, presets, safe_text, shell, store};
+use bitbucket_setup_core::{bitbucket, deliver, exit_code, export, freshness, git, guide, links, manage, platform, presets, remind, safe_text, shell, store};
 use tauri::{Builder, Runtime};
 
 fn main() {
@@ -54,6 +54,8 @@ fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::clipboard::copy_connection_details,
             commands::send::send_n8n,
             commands::send::n8n_key_kept,
+            commands::reminders::reminders_status,
+            commands::reminders::reminders_set,
             export_commands::export_view,
             export_commands::export_save,
             export_commands::copy_field,

@@ -9,5 +9,6 @@ pub mod export;
 pub mod git;
 pub mod input;
 pub mod redeliver;
+pub mod reminders;
 pub mod send;
 pub mod store;

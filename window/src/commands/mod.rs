@@ -6,7 +6,8 @@
 //! * [`check`]: the wizard's check and save of a pasted token;
 //! * [`connections`]: the saved connections (list, re-test, replace the token, remove);
 //! * [`clipboard`]: "Copy details for support";
-//! * [`send`]: "Send to n8n" on the export page (the n8n API key crosses IPC there, once).
+//! * [`send`]: "Send to n8n" on the export page (the n8n API key crosses IPC there, once);
+//! * [`reminders`]: the "Daily reminders outside the app" switch of the saved connections.
 //!
 //! The token crosses IPC once, in [`check::check_credential`] (or
 //! [`connections::replace_token`]); after a passing check it waits here, in Rust memory, until
@@ -25,6 +26,7 @@ pub mod catalog;
 pub mod check;
 pub mod clipboard;
 pub mod connections;
+pub mod reminders;
 pub mod send;
 
 /// An error the window shows, next to the field it is about when there is one. Built from the
