@@ -642,3 +642,73 @@ fn on_windows_reminders_are_registered_with_task_scheduler_and_removed() {
     assert!(text(&off.stdout).contains("Reminders are off: the daily job is removed."), "{}", shown(&off));
     assert!(!task.exists(), "the task is still kept at {}", task.display());
 }
+
+/// FAKE API tokens of this test's own, with the n8n preset's scopes.
+const N8N_TOKEN: &str =
+    "ATATT3xFfGF0WineDeliverTestApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0E0E0E01";
+const N8N_NEW_TOKEN: &str =
+    "ATATT3xFfGF0WineDeliverTestNewTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0E0E0E02";
+
+#[test]
+fn on_windows_send_and_replace_reach_n8n_and_the_files_written() {
+    // n8n runs on this machine as in tests/n8n_send.rs; the Windows build reaches it over
+    // 127.0.0.1, keeps its key in Wine's Credential Manager, and rewrites files with Windows'
+    // rename rules.
+    let Some(n8n) = support::n8n::N8n::start() else { return };
+    let Some(w) = Wine::start("deliver") else { return };
+    let (key, _) = n8n.owner_and_keys();
+    let fake = fake();
+    let scopes = bitbucket_setup_core::presets::get(bitbucket_setup_core::presets::PresetId::N8n).api_token_scopes;
+    for token in [N8N_TOKEN, N8N_NEW_TOKEN] {
+        fake.add_token(fake_bitbucket::FakeToken::api(token, demo::ADMIN_EMAIL, "acme", scopes));
+    }
+    let api = fake.base_url();
+    let env = [("BITBUCKET_API_URL", api.as_str()), ("N8N_API_KEY", "")];
+    let name = "Acme n8n";
+    let save = ["save", "--name", name, "--credential", "api-token", "--email", demo::ADMIN_EMAIL, "--workspace", "acme"];
+    ok(w.app(&[&save[..], &["--preset", "n8n"]].concat(), N8N_TOKEN, &env), "save");
+
+    // Two files: one kept as written, one the user edits afterwards.
+    let kept = format!(r"C:\users\{}\Documents\acme.env", w.user());
+    let edited = format!(r"C:\users\{}\Documents\acme.json", w.user());
+    ok(w.app(&["export", name, "--format", "env", "--include-secret", "--output", &kept], "", &env), "export env");
+    ok(w.app(&["export", name, "--format", "json", "--output", &edited], "", &env), "export json");
+    let edited_unix = w.unix_path(&edited);
+    let mut by_hand = std::fs::read(&edited_unix).unwrap();
+    by_hand.extend_from_slice(b"\r\n");
+    std::fs::write(&edited_unix, &by_hand).unwrap();
+
+    // Send: the key from N8N_API_KEY, then kept in Credential Manager.
+    let url = n8n.url();
+    let send_env = [("BITBUCKET_API_URL", api.as_str()), ("N8N_API_KEY", key.as_str())];
+    let out = ok(w.app(&["send", "n8n", name, "--n8n-url", &url], "", &send_env), "send n8n");
+    assert!(text(&out.stdout).contains("Created the n8n credential"), "{}", shown(&out));
+    assert!(credential_manager(&w).contains(&format!("n8n:{url}")), "the n8n key is not in Credential Manager");
+    let sent_id = listed(&w, &api)
+        .iter()
+        .find(|c| c["name"] == name)
+        .and_then(|c| c["sent"][0]["credential_id"].as_str().map(str::to_string))
+        .expect("the n8n credential's id is recorded");
+
+    // Replace: the new token is checked, then delivered with the kept key and to the file as
+    // written; the edited file is left and named.
+    let out = ok(w.app(&["replace", name, "--email", demo::ADMIN_EMAIL], N8N_NEW_TOKEN, &env), "replace");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("now holds the new token"), "n8n not updated:\n{}", shown(&out));
+    assert!(said.contains("acme.json") && said.contains("changed after the app wrote it"), "{}", shown(&out));
+    assert_no_posix_lines(&said);
+    let env_file = std::fs::read_to_string(w.unix_path(&kept)).unwrap();
+    assert!(env_file.contains(N8N_NEW_TOKEN) && !env_file.contains(N8N_TOKEN), "acme.env not rewritten:\n{env_file}");
+    assert_eq!(std::fs::read(&edited_unix).unwrap(), by_hand, "the edited file was touched");
+    let in_n8n: Vec<String> = n8n
+        .export_decrypted()
+        .iter()
+        .filter(|c| c["id"] == sent_id.as_str())
+        .map(|c| c["data"]["accessToken"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(in_n8n, vec![N8N_NEW_TOKEN.to_string()], "n8n's credential after the replacement");
+    assert_eq!(text(&ok(w.app(&["token", name], "", &env), "token").stdout).trim_end(), N8N_NEW_TOKEN);
+    // The n8n key lives in Credential Manager only; the one file with a token is the export.
+    assert!(user_files_holding(&w, &key).is_empty(), "the n8n key is in a file");
+    assert_eq!(user_files_holding(&w, N8N_NEW_TOKEN), vec![w.unix_path(&kept)]);
+}
