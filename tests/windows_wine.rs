@@ -642,3 +642,56 @@ fn on_windows_reminders_are_registered_with_task_scheduler_and_removed() {
     assert!(text(&off.stdout).contains("Reminders are off: the daily job is removed."), "{}", shown(&off));
     assert!(!task.exists(), "the task is still kept at {}", task.display());
 }
+
+/// What the daily task runs: the window program (no console, so no console window flashes up
+/// once a day) with `reminders run`. It checks the saved connections as the command line's
+/// `reminders run` does, prints the same, ends with the same status, and opens no window: it
+/// never reaches Tauri or the WebView2 check (Wine has no WebView2, so a start of the window
+/// would end in the WebView2 message instead, which `…without_webview2_explains_itself` shows).
+/// Wine 8 shows no toast notifications (the toast's class is not registered: HRESULT
+/// 0x80040154, REGDB_E_CLASSNOTREG): the notification fails in both programs alike, with the
+/// same status (69) and sentence.
+#[test]
+fn on_windows_the_tasks_window_program_runs_the_check_without_a_window() {
+    let Some(w) = Wine::start("reminders-run") else { return };
+    let fake = fake();
+    let api = fake.base_url();
+    let env = [("BITBUCKET_API_URL", api.as_str())];
+    let expires = support::app::in_days(5);
+    let save: Vec<&str> = save_args("Website CI", "sqai").into_iter().chain(["--expires", expires.as_str()]).collect();
+    ok(w.app(&save, demo::SQAI_READY, &env), "save");
+
+    let checked_at = |w: &Wine| listed(w, &api)[0]["last_check"]["at"].as_str().map(str::to_string);
+    let saved_at = checked_at(&w);
+    assert!(saved_at.is_some(), "save records its check");
+
+    let window = wine::windows_exe().with_file_name("bitbucket-setup-window.exe");
+    let by_window = w.run(&window.display().to_string(), &["reminders", "run"], "", &env);
+    let by_cli = w.app(&["reminders", "run"], "", &env);
+    let said = text(&by_window.stdout);
+    assert!(
+        said.contains("Bitbucket token \"Website CI\" expires in 5 days:")
+            && said.contains(&format!("\"Website CI\": its token expires in 5 days, on {expires}.")),
+        "{}",
+        shown(&by_window)
+    );
+    assert_eq!(said, text(&by_cli.stdout), "the same lines as the command line's");
+    assert_eq!(by_window.status.code(), by_cli.status.code(), "{}\n{}", shown(&by_window), shown(&by_cli));
+    let err = text(&by_window.stderr);
+    match by_window.status.code() {
+        // Shown (a Wine with toasts): something is due.
+        Some(1) => assert!(err.is_empty(), "{err}"),
+        // Not shown: said plainly, as the command line says it.
+        Some(69) => {
+            assert!(err.starts_with("error: The notification could not be shown: "), "{err}");
+            assert!(text(&by_cli.stderr).starts_with(err.trim_end()), "{}", text(&by_cli.stderr));
+        }
+        other => panic!("status {other:?}:\n{}", shown(&by_window)),
+    }
+    assert!(!err.contains("WebView2") && !err.contains("window"), "the window was started:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The re-tests ran and were recorded, as the command line's `test` records them.
+    let after = listed(&w, &api);
+    assert_eq!(after[0]["last_check"]["ok"], true, "{}", after[0]);
+    assert_ne!(checked_at(&w), saved_at, "reminders run re-tested the connection");
+}
