@@ -3,8 +3,9 @@
 //! the command line against the fake Bitbucket with the token in Wine's Credential Manager and
 //! the settings in `%APPDATA%`, exports and imports, the git credential helper (with real git
 //! and sh running the exact helper line `git setup` prints, for an installed path with spaces),
-//! eight concurrent saves, the NSIS installer installed, started and uninstalled per user, and
-//! the window's message when WebView2 is missing.
+//! eight concurrent saves, the NSIS installer installed, started and uninstalled per user (its
+//! reminder task removed with it), the window's message when WebView2 is missing, and the daily
+//! reminder task registered, removed, and its program (the window program) run.
 
 mod support;
 
@@ -502,8 +503,18 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     assert_eq!(value, format!("!'{expected_path}' git-credential"));
     git_clones_through_the_helper_line(&w, &key, &value, &expected_path, &exe, &env, &git_url);
 
-    // Uninstall: the program, its Start-menu entry and its Apps entry go; the saved connection
-    // (settings and token) stays.
+    // The daily reminder task, turned on by the installed app (after a restart of Wine's
+    // session, as in the reminders test below: the session that set the prefix up cannot reach
+    // Wine's Task Scheduler service).
+    for step in ["-k", "-w"] {
+        let _ = Command::new("wineserver").arg(step).env("WINEPREFIX", w.prefix()).status();
+    }
+    let task = w.prefix().join("drive_c/windows/system32/tasks").join(bitbucket_setup_core::remind::job::TASK_NAME);
+    ok(w.run(&exe, &["reminders", "on"], "", &[]), "reminders on, installed");
+    assert!(task.is_file(), "Task Scheduler keeps no task at {}", task.display());
+
+    // Uninstall: the program, its Start-menu entry, its Apps entry and its reminder task go;
+    // the saved connection (settings and token) stays.
     let uninstall = |w: &Wine, args: &[&str]| {
         let out = w.run(&format!(r"{dir_win}\uninstall.exe"), args, "", &[]);
         assert!(out.status.success(), "the uninstaller failed:\n{}", shown(&out));
@@ -513,6 +524,7 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     assert!(!dir.join("bitbucket-setup.exe").exists() && !dir.exists(), "the program is still there");
     assert!(!shortcut.exists(), "the Start-menu entry is still there");
     assert!(w.reg_query(apps_key).is_none(), "still registered in Apps");
+    assert!(!task.exists(), "the reminder task is still kept at {}", task.display());
     let settings = w.appdata().join("bitbucket-setup-assistant/connections.json");
     assert!(settings.is_file(), "the saved connections were removed without being asked");
     let out = w.app(&["token", "web"], "", &env);
