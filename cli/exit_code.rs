@@ -1,7 +1,8 @@
 //! The one mapping from what went wrong to an exit status, so the same cause gives the same
 //! status in every command. The statuses themselves are the table in
 //! `bitbucket_setup_core::exit_code`, shared with the window. The errors of the layers below
-//! carry no status: it is decided here, and only here.
+//! carry no status: it is decided here, except for the causes of `reminders run`, which the
+//! window program runs too (Windows' task starts it): those are decided there, once for both.
 
 pub use bitbucket_setup_core::exit_code::*;
 
@@ -41,8 +42,8 @@ pub fn for_failure(f: &Failure) -> i32 {
     match f {
         Failure::Input { .. } | Failure::Invalid { .. } => USAGE,
         Failure::Start(_) => SOFTWARE,
-        Failure::Store(bitbucket_setup_core::store::StoreError::Connections(e)) if e.is_input() => USAGE,
-        Failure::Io(_) | Failure::Store(_) | Failure::NotRemoved { .. } => IO,
+        Failure::Store(e) => for_store(e),
+        Failure::Io(_) | Failure::NotRemoved { .. } => IO,
         Failure::Manage(e) => for_manage(e),
         Failure::Export(e) => for_export(e),
         Failure::ExportFlow(e) => for_export_flow(e),
@@ -51,7 +52,7 @@ pub fn for_failure(f: &Failure) -> i32 {
         Failure::Doctor(_) => IO,
         Failure::Send(e) => for_send(e),
         Failure::Remind(e) => for_remind(e),
-        Failure::Notify(_) => UNAVAILABLE,
+        Failure::Notify(e) => for_notify(e),
     }
 }
 

@@ -65,17 +65,19 @@ fn status() -> Exit {
 }
 
 /// The job: each saved connection checked again, then one notification if anything is due.
-/// At a terminal it also says what it found; otherwise (the job) it prints only what is due.
+/// At a terminal it also says what it found; otherwise (the job) it prints only what is due,
+/// as the window program's `reminders run` does (`remind::run`, which Windows' task runs).
 fn run(runtime: &tokio::runtime::Runtime) -> Exit {
     let store = open_store()?;
     let today = chrono::Local::now().date_naive();
-    let checked = runtime.block_on(remind::check_saved(&store, Timeouts::default(), today))?;
+    let words = bitbucket_setup_core::platform::here();
+    let mut found = runtime.block_on(remind::run::find(&store, Timeouts::default(), today, &words))?;
     let at_terminal = std::io::stdout().is_terminal();
     if at_terminal {
-        if checked.retested.is_empty() {
+        if found.retested.is_empty() {
             say!("No saved connections to check.");
         }
-        for r in checked.retested {
+        for r in std::mem::take(&mut found.retested) {
             match r.outcome {
                 Ok(report) if report.ok => say!("{}: checked, it works.", r.name),
                 Ok(report) => say!("{}: {}", r.name, report.message),
@@ -83,19 +85,17 @@ fn run(runtime: &tokio::runtime::Runtime) -> Exit {
             }
         }
     }
-    let alerts = remind::due(&checked.observed, &bitbucket_setup_core::platform::here());
-    let Some(notice) = remind::notice(&alerts) else {
+    let Some(notice) = &found.notice else {
         if at_terminal {
             say!("All is well: nothing to remind you of.");
         }
         return Ok(exit_code::OK);
     };
-    say!("{}:", notice.summary);
-    for alert in &alerts {
-        say!("  {}", alert.sentence);
+    for line in found.due_lines() {
+        say!("{line}");
     }
     // A notification that cannot be shown is this command's failure (said on standard error,
     // with its own status), never a panic.
-    remind::notify::show(&notice)?;
+    remind::notify::show(notice)?;
     Ok(exit_code::NOT_READY)
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use bitbucket_setup_core::platform::Os;
 use bitbucket_setup_core::remind::{job, launchd, systemd, task_xml, Job};
 use fake_bitbucket::{demo, TokenState};
 use support::cli_session::{text, CliSession};
@@ -225,7 +226,8 @@ fn the_task_definition_is_utf16_xml_in_the_task_scheduler_schema() {
     if support::require("python3", on_path("python3")) {
         return;
     }
-    let program = r"C:\Users\Ann & Bob\AppData\Local\Programs\Bitbucket Setup Assistant\bitbucket-setup.exe";
+    // The task starts the window program, which has no console window (job::program_for).
+    let program = r"C:\Users\Ann & Bob\AppData\Local\Programs\Bitbucket Setup Assistant\bitbucket-setup-window.exe";
     let job = Job::new(Path::new(program), None).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("task.xml");
@@ -568,6 +570,12 @@ fn the_job_names_the_command_line_and_reminders_run() {
     // The renderers take the job as the command line builds it for itself.
     let job = Job::new(&support::app_binary(), None).unwrap();
     assert_eq!(job.args, job::RUN_ARGS);
+    // systemd and launchd start the command line itself; Windows' task the window program
+    // beside it (the window has no console, and runs the same two words: window/src/reminders.rs).
+    let cli = support::app_binary();
+    assert_eq!(job::program_for(&cli, Os::Linux), cli);
+    assert_eq!(job::program_for(&cli, Os::MacOs), cli);
+    assert_eq!(job::program_for(&cli, Os::Windows), support::window_binary());
     let help =
         text(&ok(support::run_cli(&["reminders", "run", "--help"], "", &[], Path::new("/nonexistent")), "help").stdout);
     assert!(help.contains("What the daily job runs"), "{help}");

@@ -3,8 +3,9 @@
 //! the command line against the fake Bitbucket with the token in Wine's Credential Manager and
 //! the settings in `%APPDATA%`, exports and imports, the git credential helper (with real git
 //! and sh running the exact helper line `git setup` prints, for an installed path with spaces),
-//! eight concurrent saves, the NSIS installer installed, started and uninstalled per user, and
-//! the window's message when WebView2 is missing.
+//! eight concurrent saves, the NSIS installer installed, started and uninstalled per user (its
+//! reminder task removed with it), the window's message when WebView2 is missing, and the daily
+//! reminder task registered, removed, and its program (the window program) run.
 
 mod support;
 
@@ -502,8 +503,18 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     assert_eq!(value, format!("!'{expected_path}' git-credential"));
     git_clones_through_the_helper_line(&w, &key, &value, &expected_path, &exe, &env, &git_url);
 
-    // Uninstall: the program, its Start-menu entry and its Apps entry go; the saved connection
-    // (settings and token) stays.
+    // The daily reminder task, turned on by the installed app (after a restart of Wine's
+    // session, as in the reminders test below: the session that set the prefix up cannot reach
+    // Wine's Task Scheduler service).
+    for step in ["-k", "-w"] {
+        let _ = Command::new("wineserver").arg(step).env("WINEPREFIX", w.prefix()).status();
+    }
+    let task = w.prefix().join("drive_c/windows/system32/tasks").join(bitbucket_setup_core::remind::job::TASK_NAME);
+    ok(w.run(&exe, &["reminders", "on"], "", &[]), "reminders on, installed");
+    assert!(task.is_file(), "Task Scheduler keeps no task at {}", task.display());
+
+    // Uninstall: the program, its Start-menu entry, its Apps entry and its reminder task go;
+    // the saved connection (settings and token) stays.
     let uninstall = |w: &Wine, args: &[&str]| {
         let out = w.run(&format!(r"{dir_win}\uninstall.exe"), args, "", &[]);
         assert!(out.status.success(), "the uninstaller failed:\n{}", shown(&out));
@@ -513,6 +524,7 @@ fn on_windows_the_installer_installs_starts_and_uninstalls_per_user() {
     assert!(!dir.join("bitbucket-setup.exe").exists() && !dir.exists(), "the program is still there");
     assert!(!shortcut.exists(), "the Start-menu entry is still there");
     assert!(w.reg_query(apps_key).is_none(), "still registered in Apps");
+    assert!(!task.exists(), "the reminder task is still kept at {}", task.display());
     let settings = w.appdata().join("bitbucket-setup-assistant/connections.json");
     assert!(settings.is_file(), "the saved connections were removed without being asked");
     let out = w.app(&["token", "web"], "", &env);
@@ -711,4 +723,57 @@ fn on_windows_send_and_replace_reach_n8n_and_the_files_written() {
     // The n8n key lives in Credential Manager only; the one file with a token is the export.
     assert!(user_files_holding(&w, &key).is_empty(), "the n8n key is in a file");
     assert_eq!(user_files_holding(&w, N8N_NEW_TOKEN), vec![w.unix_path(&kept)]);
+}
+
+/// What the daily task runs: the window program (no console, so no console window flashes up
+/// once a day) with `reminders run`. It checks the saved connections as the command line's
+/// `reminders run` does, prints the same, ends with the same status, and opens no window: it
+/// never reaches Tauri or the WebView2 check (Wine has no WebView2, so a start of the window
+/// would end in the WebView2 message instead, which `…without_webview2_explains_itself` shows).
+/// Wine 8 shows no toast notifications (the toast's class is not registered: HRESULT
+/// 0x80040154, REGDB_E_CLASSNOTREG): the notification fails in both programs alike, with the
+/// same status (69) and sentence.
+#[test]
+fn on_windows_the_tasks_window_program_runs_the_check_without_a_window() {
+    let Some(w) = Wine::start("reminders-run") else { return };
+    let fake = fake();
+    let api = fake.base_url();
+    let env = [("BITBUCKET_API_URL", api.as_str())];
+    let expires = support::app::in_days(5);
+    let save: Vec<&str> = save_args("Website CI", "sqai").into_iter().chain(["--expires", expires.as_str()]).collect();
+    ok(w.app(&save, demo::SQAI_READY, &env), "save");
+
+    let checked_at = |w: &Wine| listed(w, &api)[0]["last_check"]["at"].as_str().map(str::to_string);
+    let saved_at = checked_at(&w);
+    assert!(saved_at.is_some(), "save records its check");
+
+    let window = wine::windows_exe().with_file_name("bitbucket-setup-window.exe");
+    let by_window = w.run(&window.display().to_string(), &["reminders", "run"], "", &env);
+    let by_cli = w.app(&["reminders", "run"], "", &env);
+    let said = text(&by_window.stdout);
+    assert!(
+        said.contains("Bitbucket token \"Website CI\" expires in 5 days:")
+            && said.contains(&format!("\"Website CI\": its token expires in 5 days, on {expires}.")),
+        "{}",
+        shown(&by_window)
+    );
+    assert_eq!(said, text(&by_cli.stdout), "the same lines as the command line's");
+    assert_eq!(by_window.status.code(), by_cli.status.code(), "{}\n{}", shown(&by_window), shown(&by_cli));
+    let err = text(&by_window.stderr);
+    match by_window.status.code() {
+        // Shown (a Wine with toasts): something is due.
+        Some(1) => assert!(err.is_empty(), "{err}"),
+        // Not shown: said plainly, as the command line says it.
+        Some(69) => {
+            assert!(err.starts_with("error: The notification could not be shown: "), "{err}");
+            assert!(text(&by_cli.stderr).starts_with(err.trim_end()), "{}", text(&by_cli.stderr));
+        }
+        other => panic!("status {other:?}:\n{}", shown(&by_window)),
+    }
+    assert!(!err.contains("WebView2") && !err.contains("window"), "the window was started:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The re-tests ran and were recorded, as the command line's `test` records them.
+    let after = listed(&w, &api);
+    assert_eq!(after[0]["last_check"]["ok"], true, "{}", after[0]);
+    assert_ne!(checked_at(&w), saved_at, "reminders run re-tested the connection");
 }

@@ -11,7 +11,8 @@
 ; beside the exe; an MSVC build links it in and has none), and FAST (zlib instead of solid LZMA:
 ; the test's installer of a debug build).
 ;
-; Uninstalling keeps the user's saved connections (the list in %APPDATA% and the tokens in
+; Uninstalling removes the daily reminder task, if the user turned the reminders on, and keeps
+; the user's saved connections (the list in %APPDATA% and the tokens in
 ; Credential Manager) unless the user ticks "Saved connections and their tokens" on the
 ; uninstaller's components page, or gives /REMOVECONNECTIONS to a silent uninstall (/S).
 
@@ -106,8 +107,12 @@ Section /o "un.Saved connections and their tokens" SecConnections
   ${EndIf}
 SectionEnd
 
-; The program itself, always.
+; The program itself, always. First its daily reminder task (`reminders on`), which would
+; otherwise start a program that is gone every day: removed by the app itself, silently, and
+; whatever it says (there may be no task) the uninstall goes on.
 Section "-un.Program"
+  nsExec::Exec '"$INSTDIR\bitbucket-setup.exe" reminders off'
+  Pop $0
   Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
   RMDir "$SMPROGRAMS\${PRODUCT}"
   Delete "$INSTDIR\bitbucket-setup.exe"

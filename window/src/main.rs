@@ -10,6 +10,7 @@ mod advice;
 mod commands;
 mod export_commands;
 mod git_commands;
+mod reminders;
 mod renderer;
 mod support;
 mod webview2;
@@ -22,6 +23,8 @@ fn main() {
     // First, before anything holds a token: no core dumps (see the module's notes). Best
     // effort: the app works without it, and the tests check that it took effect.
     let _ = bitbucket_setup_core::hardening::apply();
+    // `reminders run` (Windows' daily task): the job, with no window and no Tauri; it ends here.
+    reminders::run_if_asked();
     // Before any thread starts (see the module's notes).
     renderer::apply_default();
     run();

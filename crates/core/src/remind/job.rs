@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::RemindError;
+use crate::platform::Os;
 use crate::store::connections::CONFIG_DIR_ENV;
 
 /// The systemd units' name, without `.service` / `.timer`.
@@ -14,14 +15,16 @@ pub const SYSTEMD_UNIT: &str = "bitbucket-setup-reminders";
 pub const LAUNCHD_LABEL: &str = "org.bitbucket-setup.reminders";
 /// The Task Scheduler task's name, as the user sees it in Task Scheduler.
 pub const TASK_NAME: &str = "Bitbucket Setup Assistant reminders";
-/// The command line's own subcommand the job runs (`reminders run` in cli/args.rs): it checks
-/// the saved connections again and shows a notification when one needs the user.
+/// The subcommand the job runs (`reminders run` in cli/args.rs, and the same two words at the
+/// top of the window program's `main`): it checks the saved connections again and shows a
+/// notification when one needs the user ([`super::run`]).
 pub const RUN_ARGS: [&str; 2] = ["reminders", "run"];
 
 /// The job: which program, with which arguments and variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    /// The command line, by its absolute path (a job has no PATH to look it up in).
+    /// The program, by its absolute path (a job has no PATH to look it up in): the command
+    /// line, or on Windows the window program beside it ([`program_for`]).
     pub program: String,
     /// Its arguments ([`RUN_ARGS`]).
     pub args: Vec<String>,
@@ -41,11 +44,12 @@ impl Job {
         Ok(Job { program: text_of(program)?, args: RUN_ARGS.iter().map(|a| a.to_string()).collect(), env })
     }
 
-    /// The job for this installation: the command line beside (or as) this process
-    /// ([`crate::exe::command_line`]), with this process's settings folder when
-    /// [`CONFIG_DIR_ENV`] chooses one.
+    /// The job for this installation: the program [`program_for`] the command line beside (or
+    /// as) this process ([`crate::exe::command_line`]), with this process's settings folder
+    /// when [`CONFIG_DIR_ENV`] chooses one.
     pub fn for_this_program() -> Result<Job, RemindError> {
-        let program = crate::exe::command_line().ok_or(RemindError::NoProgram)?;
+        let command_line = crate::exe::command_line().ok_or(RemindError::NoProgram)?;
+        let program = program_for(&command_line, Os::current());
         let config_dir = std::env::var_os(CONFIG_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
         let config_dir = match config_dir {
             Some(dir) if dir.is_relative() => {
@@ -54,6 +58,23 @@ impl Job {
             other => other,
         };
         Job::new(&program, config_dir.as_deref())
+    }
+}
+
+/// The program the job starts for the command line at `command_line`, on `os`.
+///
+/// On Windows, the window program installed beside it: the command line is a console program,
+/// so Windows would open a console window for it at every run, once a day; the window program
+/// has none (window/src/main.rs: `windows_subsystem = "windows"`) and runs `reminders run`
+/// itself without opening a window. Without it beside (a command line copied alone), the
+/// command line: a console flashes up, but the reminder still comes. Elsewhere the command
+/// line: systemd and launchd start it with no terminal.
+pub fn program_for(command_line: &Path, os: Os) -> PathBuf {
+    match os {
+        Os::Windows => {
+            crate::exe::window_for(command_line).filter(|w| w.is_file()).unwrap_or_else(|| command_line.to_path_buf())
+        }
+        Os::Linux | Os::MacOs => command_line.to_path_buf(),
     }
 }
 
@@ -79,6 +100,18 @@ mod tests {
         assert_eq!(job.args, ["reminders", "run"]);
         assert_eq!(job.env, [(CONFIG_DIR_ENV.to_string(), "/srv/conf".to_string())]);
         assert!(Job::new(Path::new("/opt/app/bitbucket-setup"), None).unwrap().env.is_empty());
+    }
+
+    #[test]
+    fn on_windows_the_job_starts_the_window_program_beside_the_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let cli = dir.path().join(format!("bitbucket-setup{}", std::env::consts::EXE_SUFFIX));
+        let window = crate::exe::window_for(&cli).unwrap();
+        assert_eq!(program_for(&cli, Os::Windows), cli, "no window program beside it: the command line");
+        std::fs::write(&window, b"").unwrap();
+        assert_eq!(program_for(&cli, Os::Windows), window);
+        assert_eq!(program_for(&cli, Os::Linux), cli);
+        assert_eq!(program_for(&cli, Os::MacOs), cli);
     }
 
     #[test]

@@ -10,10 +10,11 @@
 //! * [`job`]: what the job runs, and its names; [`systemd`], [`launchd`], [`task_xml`]: the
 //!   job as each system's file (pure, so each can be read and checked on any system);
 //! * [`register`]: registering, removing and asking about the job on this system;
-//! * [`notify`]: the notification, through the system's own service.
+//! * [`notify`]: the notification, through the system's own service;
+//! * [`run`]: the job's run, shared by the command line's `reminders run` and the window
+//!   program's (which Windows' task starts, as it has no console window).
 //!
-//! Both front ends use [`on`], [`off`] and [`status`]; the command line's `reminders run` is
-//! what the job runs.
+//! Both front ends use [`on`], [`off`] and [`status`]; `reminders run` is what the job runs.
 
 pub mod check;
 pub mod due;
@@ -25,6 +26,7 @@ pub mod job;
 pub mod launchd;
 pub mod notify;
 pub mod register;
+pub mod run;
 pub mod systemd;
 pub mod task_xml;
 mod tool;
@@ -35,6 +37,7 @@ pub use due::{due, notice, Alert, Need, Notice, Observed};
 pub use error::{NotifyError, RemindError};
 pub use job::Job;
 pub use register::{Registered, Removed, State};
+pub use run::{Found, RunError};
 
 /// Turns the reminders on for the command line installed with this program (the job is
 /// registered again, and so updated, when it already is).

@@ -1,6 +1,7 @@
 //! The job on Windows: a Task Scheduler task definition (XML, the Task Scheduler schema:
 //! <https://learn.microsoft.com/en-us/windows/win32/taskschd/task-scheduler-schema>) that
-//! `schtasks /Create /XML` registers. It runs the command line every day at midnight as the
+//! `schtasks /Create /XML` registers. It runs the job's program (the window program, which has
+//! no console window: [`super::job::program_for`]) every day at midnight as the
 //! user who registered it, only while that user is logged on (`InteractiveToken`, so the
 //! notification reaches their desktop), with no more rights than theirs (`LeastPrivilege`),
 //! and, when the computer was off at midnight, as soon as it can (`StartWhenAvailable`).
