@@ -49,7 +49,26 @@ fn show_here(notice: &Notice) -> Result<(), NotifyError> {
         .timeout(notify_rust::Timeout::Never)
         .show()
         .map(drop)
-        .map_err(|e| NotifyError::NotShown { detail: clipped(&e.to_string()) })
+        .map_err(|e| NotifyError::NotShown { detail: windows_detail(&e.to_string()) })
+}
+
+/// Windows' error for a toast, in words: notify-rust's text is Rust's debug form of the WinRT
+/// error (`Os(Error { code: HRESULT(0x80040154), message: "" })`), so the code is taken out of
+/// it and the one a user meets (no toast service: Windows Server Core, a locked-down session,
+/// Wine) is named.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn windows_detail(raw: &str) -> String {
+    let code = raw.find("0x").map(|i| {
+        raw[i..].chars().take(2).chain(raw[i + 2..].chars().take_while(char::is_ascii_hexdigit)).collect::<String>()
+    });
+    match code.as_deref() {
+        // REGDB_E_CLASSNOTREG: the toast's class is not registered.
+        Some(c) if c.eq_ignore_ascii_case("0x80040154") => {
+            format!("this Windows has no notification service for the app (error {c})")
+        }
+        Some(c) if c.len() > 2 => format!("Windows refused it (error {c})"),
+        _ => clipped(raw),
+    }
 }
 
 #[cfg(target_os = "macos")]
@@ -91,5 +110,17 @@ mod tests {
     #[test]
     fn markup_in_a_name_is_shown_as_text() {
         assert_eq!(super::markup_escaped("\"<b>A&B</b>\": expires"), "\"&lt;b&gt;A&amp;B&lt;/b&gt;\": expires");
+    }
+
+    #[test]
+    fn a_windows_error_is_said_by_its_code_not_in_rusts_debug_form() {
+        // What notify-rust gave under Wine 8 (tests/windows_wine.rs).
+        let raw = "Os(Error { code: HRESULT(0x80040154), message: \"\" })";
+        assert_eq!(super::windows_detail(raw), "this Windows has no notification service for the app (error 0x80040154)");
+        assert_eq!(
+            super::windows_detail("Os(Error { code: HRESULT(0x80070005), message: \"Access is denied.\" })"),
+            "Windows refused it (error 0x80070005)"
+        );
+        assert_eq!(super::windows_detail("no code here"), super::clipped("no code here"));
     }
 }
