@@ -14,6 +14,9 @@ if [ "$mode" = test ]; then
   # The Windows build is compiled and linted here too (mingw), and packaged with Debian's NSIS;
   # 7z lists the installer's contents.
   pkgs+=(gcc-mingw-w64-x86-64 nsis p7zip-full wine wine64 xdotool)
+  # The reminders' tests: systemd-analyze verifies the unit files, and a private systemd user
+  # manager registers and runs the daily job.
+  pkgs+=(systemd)
   # The package test runs the Tauri CLI from npm; any Node.js with npx will do.
   command -v npx >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi
