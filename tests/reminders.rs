@@ -459,12 +459,24 @@ fn the_daily_job_is_registered_run_and_removed_with_a_user_manager() {
         demo::SQAI_READY,
         &["--expires", &support::app::in_days(5)],
     );
+    // The job's own standard error, kept for a failure's message (no journal runs here): a
+    // drop-in of the test's, beside the unit the app wrote.
+    let job_err = dir.path().join("job-stderr.txt");
+    let drop_in = manager.units().join("bitbucket-setup-reminders.service.d");
+    std::fs::create_dir_all(&drop_in).unwrap();
+    std::fs::write(drop_in.join("test.conf"), format!("[Service]\nStandardError=file:{}\n", job_err.display())).unwrap();
+    ok(manager.systemctl(&["daemon-reload"]), "daemon-reload");
     {
         let _turn = bus_turn();
         let service = NotificationService::start();
         let started = manager.systemctl(&["start", "bitbucket-setup-reminders.service"]);
         let journal = text(&manager.systemctl(&["status", "--no-pager", "bitbucket-setup-reminders.service"]).stdout);
-        assert!(started.status.success(), "the job failed:\n{}\n{journal}", text(&started.stderr));
+        let job_said = std::fs::read_to_string(&job_err).unwrap_or_default();
+        assert!(
+            started.status.success(),
+            "the job failed:\n{}\n{journal}\nits standard error:\n{job_said}",
+            text(&started.stderr)
+        );
         let result = text(
             &manager.systemctl(&["show", "bitbucket-setup-reminders.service", "--property=ExecMainStatus"]).stdout,
         );

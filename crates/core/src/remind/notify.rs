@@ -19,9 +19,24 @@ use super::error::{clipped, NotifyError};
 /// The name the notification shows as its sender.
 pub const APP_NAME: &str = "Bitbucket Setup Assistant";
 
-/// Shows `notice`.
+/// The pauses before showing again after a failure: a daily job that was missed runs as soon
+/// as the user logs in (the timer is persistent), when the desktop's notification service may
+/// not be up yet; a moment later it is.
+const RETRY_PAUSES: [std::time::Duration; 2] = [std::time::Duration::from_secs(2), std::time::Duration::from_secs(5)];
+
+/// Shows `notice`, trying again for a few seconds when the notification service does not take
+/// it (the last failure is the error).
 pub fn show(notice: &Notice) -> Result<(), NotifyError> {
-    show_here(notice)
+    let mut pauses = RETRY_PAUSES.iter();
+    loop {
+        match show_here(notice) {
+            Ok(()) => return Ok(()),
+            Err(e) => match pauses.next() {
+                Some(pause) => std::thread::sleep(*pause),
+                None => return Err(e),
+            },
+        }
+    }
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
