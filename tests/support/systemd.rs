@@ -72,6 +72,15 @@ impl UserManager {
         std::fs::create_dir_all(&config).unwrap();
         std::fs::create_dir_all(&runtime).unwrap();
         std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        // The manager's own session bus (dbus-user-session's dbus.socket) is masked. The jobs
+        // must get the test's bus, which `set-environment` below gives them; a bus of the
+        // manager's own, started a moment later, would take its place in some runs (seen: the
+        // job's notification went to a bus where nobody served it).
+        let units = config.join("systemd/user");
+        std::fs::create_dir_all(&units).unwrap();
+        for unit in ["dbus.socket", "dbus.service"] {
+            std::os::unix::fs::symlink("/dev/null", units.join(unit)).unwrap();
+        }
         let mut cmd = Command::new(systemd_program().unwrap());
         cmd.arg("--user")
             .env_clear()
