@@ -57,7 +57,7 @@ fn command_line_beside_the_window() -> PathBuf {
 #[test]
 fn without_a_user_manager_the_switch_says_so_and_stays_off() {
     block_on(async {
-        if support::require("systemctl (Debian package systemd)", support::systemd::on_path("systemctl")) {
+        if support::require("systemctl (Debian package systemd)", support::on_path("systemctl")) {
             return;
         }
         let setup = Setup { session: UserSession::NoManager, ..Setup::LIGHT };

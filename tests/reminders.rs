@@ -110,15 +110,7 @@ fn ok(out: Output, what: &str) -> Output {
     out
 }
 
-fn on_path(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A folder under `target/` (so a hard link to the test's program can be made in it) whose
+ /// A folder under `target/` (so a hard link to the test's program can be made in it) whose
 /// name holds a space, a percent sign and a dollar sign: what the job's files must quote.
 fn awkward_folder(parent: &Path) -> PathBuf {
     let dir = parent.join("My Apps 100% $HOME");
@@ -152,7 +144,7 @@ fn python(script: &str, args: &[&Path]) -> Output {
 
 #[test]
 fn the_linux_units_pass_systemd_analyze_verify() {
-    if support::require("systemd-analyze (Debian package systemd)", on_path("systemd-analyze")) {
+    if support::require("systemd-analyze (Debian package systemd)", support::on_path("systemd-analyze")) {
         return;
     }
     let dir = scratch();
@@ -196,7 +188,7 @@ fn the_linux_units_pass_systemd_analyze_verify() {
 
 #[test]
 fn the_launchd_plist_is_read_back_by_plistlib() {
-    if support::require("python3", on_path("python3")) {
+    if support::require("python3", support::on_path("python3")) {
         return;
     }
     let program = Path::new("/Applications/Bitbucket Setup Assistant & Co <x>.app/Contents/MacOS/bitbucket-setup");
@@ -223,7 +215,7 @@ fn the_launchd_plist_is_read_back_by_plistlib() {
 
 #[test]
 fn the_task_definition_is_utf16_xml_in_the_task_scheduler_schema() {
-    if support::require("python3", on_path("python3")) {
+    if support::require("python3", support::on_path("python3")) {
         return;
     }
     // The task starts the window program, which has no console window (job::program_for).
@@ -501,7 +493,7 @@ fn the_daily_job_is_registered_run_and_removed_with_a_user_manager() {
 
 #[test]
 fn without_a_user_manager_reminders_on_says_so_and_writes_nothing() {
-    if support::require("systemctl (Debian package systemd)", on_path("systemctl")) {
+    if support::require("systemctl (Debian package systemd)", support::on_path("systemctl")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -34,6 +34,15 @@ pub fn window_binary() -> PathBuf {
     window
 }
 
+/// Whether `program` is on PATH, as the shell finds it (`command -v`).
+pub fn on_path(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// True under CI (`CI=true`), where a missing prerequisite is a failure, not a skip.
 pub fn in_ci() -> bool {
     std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)

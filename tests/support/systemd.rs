@@ -22,21 +22,12 @@ pub fn systemd_program() -> Option<&'static str> {
     ["/usr/lib/systemd/systemd", "/lib/systemd/systemd"].into_iter().find(|p| Path::new(p).is_file())
 }
 
-/// Whether `program` is on PATH.
-pub fn on_path(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Whether a private user manager can be started here: systemd, systemctl, a C compiler for the
+ /// Whether a private user manager can be started here: systemd, systemctl, a C compiler for the
 /// `sd_booted` stand-in, and a D-Bus session for its jobs. Under `CI=true` a missing one fails
 /// the test ([`require`]); otherwise the test is skipped, loudly.
 pub fn user_manager_available() -> bool {
-    !(require("systemd's user manager (Debian package systemd)", systemd_program().is_some() && on_path("systemctl"))
-        || require("a C compiler (cc) for the sd_booted stand-in", on_path("cc"))
+    !(require("systemd's user manager (Debian package systemd)", systemd_program().is_some() && super::on_path("systemctl"))
+        || require("a C compiler (cc) for the sd_booted stand-in", super::on_path("cc"))
         || require(
             "a D-Bus session bus (DBUS_SESSION_BUS_ADDRESS; run the tests through scripts/test.sh)",
             std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),

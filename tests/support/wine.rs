@@ -36,15 +36,7 @@ pub fn windows_exe() -> PathBuf {
     }
 }
 
-fn on_path(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// How long one program may run under Wine before the test stops it and fails.
+ /// How long one program may run under Wine before the test stops it and fails.
 const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Wine {
@@ -60,8 +52,8 @@ impl Wine {
     /// returns at once).
     pub fn start_on(name: &str, display: Option<&str>) -> Option<Wine> {
         let exe = windows_exe();
-        if super::require("Wine (apt-get install wine wine64)", on_path("wine") && on_path("wineboot") && on_path("wineserver"))
-            || super::require("mingw-w64 (apt-get install gcc-mingw-w64-x86-64)", on_path("x86_64-w64-mingw32-gcc"))
+        if super::require("Wine (apt-get install wine wine64)", super::on_path("wine") && super::on_path("wineboot") && super::on_path("wineserver"))
+            || super::require("mingw-w64 (apt-get install gcc-mingw-w64-x86-64)", super::on_path("x86_64-w64-mingw32-gcc"))
             || super::require(
                 "the Windows build with WebView2Loader.dll beside it (cargo build --target x86_64-pc-windows-gnu --bin bitbucket-setup; scripts/test.sh does)",
                 exe.is_file() && exe.with_file_name("WebView2Loader.dll").is_file(),
