@@ -9,5 +9,5 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 for target in location classify scope_header config_loader export_writers; do
   echo "== $target ($seconds s)"
   mkdir -p "fuzz/corpus/$target"
-  cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=4096
+  cargo +nightly fuzz run --features link_libfuzzer "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=4096
 done

@@ -1,4 +1,4 @@
-#![no_main]
+#![cfg_attr(feature = "link_libfuzzer", no_main)]
 //! Any pasted value: never panics, and a rejection is one of the fixed messages (nothing of the
 //! value is ever put into it; only the length of an over-long paste).
 use bitbucket_cloud::credential::{classify, PasteError, MAX_SECRET_LEN};
@@ -25,3 +25,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// Without libFuzzer (the workspace's own build and tests): replays the inputs named on the
+/// command line (tests/seeds.rs replays the committed seeds).
+#[cfg(not(feature = "link_libfuzzer"))]
+fn main() -> std::process::ExitCode {
+    bitbucket_setup_fuzz::replay()
+}

@@ -1,4 +1,4 @@
-#![no_main]
+#![cfg_attr(feature = "link_libfuzzer", no_main)]
 //! Every export writer with arbitrary connection text (names, descriptions, workspaces,
 //! emails, branches): never panics, and without the token no output contains it.
 use bitbucket_cloud::credential::{CredentialKind, Secret};
@@ -43,3 +43,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = export::render(&c, info.format, Some(&secret), &meta);
     }
 });
+
+/// Without libFuzzer (the workspace's own build and tests): replays the inputs named on the
+/// command line (tests/seeds.rs replays the committed seeds).
+#[cfg(not(feature = "link_libfuzzer"))]
+fn main() -> std::process::ExitCode {
+    bitbucket_setup_fuzz::replay()
+}

@@ -1,4 +1,4 @@
-#![no_main]
+#![cfg_attr(feature = "link_libfuzzer", no_main)]
 //! Any text pasted as a Bitbucket address: never panics; what it accepts follows the slug rules.
 use bitbucket_cloud::location;
 use libfuzzer_sys::fuzz_target;
@@ -20,3 +20,10 @@ fuzz_target!(|data: &[u8]| {
     let (a, b) = text.split_at(mid);
     let _ = location::parse_parts(a, Some(b));
 });
+
+/// Without libFuzzer (the workspace's own build and tests): replays the inputs named on the
+/// command line (tests/seeds.rs replays the committed seeds).
+#[cfg(not(feature = "link_libfuzzer"))]
+fn main() -> std::process::ExitCode {
+    bitbucket_setup_fuzz::replay()
+}

@@ -1,4 +1,4 @@
-#![no_main]
+#![cfg_attr(feature = "link_libfuzzer", no_main)]
 //! Any x-oauth-scopes header value: parsing is total and idempotent; expansion keeps the input.
 use bitbucket_cloud::scopes;
 use libfuzzer_sys::fuzz_target;
@@ -15,3 +15,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = scopes::is_powerful(s);
     }
 });
+
+/// Without libFuzzer (the workspace's own build and tests): replays the inputs named on the
+/// command line (tests/seeds.rs replays the committed seeds).
+#[cfg(not(feature = "link_libfuzzer"))]
+fn main() -> std::process::ExitCode {
+    bitbucket_setup_fuzz::replay()
+}

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
 
 /// How long a wait for the page may take before the test fails.
@@ -144,7 +145,7 @@ impl Session {
             "webkitgtk:browserOptions".into(),
             json!({"binary": app.to_string_lossy(), "args": []}),
         );
-        let client = match ClientBuilder::rustls().expect("rustls client").capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await {
+        let client = match ClientBuilder::new(HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await {
             Ok(client) => client,
             Err(e) => panic!("could not open a WebDriver session with the app: {e}"),
         };
