@@ -35,8 +35,12 @@ out="${out:-target/live/transcript.json}"
 mkdir -p "$(dirname "$out")"
 out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
 
-cargo build --locked --quiet -p fake-bitbucket --bin fake-bitbucket
-cargo build --locked --quiet --test live
+# The whole workspace's selection (less hello-tauri), as scripts/test.sh builds it: the same
+# features for every dependency, so after the test command's build nothing is compiled again (with
+# `-p fake-bitbucket`, and the root package alone for `--test live`, cargo resolved other
+# features and compiled much of the tree twice more: 150 s of a cold test run).
+workspace=(--workspace --exclude hello-tauri)
+cargo build --locked --quiet "${workspace[@]}" --bin fake-bitbucket --test live
 
 if [ -n "$fake_world" ]; then
   tmp=$(mktemp -d)
@@ -60,5 +64,5 @@ elif [ -z "${BITBUCKET_LIVE_REPOSITORY_TOKEN:-}${BITBUCKET_LIVE_PROJECT_TOKEN:-}
 fi
 
 export BITBUCKET_LIVE_TRANSCRIPT="$out"
-cargo test --locked --quiet --test live -- --ignored --exact live_contract --nocapture
+cargo test --locked --quiet "${workspace[@]}" --test live -- --ignored --exact live_contract --nocapture
 echo "live-check: transcript written to $out"
