@@ -4,10 +4,9 @@
 //! stand-in for `bcryptprimitives.dll` (tests/wine/bcryptprimitives.c), which Rust's standard
 //! library needs and Wine 8 lacks, compiled with mingw into the prefix's system32.
 //!
-//! Each test gets a prefix of its own under `target/wine-tests/NAME`: a copy of one wineboot
-//! made once for the test program (booting takes about 5 s of CPU, a copy about 1 s), or, for a
-//! test whose window must appear on a given display, one booted with that display. It is
-//! removed when its test passes (about 700 MB each) and kept when it fails, to be looked into.
+//! A prefix is made anew for each run under `target/wine-tests/NAME` (about 6 seconds; Wine's
+//! server stops by itself a few seconds after its last program). It is removed when its test
+//! passes (about 700 MB each) and kept when it fails, to be looked into.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -67,35 +66,52 @@ impl Wine {
             let _ = Command::new("wineserver").arg("-k").env("WINEPREFIX", &prefix).status();
             std::fs::remove_dir_all(&prefix).expect("remove the previous run's Wine prefix");
         }
-        match display {
-            // A copy of the prefix wineboot made once for this test program: booting one takes
-            // about 5 s of CPU, a copy about 1 s.
-            None => {
-                let out = Command::new("cp").arg("-a").arg(template()).arg(&prefix).output().expect("run cp");
-                assert!(out.status.success(), "copying the Wine prefix failed:\n{}", String::from_utf8_lossy(&out.stderr));
-                keep_server(&prefix);
-                // Wine's services start now, with no pipes of the test's: started by the first
-                // program instead, they would hold its output open for as long as they run.
-                let status = Command::new("wineboot")
-                    .env("WINEPREFIX", &prefix)
-                    .env("WINEDEBUG", "-all")
-                    .env_remove("DISPLAY")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .expect("run wineboot");
-                assert!(status.success(), "wineboot failed in {}", prefix.display());
-            }
-            // The desktop process wineboot starts is on wineboot's display: a prefix of its own.
-            Some(display) => boot(&prefix, Some(display)),
+        std::fs::create_dir_all(&prefix).unwrap();
+        // One wineserver for the whole test, kept running: Wine's services then start once,
+        // here with no pipes of the test's, instead of again for every program run (seconds
+        // each, and holding the program's output pipes open after it ends).
+        let status = Command::new("wineserver")
+            .arg("-p")
+            .env("WINEPREFIX", &prefix)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("start wineserver");
+        assert!(status.success(), "wineserver -p failed in {}", prefix.display());
+        let mut wineboot = Command::new("wineboot");
+        wineboot.arg("-i").env("WINEPREFIX", &prefix).env("WINEDEBUG", "-all").env_remove("DISPLAY");
+        if let Some(display) = display {
+            wineboot.env("DISPLAY", display);
         }
+        let status = wineboot
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run wineboot");
+        assert!(status.success(), "wineboot -i failed in {}", prefix.display());
+        let shim_source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/bcryptprimitives.c");
+        let out = Command::new("x86_64-w64-mingw32-gcc")
+            .args(["-shared", "-O2", "-o"])
+            .arg(prefix.join("drive_c/windows/system32/bcryptprimitives.dll"))
+            .arg(&shim_source)
+            .arg("-ladvapi32")
+            .output()
+            .expect("run mingw gcc");
+        assert!(
+            out.status.success(),
+            "building the bcryptprimitives stand-in failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let user = std::fs::read_dir(prefix.join("drive_c/users"))
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .find(|n| n != "Public")
             .expect("the prefix's user folder");
+        // wineboot links Documents, Desktop and the like to this machine's home folder; a test
+        // must not write there, so they become plain folders inside the prefix.
+        unlink_home(&prefix.join("drive_c/users"));
         Some(Wine { prefix, user })
     }
 
@@ -238,74 +254,6 @@ impl Wine {
         let out = self.run("reg", &["query", key], "", &[]);
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
-}
-
-/// One wineserver for the whole test, kept running: Wine's services then start once, here with
-/// no pipes of the test's, instead of again for every program run (seconds each, and holding the
-/// program's output pipes open after it ends).
-fn keep_server(prefix: &Path) {
-    let status = Command::new("wineserver")
-        .arg("-p")
-        .env("WINEPREFIX", prefix)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("start wineserver");
-    assert!(status.success(), "wineserver -p failed in {}", prefix.display());
-}
-
-/// A new prefix in `prefix` (an empty or missing folder), ready to run the app, its server kept
-/// running: wineboot (with the desktop on `display`), the bcryptprimitives stand-in, and the
-/// user's folders made plain.
-fn boot(prefix: &Path, display: Option<&str>) {
-    std::fs::create_dir_all(prefix).unwrap();
-    keep_server(prefix);
-    let mut wineboot = Command::new("wineboot");
-    wineboot.arg("-i").env("WINEPREFIX", prefix).env("WINEDEBUG", "-all").env_remove("DISPLAY");
-    if let Some(display) = display {
-        wineboot.env("DISPLAY", display);
-    }
-    let status = wineboot.stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run wineboot");
-    assert!(status.success(), "wineboot -i failed in {}", prefix.display());
-    let shim_source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/bcryptprimitives.c");
-    let out = Command::new("x86_64-w64-mingw32-gcc")
-        .args(["-shared", "-O2", "-o"])
-        .arg(prefix.join("drive_c/windows/system32/bcryptprimitives.dll"))
-        .arg(&shim_source)
-        .arg("-ladvapi32")
-        .output()
-        .expect("run mingw gcc");
-    assert!(out.status.success(), "building the bcryptprimitives stand-in failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    // wineboot links Documents, Desktop and the like to this machine's home folder; a test
-    // must not write there, so they become plain folders inside the prefix.
-    unlink_home(&prefix.join("drive_c/users"));
-}
-
-/// The prefix the tests of this program copy: booted once, its server stopped so that every
-/// file is written, removed when the program exits.
-fn template() -> &'static Path {
-    static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let dir = target_dir().join("wine-tests").join(format!("template-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        boot(&dir, None);
-        let _ = Command::new("wineserver").arg("-k").env("WINEPREFIX", &dir).status();
-        let _ = Command::new("wineserver").arg("-w").env("WINEPREFIX", &dir).status();
-        extern "C" fn remove_template() {
-            if let Some(dir) = TEMPLATE.get() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        }
-        extern "C" {
-            fn atexit(f: extern "C" fn()) -> std::os::raw::c_int;
-        }
-        // SAFETY: registers a plain function with the C library's exit handlers.
-        unsafe {
-            atexit(remove_template);
-        }
-        dir
-    })
 }
 
 impl Drop for Wine {
