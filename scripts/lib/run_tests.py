@@ -202,8 +202,13 @@ def main():
         if target in a.gated_binary:
             jobs.append(Job(name, exe, folder, [a.gated_prefix], gated=True))
 
+    unknown = set(split) - {target for _, _, _, target in list_programs(a.messages)}
+    if unknown:
+        sys.exit(f"run_tests: --split names no test program: {', '.join(sorted(unknown))}")
     if a.only:
         jobs = [j for j in jobs if re.search(a.only, j.name)]
+        if not jobs:
+            sys.exit(f"run_tests: --only {a.only!r} matches no test program")
     known = {}
     if a.durations and os.path.exists(a.durations):
         try:
