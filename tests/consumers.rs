@@ -25,7 +25,7 @@ use std::process::{Command, Output, Stdio};
 
 use fake_bitbucket::git_http::{make_bare_repository, GitServer};
 use fake_bitbucket::{demo, FakeToken};
-use support::cli_session::{text, CliSession as Session};
+use support::cli_session::{ok_stdout as ok, text, CliSession as Session};
 
 /// Quotes of both kinds, `$`, backquotes, a backslash, a line break and non-ASCII: no .env
 /// quoting keeps a name like this the same in every reader, so it must be left out, not
@@ -104,11 +104,6 @@ impl Readers {
             .output()
             .expect("n8n")
     }
-}
-
-fn ok(out: Output, what: &str) -> String {
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
 }
 
 /// A connection as the app holds it (`list --json`): the values an export must give back.

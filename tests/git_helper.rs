@@ -10,16 +10,11 @@ use std::process::Output;
 use fake_bitbucket::git_http::GitServer;
 use fake_bitbucket::{demo, FakeToken};
 use support::git_home::GitHome as Home;
-use support::cli_session::{text, CliSession as Session};
+use support::cli_session::{ok_stdout as ok, text, CliSession as Session};
 
 const PROJECT_TOKEN: &str = "ATCTT3xFfGN0gitHelperProjectTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D01";
 const WORKSPACE_TOKEN: &str = "ATCTT3xFfGN0gitHelperWorkspaceTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D02";
 const API_TOKEN: &str = "ATATT3xFfGF0gitHelperApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D03";
-
-fn ok(out: Output, what: &str) -> String {
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
-}
 
 fn server(root: &Path) -> GitServer {
     support::git_home::git_server(root, PROJECT_TOKEN, WORKSPACE_TOKEN, API_TOKEN)

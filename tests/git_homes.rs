@@ -20,7 +20,7 @@ use std::process::{Output, Stdio};
 use fake_bitbucket::git_http::GitServer;
 use fake_bitbucket::{demo, FakeToken};
 use support::git_home::GitHome;
-use support::cli_session::{text, CliSession as Session};
+use support::cli_session::{ok_stdout as ok, text, CliSession as Session};
 
 const PROJECT_TOKEN: &str = "ATCTT3xFfGN0gitHomesProjectTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D11";
 const WORKSPACE_TOKEN: &str = "ATCTT3xFfGN0gitHomesWorkspaceTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D12";
@@ -96,11 +96,6 @@ impl Home {
         let out = self.git_in(&["credential", "fill"], &format!("protocol=http\nhost={}\npath=acme/website.git\n\n", self.host));
         out.status.success().then(|| text(&out.stdout))
     }
-}
-
-fn ok(out: Output, what: &str) -> String {
-    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
 }
 
 /// The user name and password in a `git credential fill` answer, the password shown only as

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bitbucket_setup_core::platform::Os;
 use bitbucket_setup_core::remind::{job, launchd, systemd, task_xml, Job};
 use fake_bitbucket::{demo, TokenState};
-use support::cli_session::{text, CliSession};
+use support::cli_session::{ok, text, CliSession};
 use support::systemd::UserManager;
 
 // ---------------------------------------------------------------------------------------------
@@ -99,18 +99,7 @@ fn session_bus() -> bool {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-fn ok(out: Output, what: &str) -> Output {
-    assert!(
-        out.status.success(),
-        "{what} failed ({:?}):\n{}\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
-}
-
- /// A folder under `target/` (so a hard link to the test's program can be made in it) whose
+/// A folder under `target/` (so a hard link to the test's program can be made in it) whose
 /// name holds a space, a percent sign and a dollar sign: what the job's files must quote.
 fn awkward_folder(parent: &Path) -> PathBuf {
     let dir = parent.join("My Apps 100% $HOME");
@@ -257,34 +246,35 @@ print(json.dumps({
 // the notification
 
 /// `reminders run` in `session`, with nothing more than a session would give it.
+/// A command-line session whose turn on the session bus has come (one test at a time owns the
+/// notification service's name): None (the test returns) when the session bus or the keychain
+/// is missing outside CI.
+fn session_on_the_bus() -> Option<(CliSession, MutexGuard<'static, ()>)> {
+    if !session_bus() {
+        return None;
+    }
+    let session = CliSession::start()?;
+    Some((session, bus_turn()))
+}
+
+/// Saves `name`: a repository token of acme/`repo` for SQAI, expiring in `days` days (None: no
+/// expiry date).
+fn save_sqai(session: &CliSession, name: &str, repo: &str, token: &str, days: Option<i64>) {
+    let expires = days.map(support::app::in_days);
+    let extra: Vec<&str> = expires.iter().flat_map(|d| ["--expires", d.as_str()]).collect();
+    session.save(name, "repository-token", &format!("https://bitbucket.org/acme/{repo}"), "sqai", token, &extra);
+}
+
 fn reminders_run(session: &CliSession) -> Output {
     session.run(&["reminders", "run"], "")
 }
 
 #[test]
 fn the_notification_names_the_connection_and_its_days_left() {
-    if !session_bus() {
-        return;
-    }
-    let Some(session) = CliSession::start() else { return };
-    let _turn = bus_turn();
+    let Some((session, _turn)) = session_on_the_bus() else { return };
     let service = NotificationService::start();
-    session.save(
-        "Website CI",
-        "repository-token",
-        "https://bitbucket.org/acme/website",
-        "sqai",
-        demo::SQAI_READY,
-        &["--expires", &support::app::in_days(5)],
-    );
-    session.save(
-        "Docs",
-        "repository-token",
-        "https://bitbucket.org/acme/website",
-        "sqai",
-        demo::SQAI_READY,
-        &["--expires", &support::app::in_days(90)],
-    );
+    save_sqai(&session, "Website CI", "website", demo::SQAI_READY, Some(5));
+    save_sqai(&session, "Docs", "website", demo::SQAI_READY, Some(90));
     let out = reminders_run(&session);
     assert_eq!(out.status.code(), Some(1), "something is due:\n{}\n{}", text(&out.stdout), text(&out.stderr));
     let shown = service.shown();
@@ -307,21 +297,10 @@ fn the_notification_names_the_connection_and_its_days_left() {
 
 #[test]
 fn several_connections_due_make_one_notification() {
-    if !session_bus() {
-        return;
-    }
-    let Some(session) = CliSession::start() else { return };
-    let _turn = bus_turn();
+    let Some((session, _turn)) = session_on_the_bus() else { return };
     let service = NotificationService::start();
-    session.save(
-        "Soon",
-        "repository-token",
-        "https://bitbucket.org/acme/mobile-app",
-        "sqai",
-        demo::MOBILE_WRITE,
-        &["--expires", &support::app::in_days(1)],
-    );
-    session.save("Refused", "repository-token", "https://bitbucket.org/acme/website", "sqai", demo::SQAI_READY, &[]);
+    save_sqai(&session, "Soon", "mobile-app", demo::MOBILE_WRITE, Some(1));
+    save_sqai(&session, "Refused", "website", demo::SQAI_READY, None);
     // The token of "Refused" is revoked at Bitbucket: its re-test fails.
     assert!(session.fake.set_token_state(demo::SQAI_READY, TokenState::Revoked));
     let out = reminders_run(&session);
@@ -338,21 +317,10 @@ fn several_connections_due_make_one_notification() {
 
 #[test]
 fn all_well_shows_nothing_at_all() {
-    if !session_bus() {
-        return;
-    }
-    let Some(session) = CliSession::start() else { return };
-    let _turn = bus_turn();
+    let Some((session, _turn)) = session_on_the_bus() else { return };
     let service = NotificationService::start();
-    session.save(
-        "Fine",
-        "repository-token",
-        "https://bitbucket.org/acme/website",
-        "sqai",
-        demo::SQAI_READY,
-        &["--expires", &support::app::in_days(15)],
-    );
-    session.save("Undated", "repository-token", "https://bitbucket.org/acme/website", "sqai", demo::SQAI_READY, &[]);
+    save_sqai(&session, "Fine", "website", demo::SQAI_READY, Some(15));
+    save_sqai(&session, "Undated", "website", demo::SQAI_READY, None);
     let out = reminders_run(&session);
     assert_eq!(out.status.code(), Some(0), "{}\n{}", text(&out.stdout), text(&out.stderr));
     assert_eq!(service.shown(), vec![], "no notification when all is well");
@@ -365,19 +333,8 @@ fn all_well_shows_nothing_at_all() {
 
 #[test]
 fn without_a_notification_service_the_run_fails_plainly() {
-    if !session_bus() {
-        return;
-    }
-    let Some(session) = CliSession::start() else { return };
-    let _turn = bus_turn();
-    session.save(
-        "Website CI",
-        "repository-token",
-        "https://bitbucket.org/acme/website",
-        "sqai",
-        demo::SQAI_READY,
-        &["--expires", &support::app::in_days(3)],
-    );
+    let Some((session, _turn)) = session_on_the_bus() else { return };
+    save_sqai(&session, "Website CI", "website", demo::SQAI_READY, Some(3));
     let out = reminders_run(&session);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(69), "{}\n{err}", text(&out.stdout));
@@ -443,14 +400,7 @@ fn the_daily_job_is_registered_run_and_removed_with_a_user_manager() {
 
     // What the timer starts: the job, run by the manager, reaches the session's notification
     // service.
-    session.save(
-        "Website CI",
-        "repository-token",
-        "https://bitbucket.org/acme/website",
-        "sqai",
-        demo::SQAI_READY,
-        &["--expires", &support::app::in_days(5)],
-    );
+    save_sqai(&session, "Website CI", "website", demo::SQAI_READY, Some(5));
     // The job's own standard error, kept for a failure's message (no journal runs here): a
     // drop-in of the test's, beside the unit the app wrote.
     let job_err = dir.path().join("job-stderr.txt");

@@ -95,3 +95,15 @@ impl CliSession {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// `out` of a program that had to succeed; otherwise the test fails with its exit code and
+/// everything it said.
+pub fn ok(out: Output, what: &str) -> Output {
+    assert!(out.status.success(), "{what} failed ({:?}):\n{}\n{}", out.status.code(), text(&out.stdout), text(&out.stderr));
+    out
+}
+
+/// The standard output of a program that had to succeed (see [`ok`]).
+pub fn ok_stdout(out: Output, what: &str) -> String {
+    text(&ok(out, what).stdout)
+}

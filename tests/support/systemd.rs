@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::cli_session::text;
+use super::cli_session::{ok, text};
 use super::require;
 
 /// The user manager's program.
@@ -32,17 +32,6 @@ pub fn user_manager_available() -> bool {
             "a D-Bus session bus (DBUS_SESSION_BUS_ADDRESS; run the tests through scripts/test.sh)",
             std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         ))
-}
-
-fn ok(out: Output, what: &str) -> Output {
-    assert!(
-        out.status.success(),
-        "{what} failed ({:?}):\n{}\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
 }
 
 /// A `systemd --user` of the test's own: its runtime folder, config folder and home.
