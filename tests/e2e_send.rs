@@ -19,7 +19,7 @@ use fake_bitbucket::{demo, FakeToken};
 use fantoccini::key::Key;
 use serde_json::Value;
 use support::app::{self, block_on, App, Setup};
-use support::n8n::{free_port, N8n};
+use support::n8n::N8n;
 
 /// An API token of this test's own with the n8n preset's scopes, added to the fake Bitbucket.
 fn api_token() -> String {
@@ -186,7 +186,8 @@ fn send_to_n8n_from_the_export_page_creates_then_updates_and_says_what_went_wron
         assert!(said.contains("(HTTP 403)") && said.contains("lacks the scope credential:update"), "{said}");
 
         // No n8n at the address: said in the section, not at a field.
-        app.fill("input[name=n8n_url]", &format!("http://127.0.0.1:{}", free_port())).await;
+        let closed = support::RefusedPort::new();
+        app.fill("input[name=n8n_url]", &closed.url()).await;
         let said = send(&app, "Nothing answered").await;
         assert!(app.text("#send-n8n-error").await.contains("the connection was refused"), "{said}");
         assert_eq!(sent_id(&app, &name, &url).as_deref(), Some(id.as_str()), "nothing recorded by the failures");

@@ -22,7 +22,7 @@ use std::time::Duration;
 use fake_bitbucket::{demo, FakeToken};
 use serde_json::Value;
 use support::cli_session::{text, CliSession as Session};
-use support::n8n::{free_port, N8n};
+use support::n8n::N8n;
 
 /// FAKE API tokens of this test's own, with the n8n preset's scopes.
 const TOKEN: &str = "ATATT3xFfGF0n8nSendTestApiTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX=0D0D0D01";
@@ -259,7 +259,8 @@ fn what_is_not_a_working_n8n_is_said_plainly() {
     let key = [("N8N_API_KEY", "n8n_api_key-for-the-tiny-servers-CANARY")];
 
     // Nothing listening.
-    let closed = format!("http://127.0.0.1:{}", free_port());
+    let refusing = support::RefusedPort::new();
+    let closed = refusing.url();
     refused(&send(&s, NAME, &closed, "", &key), 3, &["Nothing answered at", "connection was refused"]);
 
     // A sign-in page (HTML) instead of n8n's API.

@@ -202,12 +202,6 @@ impl Company {
     }
 }
 
-/// A port on this computer where nothing listens.
-fn dead_port() -> u16 {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 fn went_direct(o: &Output) -> bool {
     text(o).contains("api.bitbucket.test could not be found (DNS)")
 }
@@ -319,7 +313,8 @@ fn a_socks5_proxy_works_and_its_failures_are_named_as_socks() {
     assert!(all.contains("through the SOCKS proxy socks5h://127.0.0.1:") && all.contains("(set in ALL_PROXY) failed: the proxy did not accept the user name and password given"), "{all}");
     assert!(!all.contains("wrong"), "{all}");
 
-    let dead = format!("socks5h://127.0.0.1:{}", dead_port());
+    let dead_port = support::RefusedPort::new();
+    let dead = format!("socks5h://127.0.0.1:{}", dead_port.port);
     let out = c.check(&[("https_proxy", &dead)]);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(3), "{all}");
@@ -330,7 +325,8 @@ fn a_socks5_proxy_works_and_its_failures_are_named_as_socks() {
 #[test]
 fn a_dead_proxy_is_not_called_a_refusing_one() {
     let Some(c) = company() else { return };
-    let dead = format!("http://127.0.0.1:{}", dead_port());
+    let dead_port = support::RefusedPort::new();
+    let dead = dead_port.url();
     let out = c.check(&[("https_proxy", &dead)]);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(3), "{all}");

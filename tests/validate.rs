@@ -257,9 +257,8 @@ async fn server_side_trouble() {
 async fn network_failures_say_which() {
     let fake = demo_fake().await;
     // Connection refused: a port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let closed = support::RefusedPort::new();
+    let port = closed.port;
     let mut c = Check::new(CredentialKind::RepositoryToken, demo::SQAI_READY, "acme/website", PresetId::Sqai);
     c.api_url = Some(format!("http://127.0.0.1:{port}/2.0"));
     let r = c.run(&fake).await;

@@ -145,12 +145,6 @@ pub fn git_server() -> &'static fake_bitbucket::git_http::GitServer {
     .1
 }
 
-fn closed_port_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    // The listener is dropped here: nothing listens on the port any more.
-    format!("http://127.0.0.1:{port}/2.0")
-}
-
 /// A started window and the folders it writes to.
 pub struct App {
     session: Option<Session>,
@@ -171,6 +165,8 @@ pub struct App {
     /// The window's own `systemd --user`, with [`UserSession::PrivateManager`].
     #[cfg(unix)]
     pub user_manager: Option<super::systemd::UserManager>,
+    /// The port of [`Api::ClosedPort`], kept refusing while the window lives.
+    _refused: Option<super::RefusedPort>,
     _root: tempfile::TempDir,
 }
 
@@ -301,9 +297,10 @@ impl App {
         for d in [&config, &exports, &home.join(".config"), &home.join(".local/share"), &home.join(".cache")] {
             std::fs::create_dir_all(d).unwrap();
         }
+        let mut refused = None;
         let api_url = match setup.api {
             Api::Fake => fake().base_url(),
-            Api::ClosedPort => closed_port_url(),
+            Api::ClosedPort => format!("{}/2.0", refused.insert(super::RefusedPort::new()).url()),
             Api::NoDns => "https://bitbucket.invalid/2.0".to_string(),
         };
         let mut env = vec![
@@ -356,6 +353,7 @@ impl App {
             api_url,
             #[cfg(unix)]
             user_manager,
+            _refused: refused,
             _root: root,
         }
     }

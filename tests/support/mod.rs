@@ -21,6 +21,31 @@ pub mod n8n;
 pub mod systemd;
 pub mod wine;
 
+/// A port on 127.0.0.1 where every connection is refused, for as long as this value lives.
+///
+/// The port is bound but never listened on, so the system refuses a connection to it, and no
+/// other program can take it meanwhile. Binding a listener and dropping it would leave the port
+/// free, and a test program running beside this one (a fake server, a WebDriver, an n8n on a
+/// port of the system's choosing) could get it and answer.
+pub struct RefusedPort {
+    _socket: socket2::Socket,
+    pub port: u16,
+}
+
+impl RefusedPort {
+    pub fn new() -> RefusedPort {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a TCP socket");
+        socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into()).expect("bind a port on 127.0.0.1");
+        let port = socket.local_addr().ok().and_then(|a| a.as_socket()).expect("the bound port").port();
+        RefusedPort { _socket: socket, port }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
 /// The command line cargo built for these tests.
 pub fn app_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_bitbucket-setup"))
