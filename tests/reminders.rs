@@ -245,7 +245,6 @@ print(json.dumps({
 // ---------------------------------------------------------------------------------------------
 // the notification
 
-/// `reminders run` in `session`, with nothing more than a session would give it.
 /// A command-line session whose turn on the session bus has come (one test at a time owns the
 /// notification service's name): None (the test returns) when the session bus or the keychain
 /// is missing outside CI.
@@ -265,6 +264,7 @@ fn save_sqai(session: &CliSession, name: &str, repo: &str, token: &str, days: Op
     session.save(name, "repository-token", &format!("https://bitbucket.org/acme/{repo}"), "sqai", token, &extra);
 }
 
+/// `reminders run` in `session`, with nothing more than a session would give it.
 fn reminders_run(session: &CliSession) -> Output {
     session.run(&["reminders", "run"], "")
 }

@@ -192,7 +192,8 @@ def main():
 
     jobs = []
     split = {name: int(n) for name, n in (x.split("=", 1) for x in a.split)}
-    for name, exe, folder, target in list_programs(a.messages):
+    programs = list_programs(a.messages)
+    for name, exe, folder, target in programs:
         skip = ["--skip", a.gated_prefix] if a.gated_prefix else []
         if target in split:
             for i, share in enumerate(shares(exe, folder, split[target], a.gated_prefix)):
@@ -202,7 +203,7 @@ def main():
         if target in a.gated_binary:
             jobs.append(Job(name, exe, folder, [a.gated_prefix], gated=True))
 
-    unknown = set(split) - {target for _, _, _, target in list_programs(a.messages)}
+    unknown = set(split) - {target for _, _, _, target in programs}
     if unknown:
         sys.exit(f"run_tests: --split names no test program: {', '.join(sorted(unknown))}")
     if a.only:

@@ -21,6 +21,12 @@ pub mod n8n;
 pub mod systemd;
 pub mod wine;
 
+/// A port on 127.0.0.1 that was free a moment ago, for a server the test starts (WebKitWebDriver,
+/// n8n) to listen on. Unlike [`RefusedPort`], it is not kept: the server must take it.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
+}
+
 /// A port on 127.0.0.1 where every connection is refused, for as long as this value lives.
 ///
 /// The port is bound but never listened on, so the system refuses a connection to it, and no

@@ -3,7 +3,6 @@
 //! folder, its owner and API keys made through n8n's REST API as n8n's first page makes them.
 //! Under CI=true a missing n8n fails the test.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::cli_session::text;
+use super::free_port;
 
 /// The header n8n's REST API ties its session cookie to.
 const BROWSER_ID: &str = "bitbucket-setup-n8n-test";
@@ -213,8 +213,4 @@ pub fn n8n_command(cache: &Path, folder: &Path) -> Command {
     let mut cmd = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/consumers-n8n.sh"));
     cmd.arg(cache).env("N8N_USER_FOLDER", folder.join("user"));
     cmd
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

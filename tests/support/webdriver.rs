@@ -6,7 +6,7 @@
 //! panics: its `Drop` ends the WebDriver session (which closes the app), then kills what is left.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,6 +16,8 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
+
+use super::free_port;
 
 /// How long a wait for the page may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -38,10 +40,6 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port()
 }
 
 fn on_path(program: &str) -> bool {
